@@ -1,0 +1,38 @@
+# The two commands: `make run` serves the app with the seed loaded on a real Neo4j;
+# `make test` runs the whole suite. Both create .venv and install the package first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: run test setup neo4j lint typecheck clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Resolve Neo4j with Maven and start it (skipped when NEO4J_URI points elsewhere).
+neo4j: setup
+	@if [ -z "$$NEO4J_URI" ]; then $(BIN)/kb neo4j start; fi
+
+run: neo4j
+	$(BIN)/kb serve
+
+test: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check kb tests
+	$(BIN)/ruff format --check kb tests
+
+typecheck: setup
+	$(BIN)/mypy kb
+
+clean:
+	-$(BIN)/kb neo4j stop
+	rm -rf $(VENV) .kb-data .pytest_cache

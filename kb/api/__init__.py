@@ -1,0 +1,1 @@
+"""HTTP: the Starlette application (health, readiness; the GraphQL API comes next)."""

@@ -1,0 +1,59 @@
+"""The Starlette application factory.
+
+The graph is opened in the lifespan (starting the managed Neo4j if needed) and handed to
+handlers through ``request.state.graph``.
+
+Example:
+    >>> app = create_app(Settings.from_env())
+    >>> uvicorn.run(app, host="127.0.0.1", port=8000)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from kb.bootstrap import prepare
+from kb.config import Settings
+from kb.graph.db import DatabaseUnavailableError, Graph
+
+log = logging.getLogger(__name__)
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """The process is up (says nothing about Neo4j)."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """Neo4j answers a query now; 503 with the reason otherwise."""
+    graph: Graph = request.state.graph
+    try:
+        await run_in_threadpool(graph.ping)
+    except DatabaseUnavailableError as error:
+        return JSONResponse({"status": "unavailable", "reason": str(error)}, status_code=503)
+    return JSONResponse({"status": "ready"})
+
+
+def create_app(settings: Settings, graph: Graph | None = None) -> Starlette:
+    """Build the application. With ``graph`` given, it is used as is and not closed."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, object]]:
+        owned = graph is None
+        opened = await run_in_threadpool(prepare, settings) if graph is None else graph
+        try:
+            yield {"graph": opened, "settings": settings}
+        finally:
+            if owned:
+                opened.close()
+
+    routes = [Route("/healthz", healthz), Route("/readyz", readyz)]
+    return Starlette(routes=routes, lifespan=lifespan)

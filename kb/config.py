@@ -1,0 +1,160 @@
+"""Settings, read once from the environment.
+
+Every variable is listed in the README. A bad value raises :class:`ConfigError` naming
+the variable, the value and what would be accepted.
+
+Example:
+    >>> settings = Settings.from_env({"KB_PORT": "8080"})
+    >>> settings.port
+    8080
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: The Neo4j release the managed local server runs (Community 5.26 LTS, exact patch).
+NEO4J_VERSION = "5.26.30"
+
+_MEMORY = re.compile(r"^[1-9][0-9]*[kmg]$")
+
+
+class ConfigError(ValueError):
+    """An environment variable holds a value the application cannot use."""
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name}={raw!r} is not a boolean; use true or false")
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not an integer") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name}={raw!r} is out of range; expected {low}..{high}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name}={raw!r} is out of range; expected {low}..{high}")
+    return value
+
+
+def _memory(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name) or default
+    if not _MEMORY.match(raw):
+        raise ConfigError(f"{name}={raw!r} is not a memory size; expected e.g. 512m or 1g")
+    return raw
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = env.get(name) or default
+    if raw not in choices:
+        raise ConfigError(f"{name}={raw!r} is not accepted; expected one of {', '.join(choices)}")
+    return raw
+
+
+@dataclass(frozen=True)
+class Neo4jTarget:
+    """An external Neo4j server given by ``NEO4J_URI`` (nothing is started locally)."""
+
+    uri: str
+    user: str
+    password: str = field(repr=False)
+    database: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Application settings. Build with :meth:`from_env`."""
+
+    data_dir: Path
+    cache_dir: Path
+    seed_dir: Path
+    external_neo4j: Neo4jTarget | None
+    neo4j_database: str
+    neo4j_version: str
+    neo4j_heap: str
+    neo4j_pagecache: str
+    neo4j_start_timeout: float
+    tx_timeout: float
+    host: str
+    port: int
+    env: str
+    public_read: bool
+
+    @property
+    def neo4j_home(self) -> Path:
+        """Where the managed local Neo4j keeps its configuration, data and logs."""
+        return self.data_dir / "neo4j"
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read settings from ``env`` (default: ``os.environ``)."""
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("KB_DATA_DIR") or PROJECT_ROOT / ".kb-data").expanduser()
+        cache_default = Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kb"
+        cache_dir = Path(env.get("KB_CACHE_DIR") or cache_default).expanduser()
+        seed_dir = Path(env.get("KB_SEED_DIR") or PROJECT_ROOT / "seed").expanduser()
+        database = env.get("NEO4J_DATABASE") or "neo4j"
+        external = None
+        uri = env.get("NEO4J_URI")
+        if uri:
+            if not re.match(r"^(bolt|neo4j)(\+s|\+ssc)?://", uri):
+                raise ConfigError(
+                    f"NEO4J_URI={uri!r} is not a Bolt URI; expected bolt://, neo4j://, "
+                    "bolt+s://, neo4j+s:// (or +ssc)"
+                )
+            external = Neo4jTarget(
+                uri=uri,
+                user=env.get("NEO4J_USER") or "neo4j",
+                password=env.get("NEO4J_PASSWORD") or "",
+                database=database,
+            )
+        return cls(
+            data_dir=data_dir.resolve(),
+            cache_dir=cache_dir.resolve(),
+            seed_dir=seed_dir.resolve(),
+            external_neo4j=external,
+            neo4j_database=database,
+            neo4j_version=env.get("KB_NEO4J_VERSION") or NEO4J_VERSION,
+            neo4j_heap=_memory(env, "KB_NEO4J_HEAP", "512m"),
+            neo4j_pagecache=_memory(env, "KB_NEO4J_PAGECACHE", "128m"),
+            neo4j_start_timeout=_float(env, "KB_NEO4J_START_TIMEOUT", 120.0, 5.0, 3600.0),
+            tx_timeout=_float(env, "KB_TX_TIMEOUT", 10.0, 0.1, 3600.0),
+            host=env.get("KB_HOST") or "127.0.0.1",
+            port=_int(env, "KB_PORT", 8000, 0, 65535),
+            env=_choice(env, "KB_ENV", "development", ("development", "production")),
+            public_read=_bool(env, "KB_PUBLIC_READ", True),
+        )

@@ -1,0 +1,54 @@
+"""The change log: one entry per written node, in the same transaction as the write.
+
+Entries carry a gap-free sequence number (``seq``) taken from a single ``Sequence``
+node, whose write lock orders concurrent writers. The search indexer applies entries
+in ``seq`` order and remembers the last one applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kb.graph.db import Graph, Tx
+
+_RECORD = (
+    "MERGE (s:Sequence {name: 'changes'}) ON CREATE SET s.value = 0 "
+    "SET s.value = s.value + size($ids) "
+    "WITH s.value - size($ids) AS base "
+    "UNWIND range(0, size($ids) - 1) AS i "
+    "CREATE (:Change {seq: base + i + 1, label: $label, id: $ids[i], op: $op, "
+    "author: $author, at: datetime()})"
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change entry: ``op`` is UPSERT or DELETE."""
+
+    seq: int
+    label: str
+    id: str
+    op: str
+
+
+def record_changes(tx: Tx, label: str, ids: list[str], op: str, author: str) -> None:
+    """Append one entry per id to the change log, inside ``tx``."""
+    if ids:
+        tx.run(_RECORD, ids=ids, label=label, op=op, author=author)
+
+
+def changes_since(graph: Graph, seq: int, limit: int = 500) -> list[Change]:
+    """Entries after ``seq``, oldest first, at most ``limit``."""
+    rows = graph.read(
+        "MATCH (c:Change) WHERE c.seq > $seq RETURN c.seq AS seq, c.label AS label, "
+        "c.id AS id, c.op AS op ORDER BY c.seq LIMIT $limit",
+        seq=seq,
+        limit=limit,
+    )
+    return [Change(**row) for row in rows]
+
+
+def last_sequence(graph: Graph) -> int:
+    """The sequence number of the newest change entry (0 when there is none)."""
+    rows = graph.read("OPTIONAL MATCH (s:Sequence {name: 'changes'}) RETURN s.value AS value")
+    return int(rows[0]["value"] or 0) if rows else 0

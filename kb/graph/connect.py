@@ -1,0 +1,44 @@
+"""Open the :class:`Graph` the settings point at, starting the managed Neo4j if needed."""
+
+from __future__ import annotations
+
+from kb.config import Settings
+from kb.graph.db import Graph
+from kb.neo4j_local import LocalNeo4j
+
+
+def local_server(settings: Settings) -> LocalNeo4j:
+    """The managed local Neo4j under ``KB_DATA_DIR`` (not started)."""
+    return LocalNeo4j(
+        home=settings.neo4j_home,
+        cache_dir=settings.cache_dir,
+        version=settings.neo4j_version,
+        heap=settings.neo4j_heap,
+        pagecache=settings.neo4j_pagecache,
+        start_timeout=settings.neo4j_start_timeout,
+    )
+
+
+def open_graph(settings: Settings, start: bool = True) -> Graph:
+    """Connect to ``NEO4J_URI`` if set; otherwise to the managed local server.
+
+    With ``start`` the managed server is started (or reused); without, the graph points
+    at wherever it last ran, and queries fail with ``DatabaseUnavailableError`` if it
+    is down.
+    """
+    target = settings.external_neo4j
+    if target is not None:
+        return Graph.connect(
+            target.uri, target.user, target.password, target.database, settings.tx_timeout
+        )
+    server = local_server(settings)
+    if start:
+        info = server.start()
+        uri, user, password = info.uri, info.user, info.password
+    else:
+        status = server.status()
+        uri = status.uri or "bolt://127.0.0.1:1"
+        user, password = "neo4j", server.password_file.read_text().strip() if (
+            server.password_file.exists()
+        ) else ""
+    return Graph.connect(uri, user, password, settings.neo4j_database, settings.tx_timeout)

@@ -1,0 +1,225 @@
+"""Write validated seed records to the graph, idempotently, in one transaction.
+
+Each node carries ``seedHash``, a digest of its properties and outgoing links as the
+seed states them. A record whose digest is unchanged is skipped entirely, so a second
+load changes nothing (``updatedAt`` included); a changed record has its properties set,
+its links replaced and a change entry recorded, in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, LiteralString
+
+from kb.graph.changes import record_changes
+from kb.graph.db import Graph, Tx
+from kb.seed.records import Provenance, SeedData
+
+
+@dataclass
+class LoadReport:
+    """How many records each label had, and how many were created or changed."""
+
+    seen: dict[str, int] = field(default_factory=dict)
+    changed: dict[str, int] = field(default_factory=dict)
+    memberships_changed: int = 0
+
+    @property
+    def total_changed(self) -> int:
+        return sum(self.changed.values()) + self.memberships_changed
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def _prov(p: Provenance) -> dict[str, Any]:
+    return {"source": p.source, "illustrative": p.illustrative}
+
+
+def _row(key: str, props: Mapping[str, Any], links: Mapping[str, Any]) -> dict[str, Any]:
+    return {"id": key, "props": dict(props), "links": dict(links), "hash": _digest([props, links])}
+
+
+# Upserts: MERGE on the natural key, then only touch records whose digest changed.
+_UPSERT: dict[str, LiteralString] = {
+    "State": "UNWIND $rows AS r MERGE (n:State {code: r.id}) "
+    "ON CREATE SET n.createdAt = datetime() WITH n, r WHERE n.seedHash IS NULL OR n.seedHash <> r.hash "
+    "SET n += r.props, n.id = r.id, n.seedHash = r.hash, n.updatedAt = datetime() RETURN n.id AS id",
+    "Alliance": "UNWIND $rows AS r MERGE (n:Alliance {slug: r.id}) "
+    "ON CREATE SET n.createdAt = datetime() WITH n, r WHERE n.seedHash IS NULL OR n.seedHash <> r.hash "
+    "SET n += r.props, n.id = r.id, n.seedHash = r.hash, n.updatedAt = datetime() RETURN n.id AS id",
+    "Category": "UNWIND $rows AS r MERGE (n:Category {code: r.id}) "
+    "ON CREATE SET n.createdAt = datetime() WITH n, r WHERE n.seedHash IS NULL OR n.seedHash <> r.hash "
+    "SET n += r.props, n.id = r.id, n.seedHash = r.hash, n.updatedAt = datetime() RETURN n.id AS id",
+    "Contract": "UNWIND $rows AS r MERGE (n:Contract {slug: r.id}) "
+    "ON CREATE SET n.createdAt = datetime() WITH n, r WHERE n.seedHash IS NULL OR n.seedHash <> r.hash "
+    "SET n += r.props, n.id = r.id, n.seedHash = r.hash, n.updatedAt = datetime() RETURN n.id AS id",
+    "Practice": "UNWIND $rows AS r MERGE (n:Practice {slug: r.id}) "
+    "ON CREATE SET n.createdAt = datetime() WITH n, r WHERE n.seedHash IS NULL OR n.seedHash <> r.hash "
+    "SET n += r.props, n.id = r.id, n.seedHash = r.hash, n.updatedAt = datetime() RETURN n.id AS id",
+    "Lesson": "UNWIND $rows AS r MERGE (n:Lesson {id: r.id}) "
+    "ON CREATE SET n.createdAt = datetime() WITH n, r WHERE n.seedHash IS NULL OR n.seedHash <> r.hash "
+    "SET n += r.props, n.seedHash = r.hash, n.updatedAt = datetime() RETURN n.id AS id",
+}
+
+# For a changed record: remove the links it owns, then create them from the seed.
+_LINKS: dict[str, list[LiteralString]] = {
+    "State": [],
+    "Alliance": [
+        "UNWIND $rows AS r MATCH (n:Alliance {id: r.id}) OPTIONAL MATCH (n)-[x:ARM_OF]->() DELETE x",
+        "UNWIND $rows AS r MATCH (n:Alliance {id: r.id}) WITH n, r WHERE r.links.arm_of IS NOT NULL "
+        "MATCH (p:Alliance {id: r.links.arm_of}) MERGE (n)-[:ARM_OF]->(p)",
+    ],
+    "Category": [
+        "UNWIND $rows AS r MATCH (n:Category {id: r.id}) OPTIONAL MATCH (n)-[x:CHILD_OF]->() DELETE x",
+        "UNWIND $rows AS r MATCH (n:Category {id: r.id}) WITH n, r WHERE r.links.parent IS NOT NULL "
+        "MATCH (p:Category {id: r.links.parent}) MERGE (n)-[:CHILD_OF]->(p)",
+    ],
+    "Contract": [
+        "UNWIND $rows AS r MATCH (n:Contract {id: r.id}) "
+        "OPTIONAL MATCH (n)-[x:AWARDED|LEADS|PARTICIPATES_IN|COVERS]-() DELETE x",
+        "UNWIND $rows AS r MATCH (n:Contract {id: r.id}), (a:Alliance {id: r.links.alliance}) "
+        "MERGE (a)-[:AWARDED]->(n)",
+        "UNWIND $rows AS r MATCH (n:Contract {id: r.id}) WITH n, r WHERE r.links.lead_state IS NOT NULL "
+        "MATCH (s:State {id: r.links.lead_state}) MERGE (s)-[:LEADS]->(n)",
+        "UNWIND $rows AS r MATCH (n:Contract {id: r.id}) UNWIND r.links.categories AS code "
+        "MATCH (c:Category {id: code}) MERGE (n)-[:COVERS]->(c)",
+        "UNWIND $rows AS r MATCH (n:Contract {id: r.id}) UNWIND r.links.participants AS p "
+        "MATCH (s:State {id: p.state}) MERGE (s)-[x:PARTICIPATES_IN]->(n) SET x += p.props",
+    ],
+    "Practice": [
+        "UNWIND $rows AS r MATCH (n:Practice {id: r.id}) "
+        "OPTIONAL MATCH (n)-[x:SHARED_BY|APPLIES_TO|REFERENCES|RELATED_TO]->() DELETE x",
+        "UNWIND $rows AS r MATCH (n:Practice {id: r.id}) "
+        "OPTIONAL MATCH ()-[x:PREREQUISITE_OF]->(n) DELETE x",
+        "UNWIND $rows AS r MATCH (n:Practice {id: r.id}) UNWIND r.links.states AS k "
+        "MATCH (m:State {id: k}) MERGE (n)-[:SHARED_BY]->(m)",
+        "UNWIND $rows AS r MATCH (n:Practice {id: r.id}) UNWIND r.links.alliances AS k "
+        "MATCH (m:Alliance {id: k}) MERGE (n)-[:SHARED_BY]->(m)",
+        "UNWIND $rows AS r MATCH (n:Practice {id: r.id}) UNWIND r.links.categories AS k "
+        "MATCH (m:Category {id: k}) MERGE (n)-[:APPLIES_TO]->(m)",
+        "UNWIND $rows AS r MATCH (n:Practice {id: r.id}) UNWIND r.links.contracts AS k "
+        "MATCH (m:Contract {id: k}) MERGE (n)-[:REFERENCES]->(m)",
+        "UNWIND $rows AS r MATCH (n:Practice {id: r.id}) UNWIND r.links.related AS k "
+        "MATCH (m:Practice {id: k}) MERGE (n)-[:RELATED_TO]->(m)",
+        "UNWIND $rows AS r MATCH (n:Practice {id: r.id}) UNWIND r.links.prerequisites AS k "
+        "MATCH (m:Practice {id: k}) MERGE (m)-[:PREREQUISITE_OF]->(n)",
+    ],
+    "Lesson": [
+        "UNWIND $rows AS r MATCH (n:Lesson {id: r.id}) "
+        "OPTIONAL MATCH (n)-[x:FROM|ABOUT|PART_OF]->() DELETE x",
+        "UNWIND $rows AS r MATCH (n:Lesson {id: r.id}), (s:State {id: r.links.state}) "
+        "MERGE (n)-[:FROM]->(s)",
+        "UNWIND $rows AS r MATCH (n:Lesson {id: r.id}) WITH n, r WHERE r.links.alliance IS NOT NULL "
+        "MATCH (m:Alliance {id: r.links.alliance}) MERGE (n)-[:ABOUT]->(m)",
+        "UNWIND $rows AS r MATCH (n:Lesson {id: r.id}) WITH n, r WHERE r.links.contract IS NOT NULL "
+        "MATCH (m:Contract {id: r.links.contract}) MERGE (n)-[:ABOUT]->(m)",
+        "UNWIND $rows AS r MATCH (n:Lesson {id: r.id}) UNWIND r.links.categories AS k "
+        "MATCH (m:Category {id: k}) MERGE (n)-[:ABOUT]->(m)",
+        "UNWIND $rows AS r MATCH (n:Lesson {id: r.id}) WITH n, r WHERE r.links.practice IS NOT NULL "
+        "MATCH (m:Practice {id: r.links.practice}) MERGE (n)-[:PART_OF]->(m)",
+    ],
+}
+
+_MEMBERSHIPS: LiteralString = (
+    "UNWIND $rows AS r MATCH (s:State {id: r.state}), (a:Alliance {id: r.alliance}) "
+    "MERGE (s)-[m:MEMBER_OF]->(a) WITH m, r WHERE m.seedHash IS NULL OR m.seedHash <> r.hash "
+    "SET m += r.props, m.seedHash = r.hash RETURN count(m) AS changed"
+)
+
+
+def seed_rows(data: SeedData) -> dict[str, list[dict[str, Any]]]:
+    """The seed as rows per label: properties, links and a digest for each record."""
+    return {
+        "State": [
+            _row(s.code, {"code": s.code, "name": s.name, "fips": s.fips, "kind": s.kind,
+                          "region": s.region, "naspoRegion": s.naspo_region,
+                          "naspoRegionIllustrative": s.naspo_region_illustrative,
+                          **_prov(s.provenance)}, {})
+            for s in data.states
+        ],
+        "Alliance": [
+            _row(a.slug, {"slug": a.slug, "name": a.name, "acronym": a.acronym, "scope": a.scope,
+                          "description": a.description, "founded": a.founded,
+                          "dissolved": a.dissolved, **_prov(a.provenance)},
+                 {"arm_of": a.arm_of})
+            for a in data.alliances
+        ],
+        "Category": [
+            _row(c.code, {"code": c.code, "name": c.name, "kind": c.kind,
+                          "description": c.description, **_prov(c.provenance)},
+                 {"parent": c.parent})
+            for c in data.categories
+        ],
+        "Contract": [
+            _row(c.slug, {"slug": c.slug, "title": c.title, "number": c.number,
+                          "status": c.status, "startsOn": c.starts_on, "endsOn": c.ends_on,
+                          "description": c.description, **_prov(c.provenance)},
+                 {"alliance": c.alliance, "lead_state": c.lead_state,
+                  "categories": list(c.categories),
+                  "participants": [{"state": p.state, "props": {"since": p.since, **_prov(p.provenance)}}
+                                   for p in c.participants]})
+            for c in data.contracts
+        ],
+        "Practice": [
+            _row(p.slug, {"slug": p.slug, "title": p.title, "summary": p.summary, "body": p.body,
+                          "focusArea": p.focus_area, "tags": list(p.tags),
+                          "publishedOn": p.published_on, **_prov(p.provenance)},
+                 {"states": list(p.states), "alliances": list(p.alliances),
+                  "categories": list(p.categories), "contracts": list(p.contracts),
+                  "related": list(p.related), "prerequisites": list(p.prerequisites)})
+            for p in data.practices
+        ],
+        "Lesson": [
+            _row(x.id, {"title": x.title, "context": x.context, "lesson": x.lesson,
+                        "recommendation": x.recommendation, "recordedOn": x.recorded_on,
+                        "status": x.status, "tags": list(x.tags), **_prov(x.provenance)},
+                 {"state": x.state, "alliance": x.alliance, "contract": x.contract,
+                  "categories": list(x.categories), "practice": x.practice})
+            for x in data.lessons
+        ],
+    }  # fmt: skip
+
+
+def _membership_rows(data: SeedData) -> list[dict[str, Any]]:
+    rows = []
+    for m in data.memberships:
+        props = {"since": m.since, "until": m.until, **_prov(m.provenance)}
+        rows.append({"state": m.state, "alliance": m.alliance, "props": props, "hash": _digest(props)})
+    return rows
+
+
+def _load(tx: Tx, rows: Mapping[str, list[dict[str, Any]]], memberships: list[dict[str, Any]],
+          author: str) -> LoadReport:  # fmt: skip
+    report = LoadReport()
+    changed_rows: dict[str, list[dict[str, Any]]] = {}
+    # Nodes first (all labels), so that links can find their targets.
+    for label, query in _UPSERT.items():
+        label_rows = rows.get(label, [])
+        report.seen[label] = len(label_rows)
+        if not label_rows:
+            report.changed[label] = 0
+            continue
+        changed = {row["id"] for row in tx.run(query, rows=label_rows)}
+        changed_rows[label] = [row for row in label_rows if row["id"] in changed]
+        report.changed[label] = len(changed)
+    for label, queries in _LINKS.items():
+        if changed_rows.get(label):
+            for query in queries:
+                tx.run(query, rows=changed_rows[label])
+    if memberships:
+        report.memberships_changed = tx.run(_MEMBERSHIPS, rows=memberships)[0]["changed"]
+    for label, changed_list in changed_rows.items():
+        record_changes(tx, label, [row["id"] for row in changed_list], "UPSERT", author)
+    return report
+
+
+def load_seed(graph: Graph, data: SeedData, author: str = "seed") -> LoadReport:
+    """Write ``data`` to the graph in one transaction; unchanged records are skipped."""
+    rows = seed_rows(data)
+    memberships = _membership_rows(data)
+    return graph.execute_write(lambda tx: _load(tx, rows, memberships, author))

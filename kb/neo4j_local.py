@@ -1,0 +1,450 @@
+"""The managed local Neo4j: resolve it with Maven, start, stop and inspect it.
+
+Neo4j Community (the release pinned in :data:`kb.config.NEO4J_VERSION`) is resolved from
+Maven Central by the small ``pom.xml`` in ``kb/neo4j_runtime`` into a cache directory,
+then run as ``java -cp 'lib/*' org.neo4j.server.CommunityEntryPoint --home-dir H
+--config-dir H/conf`` with a generated ``neo4j.conf``: Bolt only, on 127.0.0.1 and a free
+port, HTTP off, auth on with a generated password (mode 0600), a small heap and page
+cache. This module knows nothing of the domain.
+
+Example:
+    >>> server = LocalNeo4j(home=Path(".kb-data/neo4j"), cache_dir=Path("~/.cache/kb"))
+    >>> info = server.start()          # idempotent: a second start reuses the server
+    >>> info.uri
+    'bolt://127.0.0.1:40123'
+    >>> server.stop()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from kb.config import NEO4J_VERSION
+
+ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
+ADMIN_TOOL = "org.neo4j.cli.AdminTool"
+USER = "neo4j"
+
+# The JVM flags the distribution's default neo4j.conf lists as server.jvm.additional
+# (5.26 branch). The bootloader that normally reads them is not used here, so they are
+# written to the generated conf for the record and passed to java from there.
+JVM_FLAGS = (
+    "-XX:+UseG1GC",
+    "-XX:-OmitStackTraceInFastThrow",
+    "-XX:+UnlockExperimentalVMOptions",
+    "-XX:+TrustFinalNonStaticFields",
+    "-XX:+DisableExplicitGC",
+    "-Djdk.nio.maxCachedBufferSize=1024",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "-Djdk.tls.ephemeralDHKeySize=2048",
+    "-Djdk.tls.rejectClientInitiatedRenegotiation=true",
+    "-XX:FlightRecorderOptions=stackdepth=256",
+    "-XX:+UnlockDiagnosticVMOptions",
+    "-XX:+DebugNonSafepoints",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--enable-native-access=ALL-UNNAMED",
+    "-Dlog4j2.disable.jmx=true",
+)
+
+
+class Neo4jLocalError(RuntimeError):
+    """The managed local Neo4j could not be resolved, started or stopped."""
+
+
+class PrerequisiteError(Neo4jLocalError):
+    """Java or Maven is missing (or too old) for the managed local Neo4j."""
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """How to reach a running managed server."""
+
+    uri: str
+    user: str
+    password: str = field(repr=False)
+    pid: int
+    port: int
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    """What :meth:`LocalNeo4j.status` found."""
+
+    running: bool
+    answers: bool
+    pid: int | None
+    uri: str | None
+    stale_pid: bool = False
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """Return a TCP port on ``host`` that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def port_answers(port: int, host: str = "127.0.0.1", timeout: float = 0.5) -> bool:
+    """True when something accepts TCP connections on ``host:port``."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _java_executable() -> str | None:
+    java_home = os.environ.get("JAVA_HOME")
+    if java_home and (Path(java_home) / "bin" / "java").exists():
+        return str(Path(java_home) / "bin" / "java")
+    return shutil.which("java")
+
+
+def _java_major(java: str) -> int:
+    out = subprocess.run([java, "-version"], capture_output=True, text=True, check=False)
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
+    if not match:
+        raise PrerequisiteError(f"could not read the Java version from {java!r} -version")
+    major = int(match.group(1))
+    return int(match.group(2) or 0) if major == 1 else major
+
+
+def _missing_prerequisite(what: str) -> PrerequisiteError:
+    return PrerequisiteError(
+        f"{what}. The managed local Neo4j needs Java 17+ and Maven: install them "
+        "(Debian: apt-get install openjdk-17-jdk-headless maven), or set NEO4J_URI "
+        "(with NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE) to use an existing Neo4j."
+    )
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie (exited, not yet reaped by its parent) is not a running server.
+    with contextlib.suppress(OSError):
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        if stat.rsplit(")", 1)[1].split()[0] == "Z":
+            return False
+    return True
+
+
+class LocalNeo4j:
+    """A Neo4j Community server under ``home``, with its jars cached in ``cache_dir``.
+
+    Args:
+        home: the server's home: ``conf/``, ``data/``, ``logs/``, the password and pid.
+        cache_dir: where resolved jars are kept, shared by every home.
+        version: the Neo4j release to run.
+        heap: JVM heap (``512m``); pagecache: page cache size (``128m``).
+        start_timeout: seconds to wait for Bolt to answer.
+    """
+
+    def __init__(
+        self,
+        home: Path,
+        cache_dir: Path,
+        version: str = NEO4J_VERSION,
+        heap: str = "512m",
+        pagecache: str = "128m",
+        start_timeout: float = 120.0,
+    ) -> None:
+        self.home = home.resolve()
+        self.cache_dir = cache_dir.resolve()
+        self.version = version
+        self.heap = heap
+        self.pagecache = pagecache
+        self.start_timeout = start_timeout
+
+    # -- files -----------------------------------------------------------------
+    @property
+    def lib_dir(self) -> Path:
+        return self.cache_dir / f"neo4j-{self.version}" / "lib"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.home / "run" / "kb-neo4j.pid"
+
+    @property
+    def state_file(self) -> Path:
+        return self.home / "run" / "kb-neo4j.json"
+
+    @property
+    def password_file(self) -> Path:
+        return self.home / "password"
+
+    @property
+    def console_log(self) -> Path:
+        return self.home / "logs" / "console.log"
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Serialise start/stop across processes sharing this home."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        with open(self.home / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    # -- resolution ------------------------------------------------------------
+    def ensure_jars(self) -> Path:
+        """Resolve the Neo4j jars with Maven into the cache (once). Returns the lib dir."""
+        marker = self.lib_dir / ".complete"
+        if marker.exists():
+            return self.lib_dir
+        self._check_java()
+        mvn = shutil.which("mvn")
+        if mvn is None:
+            raise _missing_prerequisite("Maven (mvn) was not found on PATH")
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        work = self.cache_dir / f"neo4j-{self.version}.resolving-{os.getpid()}"
+        shutil.rmtree(work, ignore_errors=True)
+        (work / "lib").mkdir(parents=True)
+        pom = work / "pom.xml"
+        pom.write_text(resources.files("kb.neo4j_runtime").joinpath("pom.xml").read_text())
+        command = [
+            mvn, "-q", "-B", "-f", str(pom), "dependency:copy-dependencies",
+            f"-Dneo4j.version={self.version}", f"-DoutputDirectory={work / 'lib'}",
+            "-DincludeScope=runtime",
+        ]  # fmt: skip
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        if result.returncode != 0 or not any((work / "lib").glob("neo4j-server-*.jar")):
+            shutil.rmtree(work, ignore_errors=True)
+            tail = (result.stdout + result.stderr).strip().splitlines()[-15:]
+            raise Neo4jLocalError(
+                f"Maven could not resolve org.neo4j:neo4j:{self.version}:\n" + "\n".join(tail)
+            )
+        (work / "lib" / ".complete").write_text(self.version)
+        target = self.lib_dir.parent
+        if target.exists():  # another process finished first
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            work.rename(target)
+        return self.lib_dir
+
+    def _check_java(self) -> str:
+        java = _java_executable()
+        if java is None:
+            raise _missing_prerequisite("Java was not found (JAVA_HOME or java on PATH)")
+        major = _java_major(java)
+        if major < 17:
+            raise _missing_prerequisite(f"Java {major} was found at {java}; Neo4j 5 needs 17+")
+        return java
+
+    # -- configuration ---------------------------------------------------------
+    def _password(self) -> str:
+        if self.password_file.exists():
+            return self.password_file.read_text().strip()
+        password = secrets.token_urlsafe(24)
+        fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(password)
+        return password
+
+    def _write_conf(self, port: int) -> None:
+        conf = self.home / "conf"
+        conf.mkdir(parents=True, exist_ok=True)
+        lines = [
+            "# Generated by kb/neo4j_local.py at each start; edits are overwritten.",
+            f"server.directories.data={self.home / 'data'}",
+            f"server.directories.logs={self.home / 'logs'}",
+            f"server.directories.run={self.home / 'run'}",
+            f"server.directories.import={self.home / 'import'}",
+            f"server.directories.plugins={self.home / 'plugins'}",
+            "server.default_listen_address=127.0.0.1",
+            "server.bolt.enabled=true",
+            f"server.bolt.listen_address=127.0.0.1:{port}",
+            f"server.bolt.advertised_address=127.0.0.1:{port}",
+            "server.http.enabled=false",
+            "server.https.enabled=false",
+            "dbms.security.auth_enabled=true",
+            f"server.memory.heap.initial_size={self.heap}",
+            f"server.memory.heap.max_size={self.heap}",
+            f"server.memory.pagecache.size={self.pagecache}",
+            "db.tx_log.rotation.retention_policy=1 days",
+            "dbms.usage_report.enabled=false",
+            "server.jvm.additional=" + "\nserver.jvm.additional=".join(JVM_FLAGS),
+        ]
+        (conf / "neo4j.conf").write_text("\n".join(lines) + "\n")
+
+    def _set_initial_password(self, java: str, password: str) -> None:
+        """Set the neo4j user's password before the first start (never 'neo4j')."""
+        if (self.home / "data" / "dbms" / "auth.ini").exists() or (
+            self.home / "data" / "databases" / "system"
+        ).exists():
+            return
+        env = {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.home / "conf")}
+        command = [java, "-cp", f"{self.lib_dir}/*", ADMIN_TOOL, "dbms", "set-initial-password"]
+        result = subprocess.run(
+            [*command, password], env=env, capture_output=True, text=True, check=False
+        )
+        if result.returncode != 0:
+            raise Neo4jLocalError(f"setting the initial password failed: {result.stderr.strip()}")
+
+    # -- state -----------------------------------------------------------------
+    def _read_state(self) -> dict[str, int] | None:
+        try:
+            state = json.loads(self.state_file.read_text())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(state, dict) or not {"pid", "port"} <= state.keys():
+            return None
+        return {"pid": int(state["pid"]), "port": int(state["port"])}
+
+    def _is_our_server(self, pid: int) -> bool:
+        """True when ``pid`` is alive and is a Neo4j started on this home (not a reused pid)."""
+        if not _pid_alive(pid):
+            return False
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            return True  # no /proc: trust the pid
+        return ENTRY_POINT.encode() in cmdline and str(self.home).encode() in cmdline
+
+    def _clear_state(self) -> None:
+        for path in (self.pid_file, self.state_file):
+            path.unlink(missing_ok=True)
+
+    def _info(self, state: dict[str, int]) -> ServerInfo:
+        return ServerInfo(
+            uri=f"bolt://127.0.0.1:{state['port']}",
+            user=USER,
+            password=self._password(),
+            pid=state["pid"],
+            port=state["port"],
+        )
+
+    # -- lifecycle -------------------------------------------------------------
+    def status(self) -> ServerStatus:
+        """Report whether the server runs and whether Bolt answers."""
+        state = self._read_state()
+        if state is None:
+            return ServerStatus(running=False, answers=False, pid=None, uri=None)
+        uri = f"bolt://127.0.0.1:{state['port']}"
+        if not self._is_our_server(state["pid"]):
+            return ServerStatus(False, False, state["pid"], uri, stale_pid=True)
+        return ServerStatus(True, port_answers(state["port"]), state["pid"], uri)
+
+    def start(self) -> ServerInfo:
+        """Start the server (or reuse the running one) and wait until Bolt answers."""
+        with self._locked():
+            state = self._read_state()
+            if state is not None:
+                if self._is_our_server(state["pid"]):
+                    self._wait_for_bolt(state["pid"], state["port"])
+                    return self._info(state)
+                self._clear_state()  # stale: the process died (kill -9, reboot)
+            java = self._check_java()
+            self.ensure_jars()
+            for sub in ("data", "logs", "run", "import", "plugins"):
+                (self.home / sub).mkdir(parents=True, exist_ok=True)
+            password = self._password()
+            port = free_port()
+            self._write_conf(port)
+            self._set_initial_password(java, password)
+            command = [
+                java, f"-Xms{self.heap}", f"-Xmx{self.heap}", *JVM_FLAGS,
+                "-cp", f"{self.lib_dir}/*", ENTRY_POINT,
+                "--home-dir", str(self.home), "--config-dir", str(self.home / "conf"),
+            ]  # fmt: skip
+            with open(self.console_log, "ab") as log:
+                process = subprocess.Popen(
+                    command,
+                    cwd=self.home,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,  # survives the caller; stopped by pid
+                )
+            state = {"pid": process.pid, "port": port}
+            self.pid_file.write_text(f"{process.pid}\n")
+            self.state_file.write_text(json.dumps(state))
+            try:
+                self._wait_for_bolt(process.pid, port, process)
+            except Neo4jLocalError:
+                self._terminate(process.pid)
+                self._clear_state()
+                raise
+            return self._info(state)
+
+    def _wait_for_bolt(
+        self, pid: int, port: int, process: subprocess.Popen[bytes] | None = None
+    ) -> None:
+        deadline = time.monotonic() + self.start_timeout
+        while time.monotonic() < deadline:
+            if port_answers(port):
+                return
+            exited = process.poll() is not None if process else not _pid_alive(pid)
+            if exited:
+                raise Neo4jLocalError(
+                    f"Neo4j exited during start-up; see {self.console_log} and "
+                    f"{self.home / 'logs' / 'neo4j.log'}:\n{self._log_tail()}"
+                )
+            time.sleep(0.2)
+        raise Neo4jLocalError(
+            f"Neo4j did not answer on Bolt port {port} within {self.start_timeout:.0f}s "
+            f"(KB_NEO4J_START_TIMEOUT); see {self.home / 'logs'}:\n{self._log_tail()}"
+        )
+
+    def _log_tail(self, lines: int = 15) -> str:
+        for path in (self.home / "logs" / "neo4j.log", self.console_log):
+            with contextlib.suppress(OSError):
+                text = path.read_text(errors="replace").strip()
+                if text:
+                    return "\n".join(text.splitlines()[-lines:])
+        return "(no log output)"
+
+    def stop(self, timeout: float = 60.0) -> bool:
+        """Stop the server cleanly (SIGTERM, then SIGKILL after ``timeout``).
+
+        Returns True when a running server was stopped, False when none was running.
+        """
+        with self._locked():
+            state = self._read_state()
+            if state is None:
+                return False
+            stopped = False
+            if self._is_our_server(state["pid"]):
+                self._terminate(state["pid"], timeout)
+                stopped = True
+            self._clear_state()
+            return stopped
+
+    def _terminate(self, pid: int, timeout: float = 60.0) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not _pid_alive(pid):
+                self._reap(pid)
+                return
+            time.sleep(0.1)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+        self._reap(pid)
+
+    @staticmethod
+    def _reap(pid: int) -> None:
+        with contextlib.suppress(ChildProcessError, OSError):
+            os.waitpid(pid, os.WNOHANG)

@@ -1,0 +1,308 @@
+"""Turn raw records into validated seed records, one builder per kind."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from kb.seed import records as r
+from kb.seed.files import RawRecord
+from kb.seed.validate import MAX_TITLE, KnownKeys, RecordReader, SeedError
+
+SLUG = r"[a-z0-9][a-z0-9-]{0,79}"
+SLUG_EXPECTED = "a slug (lower-case letters, digits and hyphens, e.g. 'nvp-cloud-solutions')"
+
+
+def _key(raw: Any, field: str) -> str:
+    if isinstance(raw, dict) and raw.get(field) not in (None, ""):
+        return repr(str(raw[field]))
+    return "(no key)"
+
+
+def _duplicate(errors: list[SeedError], seen: dict[str, str], key: str, where: str, reader: RecordReader, field: str) -> None:
+    if key in seen:
+        reader.error(field, f"{key!r} is a duplicate key; it is already used at {seen[key]}")
+    else:
+        seen[key] = where
+
+
+def build_states(raw: list[RawRecord], name: str, errors: list[SeedError]) -> list[r.State]:
+    states: list[r.State] = []
+    codes: dict[str, str] = {}
+    fips: dict[str, str] = {}
+    for line, data in raw:
+        rd = RecordReader(errors, name, line, _key(data, "code"), data)
+        code = rd.pattern("code", r"[A-Z]{2}", "a two-letter USPS code (e.g. 'UT')")
+        title = rd.text("name", max_len=MAX_TITLE)
+        fips_code = rd.pattern("fips", r"\d{2}", "a two-digit FIPS code (e.g. '49')")
+        kind = rd.choice("kind", r.STATE_KINDS)
+        region = rd.choice("census_region", r.CENSUS_REGIONS, required=kind != "TERRITORY")
+        naspo = rd.choice("naspo_region", r.NASPO_REGIONS)
+        naspo_illustrative = rd.boolean("naspo_region_illustrative")
+        provenance = rd.provenance()
+        rd.finish()
+        where = f"{name}:{line}"
+        if code:
+            _duplicate(errors, codes, code, where, rd, "code")
+        if fips_code:
+            _duplicate(errors, fips, fips_code, where, rd, "fips")
+        if rd.ok and code and title and fips_code and kind and naspo:
+            states.append(
+                r.State(code, title, fips_code, kind, region, naspo, naspo_illustrative, provenance)
+            )
+    return states
+
+
+def build_alliances(
+    raw: list[RawRecord], name: str, errors: list[SeedError], known: KnownKeys
+) -> list[r.Alliance]:
+    alliances: list[r.Alliance] = []
+    seen: dict[str, str] = {}
+    for line, data in raw:
+        rd = RecordReader(errors, name, line, _key(data, "slug"), data)
+        slug = rd.pattern("slug", SLUG, SLUG_EXPECTED)
+        title = rd.text("name", max_len=MAX_TITLE)
+        acronym = rd.text("acronym", max_len=40)
+        scope = rd.choice("scope", r.ALLIANCE_SCOPES)
+        description = rd.text("description")
+        founded = rd.integer("founded", 1800, 2100)
+        dissolved = rd.integer("dissolved", 1800, 2100)
+        arm_of = rd.ref("arm_of", known.alliances, "alliance slug")
+        provenance = rd.provenance()
+        rd.finish()
+        if founded and dissolved and dissolved < founded:
+            rd.error("dissolved", f"{dissolved} is before founded ({founded})")
+        if slug:
+            _duplicate(errors, seen, slug, f"{name}:{line}", rd, "slug")
+            if arm_of == slug:
+                rd.error("arm_of", f"{slug!r} cannot be an arm of itself")
+        if rd.ok and slug and title and acronym and scope and description:
+            alliances.append(
+                r.Alliance(slug, title, acronym, scope, description, founded, dissolved, arm_of, provenance)
+            )
+    return alliances
+
+
+def build_memberships(
+    raw: list[RawRecord], name: str, errors: list[SeedError], known: KnownKeys
+) -> list[r.Membership]:
+    memberships: list[r.Membership] = []
+    seen: dict[str, str] = {}
+    for line, data in raw:
+        key = f"{_key(data, 'alliance')}/{_key(data, 'state')}"
+        rd = RecordReader(errors, name, line, key, data)
+        alliance = rd.ref("alliance", known.alliances, "alliance slug", required=True)
+        state = rd.ref("state", known.states, "state code", required=True)
+        since = rd.day("since")
+        until = rd.day("until")
+        provenance = rd.provenance()
+        rd.finish()
+        if since and until and until < since:
+            rd.error("until", f"{until} is before since ({since})")
+        if alliance and state:
+            _duplicate(errors, seen, f"{alliance}/{state}", f"{name}:{line}", rd, "state")
+        if rd.ok and alliance and state:
+            memberships.append(r.Membership(alliance, state, since, until, provenance))
+    return memberships
+
+
+def build_categories(
+    raw: list[RawRecord], name: str, errors: list[SeedError], known: KnownKeys
+) -> list[r.Category]:
+    categories: list[r.Category] = []
+    seen: dict[str, str] = {}
+    parents: dict[str, str] = {}
+    for line, data in raw:
+        rd = RecordReader(errors, name, line, _key(data, "code"), data)
+        code = rd.pattern("code", r"[0-9]{3}|[A-Z][A-Z0-9_]{1,19}", "a 3-digit NIGP class or an upper-case group code")
+        title = rd.text("name", max_len=MAX_TITLE)
+        kind = rd.choice("kind", r.CATEGORY_KINDS)
+        parent = rd.ref("parent", known.categories, "category code")
+        description = rd.text("description", required=False) or ""
+        provenance = rd.provenance()
+        rd.finish()
+        if code:
+            _duplicate(errors, seen, code, f"{name}:{line}", rd, "code")
+            if parent:
+                parents[code] = parent
+        if rd.ok and code and title and kind:
+            categories.append(r.Category(code, title, kind, parent, description, provenance))
+    for cycle in find_cycles(parents.items()):
+        errors.append(
+            SeedError(name, None, repr(cycle[0]), "parent", f"the hierarchy has a cycle: {' -> '.join(cycle)}")
+        )
+    return categories
+
+
+def build_contracts(
+    raw: list[RawRecord], name: str, errors: list[SeedError], known: KnownKeys
+) -> list[r.Contract]:
+    contracts: list[r.Contract] = []
+    seen: dict[str, str] = {}
+    for line, data in raw:
+        rd = RecordReader(errors, name, line, _key(data, "slug"), data)
+        slug = rd.pattern("slug", SLUG, SLUG_EXPECTED)
+        title = rd.text("title", max_len=MAX_TITLE)
+        number = rd.text("number", required=False, max_len=80)
+        status = rd.choice("status", r.CONTRACT_STATUSES)
+        starts = rd.day("starts_on")
+        ends = rd.day("ends_on")
+        description = rd.text("description")
+        alliance = rd.ref("alliance", known.alliances, "alliance slug", required=True)
+        lead = rd.ref("lead_state", known.states, "state code")
+        categories = rd.refs("categories", known.categories, "category code")
+        if not categories and rd.ok:
+            rd.error("categories", "is empty; a contract covers at least one category code")
+        participants = _participants(rd, known)
+        provenance = rd.provenance()
+        rd.finish()
+        if starts and ends and ends < starts:
+            rd.error("ends_on", f"{ends} is before starts_on ({starts})")
+        if slug:
+            _duplicate(errors, seen, slug, f"{name}:{line}", rd, "slug")
+        if rd.ok and slug and title and status and description and alliance:
+            contracts.append(
+                r.Contract(slug, title, number, status, starts, ends, description, alliance, lead,
+                           categories, participants, provenance)  # fmt: skip
+            )
+    return contracts
+
+
+def _participants(rd: RecordReader, known: KnownKeys) -> tuple[r.Participation, ...]:
+    raw = rd._raw("participants")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        rd.error("participants", f"{raw!r} is not a list of state codes or mappings")
+        return ()
+    result: list[r.Participation] = []
+    states: set[str] = set()
+    for position, item in enumerate(raw, start=1):
+        if isinstance(item, str):
+            item = {"state": item, "illustrative": True}
+        sub = RecordReader(rd.errors, rd.file, rd.line, f"{rd.record} participant {position}", item)
+        state = sub.ref("state", known.states, "state code", required=True)
+        since = sub.day("since")
+        provenance = sub.provenance()
+        sub.finish()
+        if state in states:
+            sub.error("state", f"{state!r} is listed twice as a participant")
+        if not sub.ok:
+            rd.ok = False
+        elif state:
+            states.add(state)
+            result.append(r.Participation(state, since, provenance))
+    return tuple(result)
+
+
+def build_practices(
+    raw: list[tuple[str, RawRecord]], errors: list[SeedError], known: KnownKeys
+) -> list[r.Practice]:
+    """Practices from Markdown files; ``raw`` pairs each file's display name with it."""
+    practices: list[r.Practice] = []
+    prerequisites: list[tuple[str, str]] = []
+    for name, (line, data) in raw:
+        slug = data.pop("slug", None) or name.rsplit("/", 1)[-1].removesuffix(".md")
+        rd = RecordReader(errors, name, line, repr(slug), data)
+        if not re.fullmatch(SLUG, slug):
+            rd.error(None, f"the file name {slug!r} is not {SLUG_EXPECTED}")
+        title = rd.text("title", max_len=MAX_TITLE)
+        summary = rd.text("summary", max_len=2000)
+        body = rd.text("body")
+        focus = rd.choice("focus_area", r.FOCUS_AREAS)
+        tags = rd.text_list("tags")
+        published = rd.day("published", required=True)
+        states = rd.refs("states", known.states, "state code")
+        alliances = rd.refs("alliances", known.alliances, "alliance slug")
+        categories = rd.refs("categories", known.categories, "category code")
+        contracts = rd.refs("contracts", known.contracts, "contract slug")
+        related = rd.refs("related", known.practices, "practice slug")
+        prereqs = rd.refs("prerequisites", known.practices, "practice slug")
+        provenance = rd.provenance()
+        rd.finish()
+        if slug in related or slug in prereqs:
+            rd.error("related" if slug in related else "prerequisites", f"{slug!r} refers to itself")
+        prerequisites.extend((slug, before) for before in prereqs)
+        if rd.ok and title and summary and body and focus and published:
+            practices.append(
+                r.Practice(slug, title, summary, body, focus, tags, published, states, alliances,
+                           categories, contracts, related, prereqs, provenance)  # fmt: skip
+            )
+    for cycle in find_cycles(prerequisites):
+        errors.append(
+            SeedError("seed/practices", None, repr(cycle[0]), "prerequisites",
+                      f"prerequisites form a cycle: {' -> '.join(cycle)}")  # fmt: skip
+        )
+    return practices
+
+
+def build_lessons(
+    raw: Iterable[tuple[str, RawRecord]], errors: list[SeedError], known: KnownKeys
+) -> list[r.Lesson]:
+    """Lessons; ``raw`` pairs each record with the display name of its file."""
+    lessons: list[r.Lesson] = []
+    seen: dict[str, str] = {}
+    for name, (line, data) in raw:
+        rd = RecordReader(errors, name, line, _key(data, "id"), data)
+        lesson_id = rd.pattern("id", r"L-\d{4,8}", "a lesson id like 'L-0042'")
+        title = rd.text("title", max_len=MAX_TITLE)
+        context = rd.text("context")
+        lesson = rd.text("lesson")
+        recommendation = rd.text("recommendation")
+        recorded = rd.day("recorded", required=True)
+        status = rd.choice("status", r.LESSON_STATUSES)
+        state = rd.ref("state", known.states, "state code", required=True)
+        alliance = rd.ref("alliance", known.alliances, "alliance slug")
+        contract = rd.ref("contract", known.contracts, "contract slug")
+        categories = rd.refs("categories", known.categories, "category code")
+        practice = rd.ref("practice", known.practices, "practice slug")
+        tags = rd.text_list("tags")
+        provenance = rd.provenance()
+        rd.finish()
+        if lesson_id:
+            _duplicate(errors, seen, lesson_id, f"{name}:{line}", rd, "id")
+        if rd.ok and lesson_id and title and context and lesson and recommendation and recorded and status and state:
+            lessons.append(
+                r.Lesson(lesson_id, title, context, lesson, recommendation, recorded, status, state,
+                         alliance, contract, categories, practice, tags, provenance)  # fmt: skip
+            )
+    return lessons
+
+
+def check_unique_titles(data: r.SeedData, errors: list[SeedError]) -> None:
+    """No two practices or lessons share a title (case-insensitive)."""
+    seen: dict[str, str] = {}
+    items = [(p.title, f"practice {p.slug!r}") for p in data.practices]
+    items += [(lesson.title, f"lesson {lesson.id!r}") for lesson in data.lessons]
+    for title, who in items:
+        key = " ".join(title.lower().split())
+        if key in seen:
+            errors.append(
+                SeedError("seed", None, who, "title", f"{title!r} is also the title of {seen[key]}")
+            )
+        else:
+            seen[key] = who
+
+
+def find_cycles(edges: Iterable[tuple[str, str]]) -> list[list[str]]:
+    """Cycles in a directed graph given as ``(from, to)`` edges, each as a node path."""
+    graph: dict[str, list[str]] = {}
+    for source, target in edges:
+        graph.setdefault(source, []).append(target)
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for nxt in graph.get(node, []):
+            if state.get(nxt) == 1:
+                cycles.append([*path[path.index(nxt):], nxt])
+            elif nxt not in state:
+                visit(nxt, [*path, nxt])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+    return cycles

@@ -1,0 +1,147 @@
+"""The seed's records as plain dataclasses: what crosses from ``kb.seed`` to ``kb.graph``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+STATE_KINDS = ("STATE", "DISTRICT", "TERRITORY")
+CENSUS_REGIONS = ("Northeast", "Midwest", "South", "West")
+NASPO_REGIONS = ("Western", "Midwestern", "Eastern", "Southern")
+ALLIANCE_SCOPES = ("NATIONAL", "REGIONAL", "MULTI_STATE")
+CATEGORY_KINDS = ("GROUP", "CLASS")
+CONTRACT_STATUSES = ("ACTIVE", "EXPIRED", "SOLICITING")
+LESSON_STATUSES = ("OBSERVATION", "LESSON_IDENTIFIED", "LESSON_LEARNED")
+FOCUS_AREAS = (
+    "Strategy",
+    "Policy and Legislation",
+    "Planning and Analysis",
+    "Sourcing and Solicitation",
+    "Contract Administration",
+    "Leadership",
+    "Business Principles",
+)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a record's facts come from: a ``source``, or ``illustrative``, or both."""
+
+    source: str | None
+    illustrative: bool
+
+
+@dataclass(frozen=True)
+class State:
+    code: str
+    name: str
+    fips: str
+    kind: str
+    region: str | None
+    naspo_region: str
+    naspo_region_illustrative: bool
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class Alliance:
+    slug: str
+    name: str
+    acronym: str
+    scope: str
+    description: str
+    founded: int | None
+    dissolved: int | None
+    arm_of: str | None
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class Membership:
+    alliance: str
+    state: str
+    since: date | None
+    until: date | None
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    name: str
+    kind: str
+    parent: str | None
+    description: str
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class Participation:
+    state: str
+    since: date | None
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class Contract:
+    slug: str
+    title: str
+    number: str | None
+    status: str
+    starts_on: date | None
+    ends_on: date | None
+    description: str
+    alliance: str
+    lead_state: str | None
+    categories: tuple[str, ...]
+    participants: tuple[Participation, ...]
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class Practice:
+    slug: str
+    title: str
+    summary: str
+    body: str
+    focus_area: str
+    tags: tuple[str, ...]
+    published_on: date
+    states: tuple[str, ...]
+    alliances: tuple[str, ...]
+    categories: tuple[str, ...]
+    contracts: tuple[str, ...]
+    related: tuple[str, ...]
+    prerequisites: tuple[str, ...]
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    title: str
+    context: str
+    lesson: str
+    recommendation: str
+    recorded_on: date
+    status: str
+    state: str
+    alliance: str | None
+    contract: str | None
+    categories: tuple[str, ...]
+    practice: str | None
+    tags: tuple[str, ...]
+    provenance: Provenance
+
+
+@dataclass
+class SeedData:
+    """Everything read from a seed directory (or an import), validated."""
+
+    states: list[State] = field(default_factory=list)
+    alliances: list[Alliance] = field(default_factory=list)
+    memberships: list[Membership] = field(default_factory=list)
+    categories: list[Category] = field(default_factory=list)
+    contracts: list[Contract] = field(default_factory=list)
+    practices: list[Practice] = field(default_factory=list)
+    lessons: list[Lesson] = field(default_factory=list)
