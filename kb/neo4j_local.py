@@ -63,6 +63,11 @@ JVM_FLAGS = (
 )
 
 
+# Servers this process started, kept so that they are reaped (waited for) when stopped
+# here rather than left as zombies or reported by Popen.__del__ as still running.
+_CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
+
+
 class Neo4jLocalError(RuntimeError):
     """The managed local Neo4j could not be resolved, started or stopped."""
 
@@ -224,10 +229,16 @@ class LocalNeo4j:
         pom = work / "pom.xml"
         pom.write_text(resources.files("kb.neo4j_runtime").joinpath("pom.xml").read_text())
         command = [
-            mvn, "-q", "-B", "-f", str(pom), "dependency:copy-dependencies",
-            f"-Dneo4j.version={self.version}", f"-DoutputDirectory={work / 'lib'}",
+            mvn,
+            "-q",
+            "-B",
+            "-f",
+            str(pom),
+            "dependency:copy-dependencies",
+            f"-Dneo4j.version={self.version}",
+            f"-DoutputDirectory={work / 'lib'}",
             "-DincludeScope=runtime",
-        ]  # fmt: skip
+        ]
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0 or not any((work / "lib").glob("neo4j-server-*.jar")):
             shutil.rmtree(work, ignore_errors=True)
@@ -364,10 +375,18 @@ class LocalNeo4j:
             self._write_conf(port)
             self._set_initial_password(java, password)
             command = [
-                java, f"-Xms{self.heap}", f"-Xmx{self.heap}", *JVM_FLAGS,
-                "-cp", f"{self.lib_dir}/*", ENTRY_POINT,
-                "--home-dir", str(self.home), "--config-dir", str(self.home / "conf"),
-            ]  # fmt: skip
+                java,
+                f"-Xms{self.heap}",
+                f"-Xmx{self.heap}",
+                *JVM_FLAGS,
+                "-cp",
+                f"{self.lib_dir}/*",
+                ENTRY_POINT,
+                "--home-dir",
+                str(self.home),
+                "--config-dir",
+                str(self.home / "conf"),
+            ]
             with open(self.console_log, "ab") as log:
                 process = subprocess.Popen(
                     command,
@@ -377,6 +396,7 @@ class LocalNeo4j:
                     stderr=subprocess.STDOUT,
                     start_new_session=True,  # survives the caller; stopped by pid
                 )
+            _CHILDREN[process.pid] = process
             state = {"pid": process.pid, "port": port}
             self.pid_file.write_text(f"{process.pid}\n")
             self.state_file.write_text(json.dumps(state))
@@ -446,5 +466,7 @@ class LocalNeo4j:
 
     @staticmethod
     def _reap(pid: int) -> None:
-        with contextlib.suppress(ChildProcessError, OSError):
-            os.waitpid(pid, os.WNOHANG)
+        child = _CHILDREN.pop(pid, None)
+        if child is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(timeout=5)

@@ -38,7 +38,8 @@ def open_graph(settings: Settings, start: bool = True) -> Graph:
     else:
         status = server.status()
         uri = status.uri or "bolt://127.0.0.1:1"
-        user, password = "neo4j", server.password_file.read_text().strip() if (
-            server.password_file.exists()
-        ) else ""
+        user, password = (
+            "neo4j",
+            server.password_file.read_text().strip() if (server.password_file.exists()) else "",
+        )
     return Graph.connect(uri, user, password, settings.neo4j_database, settings.tx_timeout)

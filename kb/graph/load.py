@@ -136,65 +136,141 @@ def seed_rows(data: SeedData) -> dict[str, list[dict[str, Any]]]:
     """The seed as rows per label: properties, links and a digest for each record."""
     return {
         "State": [
-            _row(s.code, {"code": s.code, "name": s.name, "fips": s.fips, "kind": s.kind,
-                          "region": s.region, "naspoRegion": s.naspo_region,
-                          "naspoRegionIllustrative": s.naspo_region_illustrative,
-                          **_prov(s.provenance)}, {})
+            _row(
+                s.code,
+                {
+                    "code": s.code,
+                    "name": s.name,
+                    "fips": s.fips,
+                    "kind": s.kind,
+                    "region": s.region,
+                    "naspoRegion": s.naspo_region,
+                    "naspoRegionIllustrative": s.naspo_region_illustrative,
+                    **_prov(s.provenance),
+                },
+                {},
+            )
             for s in data.states
         ],
         "Alliance": [
-            _row(a.slug, {"slug": a.slug, "name": a.name, "acronym": a.acronym, "scope": a.scope,
-                          "description": a.description, "founded": a.founded,
-                          "dissolved": a.dissolved, **_prov(a.provenance)},
-                 {"arm_of": a.arm_of})
+            _row(
+                a.slug,
+                {
+                    "slug": a.slug,
+                    "name": a.name,
+                    "acronym": a.acronym,
+                    "scope": a.scope,
+                    "description": a.description,
+                    "founded": a.founded,
+                    "dissolved": a.dissolved,
+                    **_prov(a.provenance),
+                },
+                {"arm_of": a.arm_of},
+            )
             for a in data.alliances
         ],
         "Category": [
-            _row(c.code, {"code": c.code, "name": c.name, "kind": c.kind,
-                          "description": c.description, **_prov(c.provenance)},
-                 {"parent": c.parent})
+            _row(
+                c.code,
+                {
+                    "code": c.code,
+                    "name": c.name,
+                    "kind": c.kind,
+                    "description": c.description,
+                    **_prov(c.provenance),
+                },
+                {"parent": c.parent},
+            )
             for c in data.categories
         ],
         "Contract": [
-            _row(c.slug, {"slug": c.slug, "title": c.title, "number": c.number,
-                          "status": c.status, "startsOn": c.starts_on, "endsOn": c.ends_on,
-                          "description": c.description, **_prov(c.provenance)},
-                 {"alliance": c.alliance, "lead_state": c.lead_state,
-                  "categories": list(c.categories),
-                  "participants": [{"state": p.state, "props": {"since": p.since, **_prov(p.provenance)}}
-                                   for p in c.participants]})
+            _row(
+                c.slug,
+                {
+                    "slug": c.slug,
+                    "title": c.title,
+                    "number": c.number,
+                    "status": c.status,
+                    "startsOn": c.starts_on,
+                    "endsOn": c.ends_on,
+                    "description": c.description,
+                    **_prov(c.provenance),
+                },
+                {
+                    "alliance": c.alliance,
+                    "lead_state": c.lead_state,
+                    "categories": list(c.categories),
+                    "participants": [
+                        {"state": p.state, "props": {"since": p.since, **_prov(p.provenance)}}
+                        for p in c.participants
+                    ],
+                },
+            )
             for c in data.contracts
         ],
         "Practice": [
-            _row(p.slug, {"slug": p.slug, "title": p.title, "summary": p.summary, "body": p.body,
-                          "focusArea": p.focus_area, "tags": list(p.tags),
-                          "publishedOn": p.published_on, **_prov(p.provenance)},
-                 {"states": list(p.states), "alliances": list(p.alliances),
-                  "categories": list(p.categories), "contracts": list(p.contracts),
-                  "related": list(p.related), "prerequisites": list(p.prerequisites)})
+            _row(
+                p.slug,
+                {
+                    "slug": p.slug,
+                    "title": p.title,
+                    "summary": p.summary,
+                    "body": p.body,
+                    "focusArea": p.focus_area,
+                    "tags": list(p.tags),
+                    "publishedOn": p.published_on,
+                    **_prov(p.provenance),
+                },
+                {
+                    "states": list(p.states),
+                    "alliances": list(p.alliances),
+                    "categories": list(p.categories),
+                    "contracts": list(p.contracts),
+                    "related": list(p.related),
+                    "prerequisites": list(p.prerequisites),
+                },
+            )
             for p in data.practices
         ],
         "Lesson": [
-            _row(x.id, {"title": x.title, "context": x.context, "lesson": x.lesson,
-                        "recommendation": x.recommendation, "recordedOn": x.recorded_on,
-                        "status": x.status, "tags": list(x.tags), **_prov(x.provenance)},
-                 {"state": x.state, "alliance": x.alliance, "contract": x.contract,
-                  "categories": list(x.categories), "practice": x.practice})
+            _row(
+                x.id,
+                {
+                    "title": x.title,
+                    "context": x.context,
+                    "lesson": x.lesson,
+                    "recommendation": x.recommendation,
+                    "recordedOn": x.recorded_on,
+                    "status": x.status,
+                    "tags": list(x.tags),
+                    **_prov(x.provenance),
+                },
+                {
+                    "state": x.state,
+                    "alliance": x.alliance,
+                    "contract": x.contract,
+                    "categories": list(x.categories),
+                    "practice": x.practice,
+                },
+            )
             for x in data.lessons
         ],
-    }  # fmt: skip
+    }
 
 
 def _membership_rows(data: SeedData) -> list[dict[str, Any]]:
     rows = []
     for m in data.memberships:
         props = {"since": m.since, "until": m.until, **_prov(m.provenance)}
-        rows.append({"state": m.state, "alliance": m.alliance, "props": props, "hash": _digest(props)})
+        rows.append(
+            {"state": m.state, "alliance": m.alliance, "props": props, "hash": _digest(props)}
+        )
     return rows
 
 
-def _load(tx: Tx, rows: Mapping[str, list[dict[str, Any]]], memberships: list[dict[str, Any]],
-          author: str) -> LoadReport:  # fmt: skip
+def _load(
+    tx: Tx, rows: Mapping[str, list[dict[str, Any]]], memberships: list[dict[str, Any]], author: str
+) -> LoadReport:
     report = LoadReport()
     changed_rows: dict[str, list[dict[str, Any]]] = {}
     # Nodes first (all labels), so that links can find their targets.

@@ -20,7 +20,14 @@ def _key(raw: Any, field: str) -> str:
     return "(no key)"
 
 
-def _duplicate(errors: list[SeedError], seen: dict[str, str], key: str, where: str, reader: RecordReader, field: str) -> None:
+def _duplicate(
+    errors: list[SeedError],
+    seen: dict[str, str],
+    key: str,
+    where: str,
+    reader: RecordReader,
+    field: str,
+) -> None:
     if key in seen:
         reader.error(field, f"{key!r} is a duplicate key; it is already used at {seen[key]}")
     else:
@@ -79,7 +86,9 @@ def build_alliances(
                 rd.error("arm_of", f"{slug!r} cannot be an arm of itself")
         if rd.ok and slug and title and acronym and scope and description:
             alliances.append(
-                r.Alliance(slug, title, acronym, scope, description, founded, dissolved, arm_of, provenance)
+                r.Alliance(
+                    slug, title, acronym, scope, description, founded, dissolved, arm_of, provenance
+                )
             )
     return alliances
 
@@ -115,7 +124,11 @@ def build_categories(
     parents: dict[str, str] = {}
     for line, data in raw:
         rd = RecordReader(errors, name, line, _key(data, "code"), data)
-        code = rd.pattern("code", r"[0-9]{3}|[A-Z][A-Z0-9_]{1,19}", "a 3-digit NIGP class or an upper-case group code")
+        code = rd.pattern(
+            "code",
+            r"[0-9]{3}|[A-Z][A-Z0-9_]{1,19}",
+            "a 3-digit NIGP class or an upper-case group code",
+        )
         title = rd.text("name", max_len=MAX_TITLE)
         kind = rd.choice("kind", r.CATEGORY_KINDS)
         parent = rd.ref("parent", known.categories, "category code")
@@ -130,7 +143,13 @@ def build_categories(
             categories.append(r.Category(code, title, kind, parent, description, provenance))
     for cycle in find_cycles(parents.items()):
         errors.append(
-            SeedError(name, None, repr(cycle[0]), "parent", f"the hierarchy has a cycle: {' -> '.join(cycle)}")
+            SeedError(
+                name,
+                None,
+                repr(cycle[0]),
+                "parent",
+                f"the hierarchy has a cycle: {' -> '.join(cycle)}",
+            )
         )
     return categories
 
@@ -163,8 +182,20 @@ def build_contracts(
             _duplicate(errors, seen, slug, f"{name}:{line}", rd, "slug")
         if rd.ok and slug and title and status and description and alliance:
             contracts.append(
-                r.Contract(slug, title, number, status, starts, ends, description, alliance, lead,
-                           categories, participants, provenance)  # fmt: skip
+                r.Contract(
+                    slug,
+                    title,
+                    number,
+                    status,
+                    starts,
+                    ends,
+                    description,
+                    alliance,
+                    lead,
+                    categories,
+                    participants,
+                    provenance,
+                )
             )
     return contracts
 
@@ -222,17 +253,38 @@ def build_practices(
         provenance = rd.provenance()
         rd.finish()
         if slug in related or slug in prereqs:
-            rd.error("related" if slug in related else "prerequisites", f"{slug!r} refers to itself")
+            rd.error(
+                "related" if slug in related else "prerequisites", f"{slug!r} refers to itself"
+            )
         prerequisites.extend((slug, before) for before in prereqs)
         if rd.ok and title and summary and body and focus and published:
             practices.append(
-                r.Practice(slug, title, summary, body, focus, tags, published, states, alliances,
-                           categories, contracts, related, prereqs, provenance)  # fmt: skip
+                r.Practice(
+                    slug,
+                    title,
+                    summary,
+                    body,
+                    focus,
+                    tags,
+                    published,
+                    states,
+                    alliances,
+                    categories,
+                    contracts,
+                    related,
+                    prereqs,
+                    provenance,
+                )
             )
     for cycle in find_cycles(prerequisites):
         errors.append(
-            SeedError("seed/practices", None, repr(cycle[0]), "prerequisites",
-                      f"prerequisites form a cycle: {' -> '.join(cycle)}")  # fmt: skip
+            SeedError(
+                "seed/practices",
+                None,
+                repr(cycle[0]),
+                "prerequisites",
+                f"prerequisites form a cycle: {' -> '.join(cycle)}",
+            )
         )
     return practices
 
@@ -262,10 +314,34 @@ def build_lessons(
         rd.finish()
         if lesson_id:
             _duplicate(errors, seen, lesson_id, f"{name}:{line}", rd, "id")
-        if rd.ok and lesson_id and title and context and lesson and recommendation and recorded and status and state:
+        if (
+            rd.ok
+            and lesson_id
+            and title
+            and context
+            and lesson
+            and recommendation
+            and recorded
+            and status
+            and state
+        ):
             lessons.append(
-                r.Lesson(lesson_id, title, context, lesson, recommendation, recorded, status, state,
-                         alliance, contract, categories, practice, tags, provenance)  # fmt: skip
+                r.Lesson(
+                    lesson_id,
+                    title,
+                    context,
+                    lesson,
+                    recommendation,
+                    recorded,
+                    status,
+                    state,
+                    alliance,
+                    contract,
+                    categories,
+                    practice,
+                    tags,
+                    provenance,
+                )
             )
     return lessons
 
@@ -297,7 +373,7 @@ def find_cycles(edges: Iterable[tuple[str, str]]) -> list[list[str]]:
         state[node] = 1
         for nxt in graph.get(node, []):
             if state.get(nxt) == 1:
-                cycles.append([*path[path.index(nxt):], nxt])
+                cycles.append([*path[path.index(nxt) :], nxt])
             elif nxt not in state:
                 visit(nxt, [*path, nxt])
         state[node] = 2

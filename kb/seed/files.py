@@ -76,9 +76,12 @@ def read_csv(path: Path, name: str, errors: list[SeedError]) -> list[RawRecord]:
         if len(row) != len(header):
             errors.append(
                 SeedError(
-                    name, number, f"on line {number}", None,
+                    name,
+                    number,
+                    f"on line {number}",
+                    None,
                     f"has {len(row)} cells; the header has {len(header)} ({', '.join(header)})",
-                )  # fmt: skip
+                )
             )
             continue
         records.append((number, dict(zip(header, (cell.strip() for cell in row), strict=True))))
@@ -87,7 +90,7 @@ def read_csv(path: Path, name: str, errors: list[SeedError]) -> list[RawRecord]:
 
 def parse_yaml(text: str, name: str, errors: list[SeedError], line_offset: int = 0) -> Any:
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 + line_offset if mark is not None else None
@@ -123,7 +126,9 @@ def read_jsonl(path: Path, name: str, errors: list[SeedError]) -> list[RawRecord
             records.append((number, json.loads(line)))
         except json.JSONDecodeError as error:
             errors.append(
-                SeedError(name, number, f"on line {number}", None, f"is not valid JSON: {error.msg}")
+                SeedError(
+                    name, number, f"on line {number}", None, f"is not valid JSON: {error.msg}"
+                )
             )
     return records
 
@@ -135,7 +140,9 @@ def read_front_matter(path: Path, name: str, errors: list[SeedError]) -> RawReco
         return None
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
-        errors.append(SeedError(name, 1, path.stem, None, "must start with a '---' front matter line"))
+        errors.append(
+            SeedError(name, 1, path.stem, None, "must start with a '---' front matter line")
+        )
         return None
     end = next((i for i, line in enumerate(lines[1:], start=1) if line.strip() == "---"), None)
     if end is None:

@@ -200,10 +200,14 @@ class RecordReader:
             self.error(name, f"lists {', '.join(duplicates)} more than once")
         return tuple(dict.fromkeys(items))
 
-    def ref(self, name: str, known: Collection[str], what: str, required: bool = False) -> str | None:
+    def ref(
+        self, name: str, known: Collection[str], what: str, required: bool = False
+    ) -> str | None:
         value = self.text(name, required)
         if value is not None and value not in known:
-            self.error(name, f"{value!r} is not a known {what}; expected one of {_known(known, what)}")
+            self.error(
+                name, f"{value!r} is not a known {what}; expected one of {_known(known, what)}"
+            )
             return None
         return value
 
@@ -211,7 +215,9 @@ class RecordReader:
         values = self.text_list(name)
         unknown = [value for value in values if value not in known]
         for value in unknown:
-            self.error(name, f"{value!r} is not a known {what}; expected one of {_known(known, what)}")
+            self.error(
+                name, f"{value!r} is not a known {what}; expected one of {_known(known, what)}"
+            )
         return tuple(value for value in values if value not in unknown)
 
     def provenance(self) -> Provenance:
@@ -225,4 +231,6 @@ class RecordReader:
         """Report fields nobody read (typos) and name the accepted ones."""
         unknown = sorted(set(self.data) - self.seen - set(allowed_extra))
         for name in unknown:
-            self.error(name, f"is not a known field; accepted fields: {accepted(self.seen - {'__line__'})}")
+            self.error(
+                name, f"is not a known field; accepted fields: {accepted(self.seen - {'__line__'})}"
+            )

@@ -1,17 +1,14 @@
-"""The ``kb`` command: a thin layer over the library, one call per command."""
+"""The ``kb`` group, shared helpers, and the serve and neo4j commands."""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from kb.config import ConfigError, Settings
 from kb.graph.db import DatabaseUnavailableError, Graph
@@ -24,14 +21,14 @@ out = Console()
 err = Console(stderr=True)
 
 
-def _settings(ctx: click.Context) -> Settings:
+def settings_of(ctx: click.Context) -> Settings:
     settings = ctx.obj
     assert isinstance(settings, Settings)
     return settings
 
 
 @contextmanager
-def _graph(settings: Settings) -> Iterator[Graph]:
+def open_graph_cli(settings: Settings) -> Iterator[Graph]:
     from kb.bootstrap import prepare
 
     graph = prepare(settings, seed_if_empty=False)
@@ -41,7 +38,7 @@ def _graph(settings: Settings) -> Iterator[Graph]:
         graph.close()
 
 
-def _fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> None:
     err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
     sys.exit(code)
 
@@ -54,10 +51,10 @@ def main(ctx: click.Context) -> None:
     try:
         ctx.obj = Settings.from_env()
     except ConfigError as error:
-        _fail(str(error), 2)
+        fail(str(error), 2)
 
 
-def _handle_errors(func: F) -> F:
+def handle_errors(func: F) -> F:
     """Turn the library's expected failures into one clear line and an exit code."""
     import functools
 
@@ -66,9 +63,9 @@ def _handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except SeedValidationError as error:
-            _fail(str(error), 2)
+            fail(str(error), 2)
         except (Neo4jLocalError, DatabaseUnavailableError) as error:
-            _fail(str(error), 1)
+            fail(str(error), 1)
 
     return wrapper  # type: ignore[return-value]
 
@@ -77,7 +74,7 @@ def _handle_errors(func: F) -> F:
 @click.option("--host", default=None, help="Interface to bind (default KB_HOST or 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default KB_PORT or 8000).")
 @click.pass_context
-@_handle_errors
+@handle_errors
 def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Start Neo4j if needed, load the seed into an empty graph and serve the app."""
     import uvicorn
@@ -85,7 +82,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     from kb.api.app import create_app
     from kb.bootstrap import prepare
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     graph = prepare(settings)  # before binding: a failure here is reported plainly
     app = create_app(settings, graph)
     try:
@@ -102,15 +99,15 @@ def neo4j() -> None:
 def _local(ctx: click.Context) -> Any:
     from kb.graph.connect import local_server
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     if settings.external_neo4j is not None:
-        _fail(f"NEO4J_URI is set ({settings.external_neo4j.uri}); no local server is managed")
+        fail(f"NEO4J_URI is set ({settings.external_neo4j.uri}); no local server is managed")
     return local_server(settings)
 
 
 @neo4j.command("start")
 @click.pass_context
-@_handle_errors
+@handle_errors
 def neo4j_start(ctx: click.Context) -> None:
     """Start the managed Neo4j (or reuse the running one) and wait for Bolt."""
     info = _local(ctx).start()
@@ -119,7 +116,7 @@ def neo4j_start(ctx: click.Context) -> None:
 
 @neo4j.command("stop")
 @click.pass_context
-@_handle_errors
+@handle_errors
 def neo4j_stop(ctx: click.Context) -> None:
     """Stop the managed Neo4j cleanly."""
     stopped = _local(ctx).stop()
@@ -141,62 +138,3 @@ def neo4j_status(ctx: click.Context) -> None:
     out.print(f"Neo4j is running: {status.uri} (pid {status.pid}); Bolt {answer}")
     if not status.answers:
         sys.exit(1)
-
-
-@main.command()
-@click.pass_context
-@_handle_errors
-def migrate(ctx: click.Context) -> None:
-    """Apply the constraints and indexes in schema/*.cypher (idempotent)."""
-    from kb.graph.schema import apply_schema
-
-    with _graph(_settings(ctx)) as graph:
-        count = apply_schema(graph)
-    out.print(f"schema applied: {count} statements")
-
-
-@main.command()
-@click.option("--dir", "directory", type=click.Path(path_type=Path, file_okay=False),
-              default=None, help="Seed directory (default KB_SEED_DIR or ./seed).")  # fmt: skip
-@click.pass_context
-@_handle_errors
-def seed(ctx: click.Context, directory: Path | None) -> None:
-    """Validate every seed file, then load them; nothing is written if any is invalid.
-
-    Exits 2 on invalid records, naming file, line, record, field and what is accepted.
-    """
-    from kb.graph.load import load_seed
-    from kb.seed import read_seed
-
-    settings = _settings(ctx)
-    data = read_seed(directory or settings.seed_dir)
-    with _graph(settings) as graph:
-        report = load_seed(graph, data)
-    table = Table("label", "records", "created or changed")
-    for label, seen in report.seen.items():
-        table.add_row(label, str(seen), str(report.changed[label]))
-    table.add_row("MEMBER_OF", str(len(data.memberships)), str(report.memberships_changed))
-    out.print(table)
-    out.print(f"{report.total_changed} change(s) written")
-
-
-@main.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-@click.pass_context
-@_handle_errors
-def stats(ctx: click.Context, as_json: bool) -> None:
-    """Print node counts per label and relationship counts per type."""
-    from kb.graph.stats import graph_stats
-
-    with _graph(_settings(ctx)) as graph:
-        result = graph_stats(graph)
-    if as_json:
-        click.echo(json.dumps({"nodes": result.nodes, "relationships": result.relationships}))
-        return
-    nodes = Table("label", "nodes")
-    for label, count in result.nodes.items():
-        nodes.add_row(label, str(count))
-    rels = Table("relationship", "count")
-    for rel, count in result.relationships.items():
-        rels.add_row(rel, str(count))
-    out.print(nodes, rels)

@@ -1,0 +1,9 @@
+"""The ``kb`` command: a thin layer over the library, one call per command.
+
+Each module registers its commands on :data:`kb.cli.base.main`.
+"""
+
+from kb.cli import data as _data  # noqa: F401
+from kb.cli.base import main
+
+__all__ = ["main"]

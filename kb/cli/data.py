@@ -1,0 +1,70 @@
+"""Data commands: migrate, seed, stats."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from kb.cli.base import handle_errors, main, open_graph_cli, out, settings_of
+
+
+@main.command()
+@click.pass_context
+@handle_errors
+def migrate(ctx: click.Context) -> None:
+    """Apply the constraints and indexes in schema/*.cypher (idempotent)."""
+    from kb.graph.schema import apply_schema
+
+    with open_graph_cli(settings_of(ctx)) as graph:
+        count = apply_schema(graph)
+    out.print(f"schema applied: {count} statements")
+
+
+@main.command()
+@click.option("--dir", "directory", type=click.Path(path_type=Path, file_okay=False),
+              default=None, help="Seed directory (default KB_SEED_DIR or ./seed).")  # fmt: skip
+@click.pass_context
+@handle_errors
+def seed(ctx: click.Context, directory: Path | None) -> None:
+    """Validate every seed file, then load them; nothing is written if any is invalid.
+
+    Exits 2 on invalid records, naming file, line, record, field and what is accepted.
+    """
+    from kb.graph.load import load_seed
+    from kb.seed import read_seed
+
+    settings = settings_of(ctx)
+    data = read_seed(directory or settings.seed_dir)
+    with open_graph_cli(settings) as graph:
+        report = load_seed(graph, data)
+    table = Table("label", "records", "created or changed")
+    for label, seen in report.seen.items():
+        table.add_row(label, str(seen), str(report.changed[label]))
+    table.add_row("MEMBER_OF", str(len(data.memberships)), str(report.memberships_changed))
+    out.print(table)
+    out.print(f"{report.total_changed} change(s) written")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@click.pass_context
+@handle_errors
+def stats(ctx: click.Context, as_json: bool) -> None:
+    """Print node counts per label and relationship counts per type."""
+    from kb.graph.stats import graph_stats
+
+    with open_graph_cli(settings_of(ctx)) as graph:
+        result = graph_stats(graph)
+    if as_json:
+        click.echo(json.dumps({"nodes": result.nodes, "relationships": result.relationships}))
+        return
+    nodes = Table("label", "nodes")
+    for label, count in result.nodes.items():
+        nodes.add_row(label, str(count))
+    rels = Table("relationship", "count")
+    for rel, count in result.relationships.items():
+        rels.add_row(rel, str(count))
+    out.print(nodes, rels)

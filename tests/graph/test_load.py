@@ -1,0 +1,79 @@
+"""Loading the seed: counts, idempotency, change log."""
+
+from __future__ import annotations
+
+from kb.graph.changes import last_sequence
+from kb.graph.db import Graph
+from kb.graph.load import load_seed
+from kb.graph.stats import graph_stats, is_empty
+from kb.seed import SeedData
+
+
+def test_seed_loads_every_record(graph: Graph, seed_data: SeedData) -> None:
+    report = load_seed(graph, seed_data)
+    stats = graph_stats(graph)
+    assert stats.nodes["State"] == 56
+    assert stats.nodes["Alliance"] == len(seed_data.alliances)
+    assert stats.nodes["Contract"] == len(seed_data.contracts) >= 25
+    assert stats.nodes["Category"] == len(seed_data.categories) >= 20
+    assert stats.nodes["Practice"] == len(seed_data.practices) >= 12
+    assert stats.nodes["Lesson"] == len(seed_data.lessons) >= 40
+    assert stats.relationships["MEMBER_OF"] == len(seed_data.memberships)
+    assert stats.relationships["AWARDED"] == len(seed_data.contracts)
+    participants = sum(len(c.participants) for c in seed_data.contracts)
+    assert stats.relationships["PARTICIPATES_IN"] == participants
+    assert report.total_changed == sum(report.seen.values()) + len(seed_data.memberships)
+
+
+def test_second_seed_changes_nothing(graph: Graph, seed_data: SeedData) -> None:
+    load_seed(graph, seed_data)
+    before = graph_stats(graph)
+    stamps = graph.read("MATCH (n:Practice) RETURN n.id AS id, n.updatedAt AS at ORDER BY id")
+    sequence = last_sequence(graph)
+
+    report = load_seed(graph, seed_data)
+
+    assert report.total_changed == 0
+    assert graph_stats(graph) == before
+    assert graph.read("MATCH (n:Practice) RETURN n.id AS id, n.updatedAt AS at ORDER BY id") == stamps
+    assert last_sequence(graph) == sequence
+
+
+def test_changed_record_is_rewritten_with_its_links(graph: Graph, seed_data: SeedData) -> None:
+    load_seed(graph, seed_data)
+    contract = next(c for c in seed_data.contracts if c.slug == "nvp-tires")
+    sequence = last_sequence(graph)
+    edited = SeedData(
+        states=seed_data.states,
+        alliances=seed_data.alliances,
+        categories=seed_data.categories,
+        contracts=[
+            c if c.slug != contract.slug else type(c)(**{**c.__dict__, "participants": c.participants[:2]})
+            for c in seed_data.contracts
+        ],
+    )
+    report = load_seed(graph, edited)
+    assert report.changed["Contract"] == 1
+    rows = graph.read(
+        "MATCH (s:State)-[:PARTICIPATES_IN]->(:Contract {slug: 'nvp-tires'}) RETURN s.code AS code ORDER BY code"
+    )
+    assert [r["code"] for r in rows] == sorted(p.state for p in contract.participants[:2])
+    changes = graph.read(
+        "MATCH (c:Change) WHERE c.seq > $seq RETURN c.label AS label, c.id AS id", seq=sequence
+    )
+    assert changes == [{"label": "Contract", "id": "nvp-tires"}]
+
+
+def test_every_record_carries_provenance(seeded_graph: Graph) -> None:
+    rows = seeded_graph.read(
+        "MATCH (n) WHERE (n:State OR n:Alliance OR n:Contract OR n:Category OR n:Practice OR n:Lesson) "
+        "AND n.source IS NULL AND coalesce(n.illustrative, false) = false "
+        "RETURN labels(n)[0] AS label, n.id AS id"
+    )
+    assert rows == []
+
+
+def test_empty_graph_is_detected(graph: Graph, seed_data: SeedData) -> None:
+    assert is_empty(graph)
+    load_seed(graph, seed_data)
+    assert not is_empty(graph)
