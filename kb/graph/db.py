@@ -86,13 +86,16 @@ class Graph:
         return self._queries
 
     # -- transactions ----------------------------------------------------------
-    def execute_read(self, work: Callable[[Tx], T]) -> T:
-        """Run ``work`` in a managed read transaction (retried on transient errors)."""
-        return self._execute(work, write=False)
+    def execute_read(self, work: Callable[[Tx], T], timeout: float | None = None) -> T:
+        """Run ``work`` in a managed read transaction (retried on transient errors).
 
-    def execute_write(self, work: Callable[[Tx], T]) -> T:
+        ``timeout`` overrides the default transaction timeout (bulk work such as export).
+        """
+        return self._execute(work, write=False, timeout=timeout)
+
+    def execute_write(self, work: Callable[[Tx], T], timeout: float | None = None) -> T:
         """Run ``work`` in one managed write transaction: all of it commits, or none."""
-        return self._execute(work, write=True)
+        return self._execute(work, write=True, timeout=timeout)
 
     def read(self, query: LiteralString, **params: Any) -> list[Row]:
         """Run a single read statement."""
@@ -102,8 +105,8 @@ class Graph:
         """Run a single write statement."""
         return self.execute_write(lambda tx: tx.run(query, **params))
 
-    def _execute(self, work: Callable[[Tx], T], write: bool) -> T:
-        @unit_of_work(timeout=self.tx_timeout)
+    def _execute(self, work: Callable[[Tx], T], write: bool, timeout: float | None) -> T:
+        @unit_of_work(timeout=timeout or self.tx_timeout)
         def unit(tx: ManagedTransaction) -> T:
             return work(Tx(tx, self))
 

@@ -18,6 +18,9 @@ from kb.graph.changes import record_changes
 from kb.graph.db import Graph, Tx
 from kb.seed.records import Provenance, SeedData
 
+#: Seconds a whole seed or import may take in its single transaction.
+BULK_TIMEOUT = 600.0
+
 
 @dataclass
 class LoadReport:
@@ -298,4 +301,7 @@ def load_seed(graph: Graph, data: SeedData, author: str = "seed") -> LoadReport:
     """Write ``data`` to the graph in one transaction; unchanged records are skipped."""
     rows = seed_rows(data)
     memberships = _membership_rows(data)
-    return graph.execute_write(lambda tx: _load(tx, rows, memberships, author))
+    # A bulk load is not bounded by the per-request timeout meant for API queries.
+    return graph.execute_write(
+        lambda tx: _load(tx, rows, memberships, author), timeout=BULK_TIMEOUT
+    )

@@ -35,7 +35,9 @@ def test_second_seed_changes_nothing(graph: Graph, seed_data: SeedData) -> None:
 
     assert report.total_changed == 0
     assert graph_stats(graph) == before
-    assert graph.read("MATCH (n:Practice) RETURN n.id AS id, n.updatedAt AS at ORDER BY id") == stamps
+    assert (
+        graph.read("MATCH (n:Practice) RETURN n.id AS id, n.updatedAt AS at ORDER BY id") == stamps
+    )
     assert last_sequence(graph) == sequence
 
 
@@ -48,14 +50,17 @@ def test_changed_record_is_rewritten_with_its_links(graph: Graph, seed_data: See
         alliances=seed_data.alliances,
         categories=seed_data.categories,
         contracts=[
-            c if c.slug != contract.slug else type(c)(**{**c.__dict__, "participants": c.participants[:2]})
+            c
+            if c.slug != contract.slug
+            else type(c)(**{**c.__dict__, "participants": c.participants[:2]})
             for c in seed_data.contracts
         ],
     )
     report = load_seed(graph, edited)
     assert report.changed["Contract"] == 1
     rows = graph.read(
-        "MATCH (s:State)-[:PARTICIPATES_IN]->(:Contract {slug: 'nvp-tires'}) RETURN s.code AS code ORDER BY code"
+        "MATCH (s:State)-[:PARTICIPATES_IN]->(:Contract {slug: 'nvp-tires'}) "
+        "RETURN s.code AS code ORDER BY code"
     )
     assert [r["code"] for r in rows] == sorted(p.state for p in contract.participants[:2])
     changes = graph.read(
@@ -66,7 +71,8 @@ def test_changed_record_is_rewritten_with_its_links(graph: Graph, seed_data: See
 
 def test_every_record_carries_provenance(seeded_graph: Graph) -> None:
     rows = seeded_graph.read(
-        "MATCH (n) WHERE (n:State OR n:Alliance OR n:Contract OR n:Category OR n:Practice OR n:Lesson) "
+        "MATCH (n) WHERE (n:State OR n:Alliance OR n:Contract OR n:Category OR n:Practice "
+        "OR n:Lesson) "
         "AND n.source IS NULL AND coalesce(n.illustrative, false) = false "
         "RETURN labels(n)[0] AS label, n.id AS id"
     )
