@@ -202,10 +202,10 @@ def seed_rows(data: SeedData) -> dict[str, list[dict[str, Any]]]:
                 {
                     "alliance": c.alliance,
                     "lead_state": c.lead_state,
-                    "categories": list(c.categories),
+                    "categories": sorted(c.categories),
                     "participants": [
                         {"state": p.state, "props": {"since": p.since, **_prov(p.provenance)}}
-                        for p in c.participants
+                        for p in sorted(c.participants, key=lambda p: p.state)
                     ],
                 },
             )
@@ -225,12 +225,12 @@ def seed_rows(data: SeedData) -> dict[str, list[dict[str, Any]]]:
                     **_prov(p.provenance),
                 },
                 {
-                    "states": list(p.states),
-                    "alliances": list(p.alliances),
-                    "categories": list(p.categories),
-                    "contracts": list(p.contracts),
-                    "related": list(p.related),
-                    "prerequisites": list(p.prerequisites),
+                    "states": sorted(p.states),
+                    "alliances": sorted(p.alliances),
+                    "categories": sorted(p.categories),
+                    "contracts": sorted(p.contracts),
+                    "related": sorted(p.related),
+                    "prerequisites": sorted(p.prerequisites),
                 },
             )
             for p in data.practices
@@ -252,7 +252,7 @@ def seed_rows(data: SeedData) -> dict[str, list[dict[str, Any]]]:
                     "state": x.state,
                     "alliance": x.alliance,
                     "contract": x.contract,
-                    "categories": list(x.categories),
+                    "categories": sorted(x.categories),
                     "practice": x.practice,
                 },
             )
@@ -271,9 +271,10 @@ def _membership_rows(data: SeedData) -> list[dict[str, Any]]:
     return rows
 
 
-def _load(
+def write_rows(
     tx: Tx, rows: Mapping[str, list[dict[str, Any]]], memberships: list[dict[str, Any]], author: str
 ) -> LoadReport:
+    """Upsert ``rows`` (from :func:`seed_rows`) and ``memberships`` inside ``tx``."""
     report = LoadReport()
     changed_rows: dict[str, list[dict[str, Any]]] = {}
     # Nodes first (all labels), so that links can find their targets.
@@ -303,5 +304,5 @@ def load_seed(graph: Graph, data: SeedData, author: str = "seed") -> LoadReport:
     memberships = _membership_rows(data)
     # A bulk load is not bounded by the per-request timeout meant for API queries.
     return graph.execute_write(
-        lambda tx: _load(tx, rows, memberships, author), timeout=BULK_TIMEOUT
+        lambda tx: write_rows(tx, rows, memberships, author), timeout=BULK_TIMEOUT
     )

@@ -51,7 +51,7 @@ def display_name(path: Path, root: Path | None) -> str:
 
 def read_text(path: Path, name: str, errors: list[SeedError]) -> str | None:
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")  # a BOM, as spreadsheets write, is fine
     except UnicodeDecodeError as error:
         errors.append(SeedError(name, None, "(file)", None, f"is not UTF-8 text: {error}"))
     except OSError as error:
@@ -65,8 +65,14 @@ def read_csv(path: Path, name: str, errors: list[SeedError]) -> list[RawRecord]:
     if text is None:
         return []
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[list[str]] = []
+    lines: list[int] = []  # the physical line each row starts on (quoted cells may span lines)
     try:
-        rows = list(reader)
+        start = 1
+        for row in reader:
+            rows.append(row)
+            lines.append(start)
+            start = reader.line_num + 1
     except csv.Error as error:
         errors.append(
             SeedError(name, reader.line_num, "(file)", None, f"is not valid CSV: {error}")
@@ -77,7 +83,7 @@ def read_csv(path: Path, name: str, errors: list[SeedError]) -> list[RawRecord]:
         return []
     header = [column.strip() for column in rows[0]]
     records: list[RawRecord] = []
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in zip(lines[1:], rows[1:], strict=True):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
