@@ -26,6 +26,7 @@ import secrets
 import shutil
 import signal
 import socket
+import string
 import subprocess
 import time
 from collections.abc import Iterator
@@ -267,7 +268,9 @@ class LocalNeo4j:
     def _password(self) -> str:
         if self.password_file.exists():
             return self.password_file.read_text().strip()
-        password = secrets.token_urlsafe(24)
+        # Letters and digits only: a password starting with '-' would read as an option.
+        alphabet = string.ascii_letters + string.digits
+        password = "".join(secrets.choice(alphabet) for _ in range(32))
         fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(password)
@@ -308,7 +311,7 @@ class LocalNeo4j:
         env = {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.home / "conf")}
         command = [java, "-cp", f"{self.lib_dir}/*", ADMIN_TOOL, "dbms", "set-initial-password"]
         result = subprocess.run(
-            [*command, password], env=env, capture_output=True, text=True, check=False
+            [*command, "--", password], env=env, capture_output=True, text=True, check=False
         )
         if result.returncode != 0:
             raise Neo4jLocalError(f"setting the initial password failed: {result.stderr.strip()}")
