@@ -1,1 +1,1 @@
-"""HTTP: the Starlette application (health, readiness; the GraphQL API comes next)."""
+"""HTTP: the Starlette application (health, readiness) and the GraphQL API at /graphql."""

@@ -17,9 +17,11 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from kb.api.http import handle
+from kb.api.schema import build_schema
 from kb.bootstrap import prepare
 from kb.config import Settings
 from kb.graph.db import DatabaseUnavailableError, Graph
@@ -55,5 +57,14 @@ def create_app(settings: Settings, graph: Graph | None = None) -> Starlette:
             if owned:
                 opened.close()
 
-    routes = [Route("/healthz", healthz), Route("/readyz", readyz)]
+    schema = build_schema(production=settings.production)
+
+    async def graphql(request: Request) -> Response:
+        return await handle(request, schema, request.state.graph, request.state.settings)
+
+    routes = [
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/graphql", graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+    ]
     return Starlette(routes=routes, lifespan=lifespan)

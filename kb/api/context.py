@@ -1,0 +1,76 @@
+"""The per-request context: the graph, settings, who is asking, and the DataLoaders.
+
+Example:
+    >>> context = Context(graph, settings, Viewer("ci", "editor"))
+    >>> await schema.execute("{ stats { nodes { label count } } }", context_value=context)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from starlette.concurrency import run_in_threadpool
+
+from kb.api.errors import ForbiddenError, UnauthenticatedError
+from kb.api.loaders import Loaders
+from kb.config import Settings
+from kb.graph.db import Graph
+
+T = TypeVar("T")
+
+from kb.graph.tokens import ROLES  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who sends the request: a token's name and role, or nobody (``role`` None)."""
+
+    name: str | None = None
+    role: str | None = None
+    token_id: str | None = None
+
+    def has(self, role: str) -> bool:
+        """True when this viewer's role is ``role`` or above it."""
+        return self.role is not None and ROLES.index(self.role) >= ROLES.index(role)
+
+    @property
+    def author(self) -> str:
+        """The name written as the author of changes."""
+        return f"token:{self.name}" if self.name else "anonymous"
+
+
+ANONYMOUS = Viewer()
+
+
+@dataclass
+class Context:
+    """What resolvers get as ``info.context``."""
+
+    graph: Graph
+    settings: Settings
+    viewer: Viewer = ANONYMOUS
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.graph)
+
+    async def run(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Call a (blocking) graph function off the event loop."""
+        return await run_in_threadpool(func, *args, **kwargs)
+
+    def require_read(self) -> None:
+        """Reads are open unless KB_PUBLIC_READ=false; then a token is needed."""
+        if not self.settings.public_read:
+            self.require("reader")
+
+    def require(self, role: str) -> None:
+        """UNAUTHENTICATED without a token; FORBIDDEN when its role is below ``role``."""
+        if self.viewer.role is None:
+            raise UnauthenticatedError(f"this needs a bearer token with role {role!r} or above")
+        if not self.viewer.has(role):
+            raise ForbiddenError(
+                f"the token {self.viewer.name!r} has role {self.viewer.role!r}; "
+                f"this needs {role!r} or above"
+            )

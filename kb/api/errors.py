@@ -1,0 +1,160 @@
+"""API errors and the extension that gives every error an ``extensions.code``.
+
+Resolvers raise an :class:`ApiError` subclass; anything else that escapes is an
+unexpected error: logged with an id, reported as INTERNAL, its message masked in
+production. Parse and validation errors become BAD_USER_INPUT (limits set their own
+QUERY_TOO_COMPLEX).
+
+Example:
+    >>> raise NotFoundError("no State with code 'XX'", field="input.state")
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql.error import GraphQLError, GraphQLSyntaxError
+from neo4j.exceptions import Neo4jError
+from strawberry.extensions import SchemaExtension
+from strawberry.types.execution import ExecutionResult as StrawberryExecutionResult
+
+from kb.graph.db import DatabaseUnavailableError
+
+log = logging.getLogger(__name__)
+
+BAD_USER_INPUT = "BAD_USER_INPUT"
+NOT_FOUND = "NOT_FOUND"
+UNAUTHENTICATED = "UNAUTHENTICATED"
+FORBIDDEN = "FORBIDDEN"
+QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
+INTERNAL = "INTERNAL"
+
+
+class ApiError(Exception):
+    """An error the client caused or must know about; its message is shown as is.
+
+    Args:
+        message: what went wrong, quoting the bad value and what would be accepted.
+        field: the input field at fault, as a dotted path (``input.title``).
+    """
+
+    code = INTERNAL
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class BadInputError(ApiError):
+    code = BAD_USER_INPUT
+
+
+class NotFoundError(ApiError):
+    code = NOT_FOUND
+
+
+class UnauthenticatedError(ApiError):
+    code = UNAUTHENTICATED
+
+
+class ForbiddenError(ApiError):
+    code = FORBIDDEN
+
+
+class TooComplexError(ApiError):
+    code = QUERY_TOO_COMPLEX
+
+
+class InputErrors(BadInputError):
+    """Several bad input fields at once; each is listed in ``extensions.fields``."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        text = "; ".join(f"{field}: {message}" for field, message in problems)
+        super().__init__(f"invalid input: {text}", field=problems[0][0] if problems else None)
+
+
+_TOO_COMPLEX_SYNTAX = re.compile(r"Document contains more than \d+ tokens")
+# What Neo4j says when it stops a transaction at its timeout (while running, or while
+# waiting for a lock).
+_TIMEOUTS = (
+    ".Transaction.TransactionTimedOut",  # also ...TimedOutClientConfiguration
+    ".Transaction.LockClientStopped",
+    ".Transaction.Terminated",
+)
+
+
+def classify(error: GraphQLError) -> tuple[str, dict[str, Any]]:
+    """The code of ``error`` and extra extensions (the offending input field)."""
+    original = error.original_error
+    existing = error.extensions or {}
+    if isinstance(existing.get("code"), str) and original is None:
+        return existing["code"], {}
+    if isinstance(original, InputErrors):
+        fields = [{"field": f, "message": m} for f, m in original.problems]
+        return original.code, {"field": original.field, "fields": fields}
+    if isinstance(original, ApiError):
+        return original.code, ({"field": original.field} if original.field else {})
+    if isinstance(original, DatabaseUnavailableError):
+        return DATABASE_UNAVAILABLE, {}
+    if isinstance(original, Neo4jError) and any(t in str(original.code) for t in _TIMEOUTS):
+        return QUERY_TOO_COMPLEX, {}
+    # Without a path the error came before execution: syntax, validation or the
+    # coercion of variables. All are the client's to fix.
+    if original is None or error.path is None or isinstance(error, GraphQLSyntaxError):
+        if _TOO_COMPLEX_SYNTAX.search(error.message):
+            return QUERY_TOO_COMPLEX, {}
+        return BAD_USER_INPUT, {}
+    return INTERNAL, {}
+
+
+_MESSAGES = {
+    DATABASE_UNAVAILABLE: "the database is unavailable; try again later",
+    QUERY_TOO_COMPLEX: "the query took too long; ask for fewer or smaller pages",
+}
+
+
+class ErrorCodes(SchemaExtension):
+    """Give each error ``extensions.code``; log unexpected ones with an id, which the
+    client sees as ``extensions.errorId``, and mask their message when ``mask``.
+    """
+
+    def __init__(self, mask: bool = False) -> None:
+        self.mask = mask
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if isinstance(result, GraphQLExecutionResult | StrawberryExecutionResult) and result.errors:
+            result.errors = [self._coded(error) for error in result.errors]
+
+    def _coded(self, error: GraphQLError) -> GraphQLError:
+        code, extra = classify(error)
+        extensions: dict[str, Any] = {**(error.extensions or {}), **extra, "code": code}
+        message = error.message
+        original = error.original_error
+        if code == INTERNAL:
+            error_id = uuid.uuid4().hex[:12]
+            extensions["errorId"] = error_id
+            log.error("unexpected error %s at %s", error_id, error.path, exc_info=original)
+            if self.mask:
+                message = f"Unexpected error (id {error_id})."
+                original = None
+        elif code in _MESSAGES and original is not None and not isinstance(original, ApiError):
+            log.warning("%s at %s: %s", code, error.path, original)
+            message = _MESSAGES[code]
+        return GraphQLError(
+            message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=original,
+            extensions=extensions,
+        )

@@ -1,0 +1,175 @@
+"""GraphQL over HTTP (the graphql-over-http specification), at ``/graphql``.
+
+- POST with ``Content-Type: application/json`` (one request object: no batching);
+  any other body type gets 415, a body over :data:`MAX_BODY` bytes gets 413.
+- GET with ``query``, ``variables``, ``operationName`` in the URL, for queries only: a
+  mutation gets 405 with ``Allow: POST``.
+- ``Accept: application/graphql-response+json`` is honoured: request errors (syntax,
+  validation, bad variables) answer 400 without ``data``. With ``application/json``
+  every well-formed request answers 200.
+- ``Authorization: Bearer <token>``: an unknown or revoked token gets 401.
+- In development, a browser asking for HTML gets GraphiQL.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from graphql import OperationType, get_operation_ast, parse
+from graphql.error import GraphQLError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from strawberry.http.ides import get_graphql_ide_html
+
+from kb.api.context import ANONYMOUS, Context, Viewer
+from kb.api.schema import Schema
+from kb.config import Settings
+from kb.graph.db import DatabaseUnavailableError, Graph
+from kb.graph.tokens import find_token
+
+#: The largest request body accepted (a practice body may hold 100,000 characters).
+MAX_BODY = 1_000_000
+
+JSON = "application/json"
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+class HttpError(Exception):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.headers = headers or {}
+
+
+def _media_type(request: Request) -> str:
+    accept = request.headers.get("accept", "")
+    if not accept.strip():
+        return JSON
+    kinds = [part.split(";")[0].strip().lower() for part in accept.split(",")]
+    if GRAPHQL_RESPONSE in kinds:
+        return GRAPHQL_RESPONSE
+    if JSON in kinds or "*/*" in kinds or "application/*" in kinds:
+        return JSON
+    raise HttpError(406, f"cannot answer in {accept!r}; accept {GRAPHQL_RESPONSE} or {JSON}")
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != JSON:
+        raise HttpError(
+            415, f"a POST body must be {JSON}, not {kind or 'untyped'!r}", {"Accept-Post": JSON}
+        )
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY:
+        raise HttpError(
+            413, f"the request body is {declared} bytes; at most {MAX_BODY} are accepted"
+        )
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise HttpError(413, f"the request body is over {MAX_BODY} bytes")
+        chunks.append(chunk)
+    try:
+        data = json.loads(b"".join(chunks))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise HttpError(400, f"the request body is not JSON: {error}") from None
+    if isinstance(data, list):
+        raise HttpError(400, "batching is not supported; send one request object")
+    if not isinstance(data, dict):
+        raise HttpError(400, "the request body must be a JSON object with a 'query'")
+    return data
+
+
+def _params(request: Request) -> dict[str, Any]:
+    params: dict[str, Any] = dict(request.query_params)
+    if "variables" in params:
+        try:
+            params["variables"] = json.loads(params["variables"])
+        except ValueError:
+            raise HttpError(400, "'variables' is not JSON") from None
+    if "extensions" in params:
+        params.pop("extensions")
+    return params
+
+
+async def _viewer(request: Request, graph: Graph) -> Viewer:
+    header = request.headers.get("authorization")
+    if not header:
+        return ANONYMOUS
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise HttpError(
+            401, "the Authorization header must be 'Bearer <token>'", {"WWW-Authenticate": "Bearer"}
+        )
+    token = await run_in_threadpool(find_token, graph, secret.strip())
+    if token is None:
+        raise HttpError(
+            401,
+            "the token is unknown or revoked",
+            {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
+    return Viewer(token.name, token.role, token.id)
+
+
+def _operation(query: str, name: str | None) -> OperationType | None:
+    try:
+        document = parse(query, max_tokens=5000)
+    except GraphQLError:
+        return None  # reported properly by the schema
+    operation = get_operation_ast(document, name)
+    return operation.operation if operation else None
+
+
+async def handle(request: Request, schema: Schema, graph: Graph, settings: Settings) -> Response:
+    """Answer one GraphQL-over-HTTP request."""
+    try:
+        if request.method == "GET" and not request.query_params and _wants_html(request):
+            if settings.production:
+                raise HttpError(404, "GraphiQL is not served in production")
+            return HTMLResponse(get_graphql_ide_html("graphiql"))
+        if request.method not in ("GET", "POST"):
+            raise HttpError(405, f"{request.method} is not supported", {"Allow": "GET, POST"})
+        media_type = _media_type(request)
+        params = await _body(request) if request.method == "POST" else _params(request)
+        query, variables, name = (
+            params.get("query"),
+            params.get("variables"),
+            params.get("operationName"),
+        )
+        if not isinstance(query, str) or not query.strip():
+            raise HttpError(400, "a non-empty 'query' string is required")
+        if variables is not None and not isinstance(variables, dict):
+            raise HttpError(400, "'variables' must be a JSON object")
+        if name is not None and not isinstance(name, str):
+            raise HttpError(400, "'operationName' must be a string")
+        if request.method == "GET" and _operation(query, name) not in (OperationType.QUERY, None):
+            raise HttpError(405, "mutations are sent with POST", {"Allow": "POST"})
+        viewer = await _viewer(request, graph)
+    except HttpError as error:
+        return _error(error)
+    except DatabaseUnavailableError:
+        return _error(HttpError(503, "the database is unavailable; try again later"))
+    context = Context(graph, settings, viewer)
+    result = await schema.execute(
+        query, variable_values=variables, context_value=context, operation_name=name
+    )
+    errors = [error.formatted for error in result.errors or []]
+    request_error = bool(errors) and result.data is None and all("path" not in e for e in errors)
+    payload: dict[str, Any] = {} if request_error else {"data": result.data}
+    if errors:
+        payload["errors"] = errors
+    status = 400 if request_error and media_type == GRAPHQL_RESPONSE else 200
+    return JSONResponse(payload, status_code=status, media_type=media_type)
+
+
+def _wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _error(error: HttpError) -> Response:
+    code = {401: "UNAUTHENTICATED", 503: "DATABASE_UNAVAILABLE"}.get(error.status, "BAD_USER_INPUT")
+    body = {"errors": [{"message": str(error), "extensions": {"code": code}}]}
+    return JSONResponse(body, status_code=error.status, headers=error.headers)

@@ -1,0 +1,192 @@
+"""Limits on the shape of a request: depth, aliases and cost, checked before execution.
+
+The operation is walked with its fragments expanded (a fragment is followed wherever it
+is spread, whatever its name, ``__schema`` included), so fragments cannot hide depth,
+aliases or cost. Cost counts the objects a query may produce: every field with a
+selection costs the number of parents it runs on, and a field with a ``first``
+argument multiplies its children by the page size asked for (a variable counts as the
+largest page). Token counting is done by the parser (see :mod:`kb.api.schema`).
+
+Example:
+    >>> rule = limits_rule(Limits(max_depth=5))
+    >>> graphql.validate(schema, document, [rule])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationRule,
+    get_named_type,
+)
+from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef
+from graphql.validation import ASTValidationRule
+
+from kb.api.errors import QUERY_TOO_COMPLEX
+from kb.api.pagination import DEFAULT_PAGE, MAX_PAGE
+
+_META = {
+    "__schema": SchemaMetaFieldDef,
+    "__type": TypeMetaFieldDef,
+    "__typename": TypeNameMetaFieldDef,
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The limits every request is held to."""
+
+    max_depth: int = 10
+    max_aliases: int = 15
+    max_tokens: int = 2000
+    max_cost: int = 10_000
+    #: Fields visited while expanding fragments, past which we stop counting.
+    max_visits: int = 20_000
+
+
+@dataclass
+class Measure:
+    """Depth, aliases and cost of one operation, fragments expanded."""
+
+    limits: Limits
+    fragments: dict[str, FragmentDefinitionNode]
+    schema: Any
+    depth: int = 0
+    aliases: int = 0
+    cost: int = 0
+    visits: int = 0
+    stack: list[str] = field(default_factory=list)
+
+    def exceeded(self) -> bool:
+        lim = self.limits
+        return (
+            self.depth > lim.max_depth
+            or self.aliases > lim.max_aliases
+            or self.cost > lim.max_cost
+            or self.visits > lim.max_visits
+        )
+
+    def walk(
+        self,
+        selections: SelectionSetNode,
+        parent: GraphQLNamedType | None,
+        depth: int,
+        multiplier: int,
+    ) -> None:
+        for selection in selections.selections:
+            if self.exceeded():
+                return
+            self.visits += 1
+            if isinstance(selection, FieldNode):
+                self._field(selection, parent, depth, multiplier)
+            elif isinstance(selection, InlineFragmentNode):
+                self.walk(
+                    selection.selection_set,
+                    self._type(selection.type_condition, parent),
+                    depth,
+                    multiplier,
+                )
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = self.fragments.get(name)
+                if fragment is None or name in self.stack:
+                    continue  # unknown or cyclic: graphql-core's own rules report it
+                self.stack.append(name)
+                self.walk(
+                    fragment.selection_set,
+                    self._type(fragment.type_condition, parent),
+                    depth,
+                    multiplier,
+                )
+                self.stack.pop()
+
+    def _field(
+        self, node: FieldNode, parent: GraphQLNamedType | None, depth: int, multiplier: int
+    ) -> None:
+        depth += 1
+        self.depth = max(self.depth, depth)
+        if node.alias is not None:
+            self.aliases += 1
+        if node.selection_set is None:
+            return
+        self.cost += multiplier
+        definition = self._definition(node.name.value, parent)
+        child = get_named_type(definition.type) if definition is not None else None
+        size = self._page_size(node) if definition is not None and "first" in definition.args else 1
+        self.walk(node.selection_set, child, depth, multiplier * size)
+
+    def _definition(self, name: str, parent: GraphQLNamedType | None) -> Any:
+        if name in _META:
+            return _META[name]
+        fields = getattr(parent, "fields", None)
+        return fields.get(name) if fields else None
+
+    def _type(self, condition: Any, parent: GraphQLNamedType | None) -> GraphQLNamedType | None:
+        if condition is None:
+            return parent
+        found = self.schema.get_type(condition.name.value)
+        return found if isinstance(found, GraphQLNamedType) else None
+
+    @staticmethod
+    def _page_size(node: FieldNode) -> int:
+        for argument in node.arguments or ():
+            if argument.name.value == "first":
+                if isinstance(argument.value, IntValueNode):
+                    return max(0, int(argument.value.value))
+                return MAX_PAGE  # a variable (or a wrong literal) counts as the largest page
+        return DEFAULT_PAGE
+
+
+def limits_rule(limits: Limits) -> type[ASTValidationRule]:
+    """A validation rule that reports QUERY_TOO_COMPLEX when ``limits`` are exceeded."""
+
+    class LimitsRule(ValidationRule):
+        def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
+            schema = self.context.schema
+            fragments = {
+                d.name.value: d
+                for d in self.context.document.definitions
+                if isinstance(d, FragmentDefinitionNode)
+            }
+            root: GraphQLObjectType | None = schema.get_root_type(node.operation)
+            measure = Measure(limits, fragments, schema)
+            measure.walk(node.selection_set, root, 0, 1)
+            for problem in _problems(measure, limits):
+                self.report_error(
+                    GraphQLError(problem, node, extensions={"code": QUERY_TOO_COMPLEX})
+                )
+
+    return LimitsRule
+
+
+def _problems(measure: Measure, limits: Limits) -> list[str]:
+    problems = []
+    if measure.depth > limits.max_depth:
+        problems.append(
+            f"the query is nested {measure.depth} levels deep; "
+            f"at most {limits.max_depth} are allowed"
+        )
+    if measure.aliases > limits.max_aliases:
+        problems.append(
+            f"the query uses {measure.aliases} aliases; at most {limits.max_aliases} are allowed"
+        )
+    if measure.cost > limits.max_cost:
+        problems.append(
+            f"the query may produce {measure.cost} objects; at most {limits.max_cost} are allowed "
+            "(ask for smaller pages with first:)"
+        )
+    if measure.visits > limits.max_visits:
+        problems.append("the query expands to too many fields (fragments spread too often)")
+    return problems

@@ -1,0 +1,78 @@
+"""The ``Node`` interface, and turning graph records into GraphQL objects.
+
+Every type implementing ``Node`` is registered here by label; :func:`to_node` builds
+the object for a :class:`~kb.graph.records.NodeRecord`, copying the properties whose
+(camelCase) names match the type's fields.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any, TypeVar
+
+import strawberry
+
+from kb.api.ids import encode_id
+from kb.graph.records import Item, NodeRecord
+
+N = TypeVar("N", bound=type)
+
+
+@strawberry.interface(description="Anything with a global ID; fetch any node with node(id:).")
+class Node:
+    id: strawberry.ID = strawberry.field(description="Global ID: base64 of 'Type:key'.")
+    key: str = strawberry.field(description="The natural key: USPS code, slug, code or lesson id.")
+    source: str | None = strawberry.field(description="A public source the facts rest on.")
+    illustrative: bool = strawberry.field(description="True when not confirmed by a source.")
+    created_at: datetime | None
+    updated_at: datetime | None
+    created_by: str | None
+    updated_by: str | None
+
+
+_TYPES: dict[str, type] = {}
+_ENUMS: dict[type, dict[str, type[Enum]]] = {}
+
+
+def register(label: str, enums: dict[str, type[Enum]] | None = None) -> Any:
+    """Class decorator: the GraphQL type of ``label``; ``enums`` maps field to enum."""
+
+    def decorate(cls: N) -> N:
+        _TYPES[label] = cls
+        _ENUMS[cls] = enums or {}
+        return cls
+
+    return decorate
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def to_node(record: NodeRecord) -> Any:
+    """The GraphQL object of ``record`` (of the type registered for its label)."""
+    cls = _TYPES[record.label]
+    enums = _ENUMS[cls]
+    values: dict[str, Any] = {
+        "id": strawberry.ID(encode_id(record.label, record.key)),
+        "key": record.key,
+    }
+    for field in cls.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+        name = field.python_name
+        if field.base_resolver is not None or name in values:
+            continue
+        raw = record.props.get(_camel(name))
+        if name in enums and raw is not None:
+            raw = enums[name](raw)
+        elif name == "illustrative":
+            raw = bool(raw)
+        elif name == "tags":
+            raw = list(raw or [])
+        values[name] = raw
+    return cls(**values)
+
+
+def item_node(item: Item) -> Any:
+    return to_node(item.node)

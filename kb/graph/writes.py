@@ -1,0 +1,299 @@
+"""Writes for the API: create, update and delete nodes, set and remove links.
+
+Each function runs in one write transaction that also records the change entries
+(see :mod:`kb.graph.changes`): existence checks, the write and the change log commit
+together, or nothing does. Inputs arrive validated; the checks here are the ones
+only the graph can answer (does the key exist, is the title taken).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, LiteralString
+
+from kb.graph.changes import record_changes
+from kb.graph.db import Graph, Tx
+from kb.graph.records import NodeRecord
+
+
+class WriteError(Exception):
+    """A write the graph refuses; ``field`` names the input at fault."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class DuplicateKeyError(WriteError):
+    """The key (or title) is taken by another node."""
+
+
+class MissingNodeError(WriteError):
+    """A node the write names does not exist."""
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A node the write refers to: it must exist. ``field`` is the input path."""
+
+    label: str
+    key: str
+    field: str
+
+
+@dataclass(frozen=True)
+class NodeWrite:
+    """A validated create or update: properties (camelCase) and links to replace.
+
+    ``links`` maps a link name of :data:`NODE_LINKS` to the keys it must point to
+    afterwards (an empty list removes them all); links not named stay as they are.
+    """
+
+    label: str
+    key: str
+    props: dict[str, Any]
+    links: dict[str, list[str]] = field(default_factory=dict)
+    refs: list[Ref] = field(default_factory=list)
+
+
+def _link(
+    label: LiteralString, pattern: LiteralString, target: LiteralString
+) -> tuple[LiteralString, LiteralString]:
+    """(clear, add) statements for a link; ``pattern`` uses n (the node), x, m."""
+    clear = (
+        "MATCH (n:"
+        + label
+        + " {id: $id}) OPTIONAL MATCH "
+        + pattern
+        + " WHERE m:"
+        + target
+        + " DELETE x"
+    )
+    add = (
+        "MATCH (n:"
+        + label
+        + " {id: $id}) UNWIND $keys AS k MATCH (m:"
+        + target
+        + " {id: k}) MERGE "
+        + pattern
+    )
+    return clear, add
+
+
+#: Links a node write may replace, by name ("Label.field").
+NODE_LINKS: dict[str, tuple[LiteralString, LiteralString]] = {
+    "Practice.states": _link("Practice", "(n)-[x:SHARED_BY]->(m)", "State"),
+    "Practice.alliances": _link("Practice", "(n)-[x:SHARED_BY]->(m)", "Alliance"),
+    "Practice.categories": _link("Practice", "(n)-[x:APPLIES_TO]->(m)", "Category"),
+    "Practice.contracts": _link("Practice", "(n)-[x:REFERENCES]->(m)", "Contract"),
+    "Practice.related": _link("Practice", "(n)-[x:RELATED_TO]->(m)", "Practice"),
+    "Practice.prerequisites": _link("Practice", "(m)-[x:PREREQUISITE_OF]->(n)", "Practice"),
+    "Lesson.state": _link("Lesson", "(n)-[x:FROM]->(m)", "State"),
+    "Lesson.alliances": _link("Lesson", "(n)-[x:ABOUT]->(m)", "Alliance"),
+    "Lesson.contracts": _link("Lesson", "(n)-[x:ABOUT]->(m)", "Contract"),
+    "Lesson.categories": _link("Lesson", "(n)-[x:ABOUT]->(m)", "Category"),
+    "Lesson.practice": _link("Lesson", "(n)-[x:PART_OF]->(m)", "Practice"),
+    "Contract.alliance": _link("Contract", "(m)-[x:AWARDED]->(n)", "Alliance"),
+    "Contract.leadState": _link("Contract", "(m)-[x:LEADS]->(n)", "State"),
+    "Contract.categories": _link("Contract", "(n)-[x:COVERS]->(m)", "Category"),
+    "Alliance.armOf": _link("Alliance", "(n)-[x:ARM_OF]->(m)", "Alliance"),
+    "Category.parent": _link("Category", "(n)-[x:CHILD_OF]->(m)", "Category"),
+}
+
+_EXISTING: dict[str, LiteralString] = {
+    "State": "MATCH (n:State) WHERE n.id IN $keys RETURN n.id AS id",
+    "Alliance": "MATCH (n:Alliance) WHERE n.id IN $keys RETURN n.id AS id",
+    "Contract": "MATCH (n:Contract) WHERE n.id IN $keys RETURN n.id AS id",
+    "Category": "MATCH (n:Category) WHERE n.id IN $keys RETURN n.id AS id",
+    "Practice": "MATCH (n:Practice) WHERE n.id IN $keys RETURN n.id AS id",
+    "Lesson": "MATCH (n:Lesson) WHERE n.id IN $keys RETURN n.id AS id",
+}
+
+_WRITABLE: tuple[LiteralString, ...] = ("Alliance", "Contract", "Category", "Practice", "Lesson")
+_STAMP: LiteralString = " SET n.updatedAt = datetime(), n.updatedBy = $author RETURN n {.*} AS n"
+_CREATE: dict[str, LiteralString] = {
+    label: "CREATE (n:"
+    + label
+    + ") SET n = $props, n.id = $id, n.createdAt = datetime(), n.createdBy = $author"
+    + _STAMP
+    for label in _WRITABLE
+}
+_UPDATE: dict[str, LiteralString] = {
+    label: "MATCH (n:" + label + " {id: $id}) SET n += $props" + _STAMP for label in _WRITABLE
+}
+_DELETE: dict[str, LiteralString] = {
+    label: "MATCH (n:" + label + " {id: $id}) DETACH DELETE n RETURN count(*) AS deleted"
+    for label in _WRITABLE
+}
+_TITLE_TAKEN: LiteralString = (
+    "MATCH (n) WHERE (n:Practice OR n:Lesson) AND toLower(n.title) = toLower($title) "
+    "AND NOT (n.id = $id AND $label IN labels(n)) RETURN n.id AS id LIMIT 1"
+)
+_FETCH: LiteralString = "MATCH (n {id: $id}) WHERE $label IN labels(n) RETURN n {.*} AS n"
+
+
+def _missing(tx: Tx, label: str, keys: list[str]) -> set[str]:
+    found = {row["id"] for row in tx.run(_EXISTING[label], keys=keys)}
+    return set(keys) - found
+
+
+def _check_refs(tx: Tx, refs: list[Ref]) -> None:
+    for ref in refs:
+        if _missing(tx, ref.label, [ref.key]):
+            raise MissingNodeError(f"there is no {ref.label} {ref.key!r}", ref.field)
+
+
+def _check_title(tx: Tx, write: NodeWrite) -> None:
+    title = write.props.get("title")
+    if write.label in ("Practice", "Lesson") and title:
+        taken = tx.run(_TITLE_TAKEN, title=title, id=write.key, label=write.label)
+        if taken:
+            raise DuplicateKeyError(
+                f"the title {title!r} is already used by {taken[0]['id']!r}; titles are unique "
+                "across practices and lessons",
+                "input.title",
+            )
+
+
+def _set_links(tx: Tx, write: NodeWrite) -> None:
+    for name, keys in write.links.items():
+        clear, add = NODE_LINKS[name]
+        tx.run(clear, id=write.key)
+        if keys:
+            tx.run(add, id=write.key, keys=keys)
+
+
+def create_node(graph: Graph, write: NodeWrite, author: str, key_field: str) -> NodeRecord:
+    """Create a node with its links; DuplicateKeyError when the key is taken."""
+
+    def work(tx: Tx) -> NodeRecord:
+        if not _missing(tx, write.label, [write.key]):
+            raise DuplicateKeyError(f"a {write.label} {write.key!r} already exists", key_field)
+        _check_refs(tx, write.refs)
+        _check_title(tx, write)
+        row = tx.run(_CREATE[write.label], id=write.key, props=write.props, author=author)[0]
+        _set_links(tx, write)
+        record_changes(tx, write.label, [write.key], "UPSERT", author)
+        return NodeRecord.of(write.label, row["n"])
+
+    return graph.execute_write(work)
+
+
+def update_node(graph: Graph, write: NodeWrite, author: str) -> NodeRecord:
+    """Set the given properties and replace the given links of an existing node."""
+
+    def work(tx: Tx) -> NodeRecord:
+        if _missing(tx, write.label, [write.key]):
+            raise MissingNodeError(f"there is no {write.label} {write.key!r}", "input.id")
+        _check_refs(tx, write.refs)
+        _check_title(tx, write)
+        row = tx.run(_UPDATE[write.label], id=write.key, props=write.props, author=author)[0]
+        _set_links(tx, write)
+        record_changes(tx, write.label, [write.key], "UPSERT", author)
+        return NodeRecord.of(write.label, row["n"])
+
+    return graph.execute_write(work)
+
+
+def delete_node(graph: Graph, label: str, key: str, author: str) -> None:
+    """Delete a node and its relationships; MissingNodeError when it is absent."""
+
+    def work(tx: Tx) -> None:
+        if _missing(tx, label, [key]):
+            raise MissingNodeError(f"there is no {label} {key!r}", "input.id")
+        tx.run(_DELETE[label], id=key)
+        record_changes(tx, label, [key], "DELETE", author)
+
+    graph.execute_write(work)
+
+
+def _edge(
+    source: LiteralString, rel: LiteralString, target: LiteralString
+) -> tuple[LiteralString, LiteralString]:
+    match: LiteralString = (
+        "MATCH (a:" + source + " {id: $source}), (b:" + target + " {id: $target}) "
+    )
+    add = match + "MERGE (a)-[r:" + rel + "]->(b) SET r += $props RETURN count(r) AS n"
+    remove = (
+        "MATCH (a:"
+        + source
+        + " {id: $source})-[r:"
+        + rel
+        + "]->(b:"
+        + target
+        + " {id: $target}) DELETE r RETURN count(*) AS n"
+    )
+    return add, remove
+
+
+@dataclass(frozen=True)
+class EdgeKind:
+    source: str
+    rel: str
+    target: str
+    add: LiteralString
+    remove: LiteralString
+
+
+def _kind(source: LiteralString, rel: LiteralString, target: LiteralString) -> EdgeKind:
+    add, remove = _edge(source, rel, target)
+    return EdgeKind(source, rel, target, add, remove)
+
+
+#: Relationships the link mutations set and remove, by (source label, type, target label).
+EDGES: dict[tuple[str, str, str], EdgeKind] = {
+    (k.source, k.rel, k.target): k
+    for k in (
+        _kind("State", "MEMBER_OF", "Alliance"),
+        _kind("State", "PARTICIPATES_IN", "Contract"),
+        _kind("Practice", "SHARED_BY", "State"),
+        _kind("Practice", "SHARED_BY", "Alliance"),
+        _kind("Practice", "APPLIES_TO", "Category"),
+        _kind("Practice", "REFERENCES", "Contract"),
+        _kind("Practice", "RELATED_TO", "Practice"),
+        _kind("Practice", "PREREQUISITE_OF", "Practice"),
+        _kind("Lesson", "FROM", "State"),
+        _kind("Lesson", "ABOUT", "Alliance"),
+        _kind("Lesson", "ABOUT", "Contract"),
+        _kind("Lesson", "ABOUT", "Category"),
+        _kind("Lesson", "PART_OF", "Practice"),
+    )
+}
+
+
+def set_edge(
+    graph: Graph, kind: EdgeKind, source: Ref, target: Ref, props: dict[str, Any], author: str
+) -> tuple[NodeRecord, NodeRecord]:
+    """Create (or update the properties of) one relationship; both ends must exist."""
+    return graph.execute_write(
+        lambda tx: _edge_work(tx, kind, source, target, props, author, add=True)
+    )
+
+
+def remove_edge(
+    graph: Graph, kind: EdgeKind, source: Ref, target: Ref, author: str
+) -> tuple[NodeRecord, NodeRecord]:
+    """Remove one relationship (nothing happens when it is absent); both ends must exist."""
+    return graph.execute_write(
+        lambda tx: _edge_work(tx, kind, source, target, {}, author, add=False)
+    )
+
+
+def _edge_work(
+    tx: Tx, kind: EdgeKind, source: Ref, target: Ref, props: dict[str, Any], author: str, add: bool
+) -> tuple[NodeRecord, NodeRecord]:
+    _check_refs(tx, [source, target])
+    if add:
+        tx.run(kind.add, source=source.key, target=target.key, props=props)
+    else:
+        tx.run(kind.remove, source=source.key, target=target.key)
+    stamp: LiteralString = "MATCH (n {id: $id}) WHERE $label IN labels(n) " + _STAMP
+    ends = []
+    for ref in (source, target):
+        ends.append(
+            NodeRecord.of(
+                ref.label, tx.run(stamp, id=ref.key, label=ref.label, author=author)[0]["n"]
+            )
+        )
+        record_changes(tx, ref.label, [ref.key], "UPSERT", author)
+    return ends[0], ends[1]
