@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run test setup neo4j lint typecheck clean
+.PHONY: run test setup neo4j lint typecheck clean bench-search
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ lint: setup
 
 typecheck: setup
 	$(BIN)/mypy kb
+
+# Search benchmark (Whoosh beside Neo4j full-text): writes bench/README.md. It wipes the
+# graph it uses, so it runs on its own managed Neo4j under .kb-bench/.
+bench-search: setup
+	KB_DATA_DIR=$${KB_BENCH_DATA_DIR:-$(CURDIR)/.kb-bench} $(BIN)/python bench/search/run.py
 
 clean:
 	-$(BIN)/kb neo4j stop

@@ -98,6 +98,7 @@ class Settings:
     data_dir: Path
     cache_dir: Path
     seed_dir: Path
+    index_dir: Path
     external_neo4j: Neo4jTarget | None
     neo4j_database: str
     neo4j_version: str
@@ -127,6 +128,7 @@ class Settings:
         cache_default = Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kb"
         cache_dir = Path(env.get("KB_CACHE_DIR") or cache_default).expanduser()
         seed_dir = Path(env.get("KB_SEED_DIR") or PROJECT_ROOT / "seed").expanduser()
+        index_dir = Path(env.get("KB_INDEX_DIR") or data_dir / "index").expanduser()
         database = env.get("NEO4J_DATABASE") or "neo4j"
         external = None
         uri = env.get("NEO4J_URI")
@@ -146,6 +148,7 @@ class Settings:
             data_dir=data_dir.resolve(),
             cache_dir=cache_dir.resolve(),
             seed_dir=seed_dir.resolve(),
+            index_dir=index_dir.resolve(),
             external_neo4j=external,
             neo4j_database=database,
             neo4j_version=env.get("KB_NEO4J_VERSION") or NEO4J_VERSION,

@@ -15,12 +15,17 @@ from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 
 from kb.api.errors import ErrorCodes
 from kb.api.limits import Limits, limits_rule
 from kb.api.mutations import Mutation
 from kb.api.query import Query
 from kb.api.types import Alliance, Category, Contract, Lesson, Practice, State
+
+#: The parts the root types are merged from (one module per concern adds its part here).
+QUERY_TYPES: tuple[type, ...] = (Query,)
+MUTATION_TYPES: tuple[type, ...] = (Mutation,)
 
 
 class Schema(strawberry.Schema):
@@ -44,8 +49,8 @@ def build_schema(production: bool = False, limits: Limits | None = None) -> Sche
         lambda: ErrorCodes(mask=production),
     ]
     return Schema(
-        query=Query,
-        mutation=Mutation,
+        query=merge_types("Query", QUERY_TYPES),
+        mutation=merge_types("Mutation", MUTATION_TYPES),
         types=[State, Alliance, Contract, Category, Practice, Lesson],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=production),

@@ -1,0 +1,229 @@
+"""Search benchmark: Whoosh (kb.search) beside Neo4j's native full-text index.
+
+For 1x, 10x and 100x the seed's lesson count (synthetic lessons mixed from the seed's
+own sentences), measures the index build rate and query latency p50/p95 over the judged
+queries of tests/search/judgments.yaml, and writes bench/README.md.
+
+Run with `make bench-search`. It WIPES the graph it points at: by default a managed
+Neo4j under .kb-bench/ (KB_DATA_DIR); with NEO4J_URI set it refuses unless
+--allow-wipe is given.
+
+Cypher appears here, outside kb/graph, on purpose: Neo4j's full-text index is the
+baseline being measured, not something the application uses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from kb.bootstrap import seed_graph
+from kb.config import PROJECT_ROOT, Settings
+from kb.graph.connect import open_graph
+from kb.graph.db import Graph
+from kb.graph.schema import apply_schema
+from kb.search import Indexer, IndexStore, SearchService
+
+JUDGMENTS = PROJECT_ROOT / "tests" / "search" / "judgments.yaml"
+REPORT = PROJECT_ROOT / "bench" / "README.md"
+SCALES = (1, 10, 100)
+ROUNDS = 5
+_LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
+
+
+@dataclass
+class Measure:
+    scale: int
+    lessons: int
+    documents: int
+    whoosh_build_s: float
+    neo4j_build_s: float
+    whoosh_p50: float
+    whoosh_p95: float
+    neo4j_p50: float
+    neo4j_p95: float
+
+
+def lucene_escape(text: str) -> str:
+    """A user query made safe for Neo4j's Lucene query syntax (words ORed by default)."""
+    return "".join(f"\\{ch}" if ch in _LUCENE_SPECIAL else ch for ch in text).strip() or "x"
+
+
+def expand_lessons(graph: Graph, copies: int) -> None:
+    """Add (copies - 1) synthetic lessons per seed lesson, mixing sentences of others."""
+    graph.write("MATCH (n:Lesson) WHERE n.id STARTS WITH 'S-' DETACH DELETE n")
+    if copies <= 1:
+        return
+    seed = graph.read(
+        "MATCH (n:Lesson)-[:FROM]->(s:State) RETURN n.id AS id, n.title AS title, "
+        "n.context AS context, n.lesson AS lesson, n.recommendation AS rec, n.tags AS tags, "
+        "s.id AS state ORDER BY n.id"
+    )
+    count = len(seed)
+    rows = []
+    for k in range(1, copies):
+        for i, row in enumerate(seed):
+            rows.append(
+                {
+                    "id": f"S-{k:03d}-{row['id']}",
+                    "title": f"{row['title']} ({k})",
+                    "context": seed[(i + k) % count]["context"],
+                    "lesson": seed[(i + 2 * k) % count]["lesson"],
+                    "rec": seed[(i + 3 * k) % count]["rec"],
+                    "tags": seed[(i + k) % count]["tags"],
+                    "state": row["state"],
+                    "recorded": f"20{10 + (i + k) % 15:02d}-0{1 + k % 9}-1{k % 10}",
+                }
+            )
+    for start in range(0, len(rows), 2000):
+        graph.execute_write(
+            lambda tx, batch=rows[start : start + 2000]: tx.run(
+                "UNWIND $rows AS r CREATE (n:Lesson {id: r.id, title: r.title, context: r.context, "
+                "lesson: r.lesson, recommendation: r.rec, tags: r.tags, "
+                "recordedOn: date(r.recorded), status: 'OBSERVATION'}) "
+                "WITH n, r MATCH (s:State {id: r.state}) CREATE (n)-[:FROM]->(s)",
+                rows=batch,
+            ),
+            timeout=600,
+        )
+
+
+def neo4j_fulltext_build(graph: Graph) -> float:
+    graph.write("DROP INDEX bench_search IF EXISTS")
+    started = time.perf_counter()
+    graph.write(
+        "CREATE FULLTEXT INDEX bench_search FOR (n:Practice|Lesson|Contract) "
+        "ON EACH [n.title, n.summary, n.body, n.context, n.lesson, n.recommendation, "
+        "n.description, n.tags]"
+    )
+    graph.execute_write(lambda tx: tx.run("CALL db.awaitIndex('bench_search', 3600)"), timeout=3600)
+    return time.perf_counter() - started
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def time_queries(run: object, queries: list[str]) -> tuple[float, float]:
+    samples = []
+    for _ in range(ROUNDS):
+        for query in queries:
+            started = time.perf_counter()
+            run(query)  # type: ignore[operator]
+            samples.append(time.perf_counter() - started)
+    return percentiles(samples)
+
+
+def measure(graph: Graph, scale: int, queries: list[str], workdir: Path) -> Measure:
+    expand_lessons(graph, scale)
+    lessons = graph.read("MATCH (n:Lesson) RETURN count(n) AS n")[0]["n"]
+    store = IndexStore(workdir / f"index-{scale}")
+    started = time.perf_counter()
+    report = Indexer(graph, store).reindex()
+    whoosh_build = time.perf_counter() - started
+    documents = sum(report.documents.values())
+    neo4j_build = neo4j_fulltext_build(graph)
+    service = SearchService(store)
+    service.search("warm up")
+    whoosh = time_queries(lambda q: service.search(q, first=10), queries)
+
+    def neo4j_query(q: str) -> None:
+        graph.read(
+            "CALL db.index.fulltext.queryNodes('bench_search', $q, {limit: 10}) "
+            "YIELD node, score RETURN node.id AS id, score",
+            q=lucene_escape(q),
+        )
+
+    neo4j_query("warm up")
+    neo4j = time_queries(neo4j_query, queries)
+    return Measure(scale, lessons, documents, whoosh_build, neo4j_build, *whoosh, *neo4j)
+
+
+def report(measures: list[Measure], queries: int) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        "## Search: Whoosh (kb.search) beside Neo4j's native full-text index",
+        "",
+        "`make bench-search` (script: `bench/search/run.py`). Documents: the seed's 48",
+        "practices and 28 contracts plus its 160 lessons expanded 1x, 10x and 100x with",
+        "synthetic lessons (each mixes the context, lesson and recommendation of three seed",
+        f"lessons). Queries: the {queries} judged queries of `tests/search/judgments.yaml`,",
+        f"each run {ROUNDS} times after a warm-up; latency is per query, end to end.",
+        "",
+        "- **Whoosh build**: `Indexer.reindex()`: read every document from Neo4j, analyse",
+        "  and write a new index generation, swap it in.",
+        "- **Neo4j build**: `CREATE FULLTEXT INDEX` on the same properties until",
+        "  `db.awaitIndex` returns.",
+        "- **Whoosh query**: `SearchService.search(q, first=10)`: parsing, typo correction,",
+        "  synonym expansion, ranking, highlights for 10 hits and facet counts over all hits.",
+        "- **Neo4j query**: `db.index.fulltext.queryNodes` (Lucene, query escaped), ids and",
+        "  scores of 10 hits over Bolt: no highlights, facets, synonyms or typo correction.",
+        "",
+        "| scale | documents | Whoosh build docs/s | Neo4j build docs/s | build ratio W/N "
+        "| Whoosh p50 ms | Whoosh p95 ms | Neo4j p50 ms | Neo4j p95 ms "
+        "| p50 ratio W/N | p95 ratio W/N |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for m in measures:
+        wrate = m.documents / m.whoosh_build_s
+        nrate = m.documents / m.neo4j_build_s
+        lines.append(
+            f"| {m.scale}x | {m.documents} | {wrate:,.0f} | {nrate:,.0f} | {wrate / nrate:.2f} "
+            f"| {m.whoosh_p50:.1f} | {m.whoosh_p95:.1f} | {m.neo4j_p50:.1f} | {m.neo4j_p95:.1f} "
+            f"| {m.whoosh_p50 / m.neo4j_p50:.1f} | {m.whoosh_p95 / m.neo4j_p95:.1f} |"
+        )
+    lines += [
+        "",
+        "Ratios above 1 mean Whoosh is slower (latency) or faster (build rate). Machine:",
+        f"{_machine()}. Small builds (1x) are noisy from run to run.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _machine() -> str:
+    import os
+    import platform
+
+    return f"{os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
+    parser.add_argument("--allow-wipe", action="store_true", help="wipe a NEO4J_URI graph")
+    parser.add_argument("--scales", default=",".join(map(str, SCALES)))
+    args = parser.parse_args()
+    settings = Settings.from_env()
+    if settings.external_neo4j is not None and not args.allow_wipe:
+        sys.exit(f"NEO4J_URI is set ({settings.external_neo4j.uri}); pass --allow-wipe to wipe it")
+    graph = open_graph(settings, start=True)
+    try:
+        apply_schema(graph)
+        graph.execute_write(lambda tx: tx.run("MATCH (n) DETACH DELETE n"), timeout=600)
+        seed_graph(graph, settings)
+        queries = [q["query"] for q in yaml.safe_load(JUDGMENTS.read_text())["queries"]]
+        measures = []
+        with tempfile.TemporaryDirectory(prefix="kb-bench-") as workdir:
+            for scale in map(int, args.scales.split(",")):
+                m = measure(graph, scale, queries, Path(workdir))
+                print(m, flush=True)
+                measures.append(m)
+        text = report(measures, len(queries))
+        REPORT.write_text(text)
+        print(text)
+    finally:
+        graph.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,223 @@
+"""Keep the index in step with the graph: apply the change log, or rebuild.
+
+Every write to Neo4j records change entries in the same transaction
+(:mod:`kb.graph.changes`). The indexer applies them in sequence order, reading the
+current state of each touched node and updating (or deleting) its document by unique
+id; the last applied sequence is a field of the index's meta document, so it is
+committed together with the documents it covers. A process killed mid-batch leaves the
+previous commit and its sequence; the next run re-applies the batch (idempotent).
+
+Example:
+    >>> indexer = Indexer(graph, IndexStore(settings.index_dir))
+    >>> indexer.start()          # build if empty, else catch up
+    >>> indexer.catch_up()       # after a write: apply what is new
+    0
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from whoosh import index
+
+from kb.graph.changes import Change, changes_since, last_sequence
+from kb.graph.db import Graph
+from kb.graph.search_docs import INDEXED_LABELS, linked_documents, read_documents
+from kb.search.documents import document_fields, uid
+from kb.search.schema import META_KIND, META_UID
+from kb.search.store import IndexStore
+
+log = logging.getLogger(__name__)
+
+#: Seconds a full read of the graph may take (it is not an API request).
+BULK_TIMEOUT = 600.0
+
+#: Called with the number of documents written so far in the current batch or build.
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class ReindexReport:
+    """What a rebuild wrote: documents per kind, the sequence it covers, where it is."""
+
+    documents: dict[str, int]
+    sequence: int
+    generation: Path
+
+
+def read_sequence(ix: Any) -> int:
+    """The last change sequence applied to the Whoosh index ``ix``."""
+    with ix.searcher() as searcher:
+        stored = searcher.document(uid=META_UID)
+    return int(stored["seq"]) if stored else 0
+
+
+class Indexer:
+    """The one writer of an index directory (see the module docstring).
+
+    Args:
+        graph: the source of truth.
+        store: the index directory.
+        batch_size: change entries applied per Whoosh commit.
+        progress: called after each document written (the CLI draws a bar with it).
+        lock_timeout: seconds to wait for another indexer of the same directory.
+    """
+
+    def __init__(
+        self,
+        graph: Graph,
+        store: IndexStore,
+        batch_size: int = 200,
+        progress: Progress | None = None,
+        lock_timeout: float = 60.0,
+    ) -> None:
+        self.graph = graph
+        self.store = store
+        self.batch_size = batch_size
+        self.progress = progress
+        self.lock_timeout = lock_timeout
+        self._thread_lock = threading.Lock()
+
+    def start(self) -> int:
+        """Make the index usable: build it if it has never seen a change, else catch up.
+
+        Returns the number of change entries (or documents, for a build) applied.
+        """
+        self.store.ensure()
+        if read_sequence(self.store.open_current()) == 0 and last_sequence(self.graph) > 0:
+            report = self.reindex()
+            return sum(report.documents.values())
+        return self.catch_up()
+
+    def sequence(self) -> int:
+        """The last change sequence the live generation has applied."""
+        return read_sequence(self.store.open_current())
+
+    def catch_up(self) -> int:
+        """Apply every change entry newer than the index, in batches; return how many."""
+        self.store.ensure()
+        with self._thread_lock, self.store.locked(self.lock_timeout):
+            return self._catch_up(self.store.current_path())
+
+    def _catch_up(self, generation: Path) -> int:
+        ix = index.open_dir(str(generation))
+        seq = read_sequence(ix)
+        applied = 0
+        while True:
+            changes = changes_since(self.graph, seq, self.batch_size)
+            if not changes:
+                return applied
+            self._apply(ix, changes)
+            seq = changes[-1].seq
+            applied += len(changes)
+
+    def _apply(self, ix: Any, changes: list[Change]) -> None:
+        touched: dict[str, set[str]] = {}
+        by_label: dict[str, set[str]] = {}
+        for change in changes:
+            by_label.setdefault(change.label, set()).add(change.id)
+        for label, ids in by_label.items():
+            if label in INDEXED_LABELS:
+                touched.setdefault(label, set()).update(ids)
+            # A renamed state, alliance, category or contract changes the text of the
+            # documents that name it.
+            for doc_label, doc_ids in linked_documents(self.graph, label, sorted(ids)).items():
+                touched.setdefault(doc_label, set()).update(doc_ids)
+        documents = {
+            label: read_documents(self.graph, label, sorted(ids)) for label, ids in touched.items()
+        }
+        writer = ix.writer(timeout=self.lock_timeout)
+        try:
+            written = 0
+            for label, ids in touched.items():
+                found = {doc.id: doc for doc in documents[label]}
+                for id in sorted(ids):
+                    doc = found.get(id)
+                    if doc is None:
+                        writer.delete_by_term("uid", uid(INDEXED_LABELS[label], id))
+                    else:
+                        writer.update_document(**document_fields(doc))
+                    written += 1
+                    if self.progress:
+                        self.progress(written)
+            writer.update_document(uid=META_UID, kind=META_KIND, seq=changes[-1].seq)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        log.debug("applied changes up to %s (%s documents)", changes[-1].seq, written)
+
+    def reindex(self) -> ReindexReport:
+        """Build a new generation from the whole graph and swap it in atomically.
+
+        Searches go on against the old generation meanwhile; changes written during
+        the build are applied to the new one before the swap.
+        """
+        self.store.ensure()
+        generation = self.store.new_generation()
+        # Read the sequence first: anything written after it is re-applied below.
+        seq = last_sequence(self.graph)
+        counts: dict[str, int] = {}
+        ix = index.open_dir(str(generation))
+        writer = ix.writer(timeout=self.lock_timeout, procs=1, limitmb=128)
+        try:
+            written = 0
+            for label, kind in INDEXED_LABELS.items():
+                docs = read_documents(self.graph, label, timeout=BULK_TIMEOUT)
+                for doc in docs:
+                    writer.add_document(**document_fields(doc))
+                    written += 1
+                    if self.progress:
+                        self.progress(written)
+                counts[kind] = len(docs)
+            writer.update_document(uid=META_UID, kind=META_KIND, seq=seq)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        with self._thread_lock, self.store.locked(self.lock_timeout):
+            self._catch_up(generation)
+            self.store.swap(generation)
+        return ReindexReport(counts, read_sequence(ix), generation)
+
+    def document_count(self) -> int:
+        """Documents in the live generation (the meta document not counted)."""
+        ix = self.store.open_current()
+        return int(ix.doc_count()) - 1
+
+
+class BackgroundIndexer:
+    """Runs :meth:`Indexer.catch_up` every ``interval`` seconds in a daemon thread, so
+    that writes made by other processes reach this process's index.
+
+    Example:
+        >>> background = BackgroundIndexer(indexer, interval=1.0)
+        >>> background.start(); ...; background.stop()
+    """
+
+    def __init__(self, indexer: Indexer, interval: float = 1.0) -> None:
+        self.indexer = indexer
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="kb-indexer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.indexer.catch_up()
+            except Exception:  # keep polling: Neo4j may be back at the next tick
+                log.exception("search indexer: catching up failed")
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)

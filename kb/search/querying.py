@@ -1,0 +1,304 @@
+"""From what a person types to a Whoosh query.
+
+Whoosh's own parser ANDs every word and fails on stray syntax; people type questions,
+acronyms and typos. This parser:
+
+- drops control characters, refuses over-long input (:class:`SearchInputError`);
+- reads ``"phrases"`` (an unclosed quote runs to the end), ``field:value``
+  (``state:UT``, ``kind:lesson``, ``title:protest``), ``+required``, ``-excluded``,
+  ``NOT x``, ``a AND b``, ``prefix*``; parentheses and lone operators are ignored;
+- removes stop words and question words, corrects words the index has never seen
+  (the correction becomes the "did you mean" suggestion), and expands acronyms and
+  synonyms from ``synonyms.yaml``;
+- ORs the resulting concepts, each matched in every text field, and adds a bonus for
+  documents that match all of them, so ranking rather than a strict AND decides.
+
+Example:
+    >>> parsed = parse_query("how do I handle a protst?", thesaurus, known, correct)
+    >>> parsed.corrected
+    'how do I handle a protest?'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from kb.search.schema import FIELD_ALIASES, TEXT_FIELDS
+from kb.search.synonyms import QUERY_ANALYZER, Thesaurus, index_tokens
+
+#: Longest query accepted, in characters.
+MAX_QUERY_CHARS = 500
+#: Most concepts (words or phrases after stop-word removal) one query may hold.
+MAX_CONCEPTS = 40
+#: Words at least this long are candidates for typo correction.
+MIN_CORRECTABLE = 4
+#: Weight of the bonus clause that rewards matching every concept.
+ALL_CONCEPTS_BONUS = 1.0
+
+_KEY_FIELDS = {"kind", "id", "state", "alliance", "category", "year", "status"}
+
+_TOKEN = re.compile(
+    r'(?P<sign>[+-]?)(?:(?P<field>[A-Za-z]+):(?:"(?P<fphrase>[^"]*)"?|(?P<fword>[^\s"()]+))'
+    r'|"(?P<phrase>[^"]*)"?|(?P<word>[^\s"()]+))'
+)
+
+
+class SearchInputError(ValueError):
+    """The query, a filter or a cursor cannot be used; the message says why and what
+    would be accepted."""
+
+
+#: Answers whether a lower-case word occurs in the index, and suggests a correction.
+Vocabulary = Callable[[str], bool]
+Corrector = Callable[[str], str | None]
+
+
+@dataclass
+class Concept:
+    """Something the query asks for: alternatives (index tokens, one phrase each) and
+    the text fields they may match in."""
+
+    alternatives: tuple[tuple[str, ...], ...]
+    fields: tuple[str, ...] = tuple(TEXT_FIELDS)
+    prefix: bool = False
+
+    def to_query(self) -> wq.Query:
+        parts: list[wq.Query] = []
+        for fieldname in self.fields:
+            for tokens in self.alternatives:
+                if self.prefix:
+                    parts.append(wq.Prefix(fieldname, tokens[0]))
+                elif len(tokens) == 1:
+                    parts.append(wq.Term(fieldname, tokens[0]))
+                else:
+                    parts.append(wq.Phrase(fieldname, list(tokens)))
+        return parts[0] if len(parts) == 1 else wq.Or(parts)
+
+
+@dataclass
+class ParsedQuery:
+    """A query taken apart: optional concepts (ranked), required and excluded clauses."""
+
+    text: str
+    should: list[Concept] = field(default_factory=list)
+    must: list[wq.Query] = field(default_factory=list)
+    must_not: list[wq.Query] = field(default_factory=list)
+    corrections: dict[str, str] = field(default_factory=dict)
+    had_words: bool = False
+    must_text: bool = False
+
+    @property
+    def ranked(self) -> bool:
+        """Whether there is anything to rank by; if not, results are listed newest first."""
+        return bool(self.should) or self.must_text
+
+    @property
+    def matches_nothing(self) -> bool:
+        """The query had words, but none that can be searched (stop words, emoji)."""
+        return self.had_words and not (self.should or self.must or self.must_not)
+
+    @property
+    def corrected(self) -> str | None:
+        """The query with its typos corrected, if any were."""
+        if not self.corrections:
+            return None
+        text = self.text
+        for wrong, right in self.corrections.items():
+            text = re.sub(rf"\b{re.escape(wrong)}\b", right, text, flags=re.IGNORECASE)
+        return text
+
+    def to_query(self) -> wq.Query:
+        clauses: list[wq.Query] = []
+        if self.should:
+            concepts = [c.to_query() for c in self.should]
+            ranked: wq.Query = concepts[0] if len(concepts) == 1 else wq.Or(concepts)
+            if len(concepts) > 1:
+                ranked = wq.Or([ranked, wq.And(concepts, boost=ALL_CONCEPTS_BONUS)])
+            clauses.append(ranked)
+        clauses.extend(self.must)
+        if not clauses:
+            clauses.append(wq.Every())
+        main: wq.Query = clauses[0] if len(clauses) == 1 else wq.And(clauses)
+        if self.must_not:
+            main = wq.AndNot(main, wq.Or(self.must_not))
+        return main
+
+
+def clean_text(text: str) -> str:
+    """``text`` with control and format characters turned into spaces."""
+    return "".join(
+        " " if unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co"} else ch for ch in text
+    )
+
+
+def check_query(text: object) -> str:
+    """The query, cleaned, or :class:`SearchInputError` if it cannot be searched."""
+    if text is None:
+        return ""
+    if not isinstance(text, str):
+        raise SearchInputError(f"query must be text, not {type(text).__name__}")
+    if len(text) > MAX_QUERY_CHARS:
+        raise SearchInputError(
+            f"query is {len(text)} characters long; at most {MAX_QUERY_CHARS} are accepted"
+        )
+    return " ".join(clean_text(text).split())
+
+
+def parse_query(
+    text: str,
+    thesaurus: Thesaurus,
+    known: Vocabulary,
+    correct: Corrector,
+) -> ParsedQuery:
+    """Parse ``text`` (already checked) into a :class:`ParsedQuery`."""
+    # Blank or a lone "*" lists everything; anything else that yields no searchable
+    # word (stop words only, emoji, punctuation) matches nothing.
+    parsed = ParsedQuery(text, had_words=text.strip() not in {"", "*"})
+    run: list[str] = []  # consecutive free words, expanded together (synonym phrases)
+    negate_next = False
+    require_next = False
+
+    def flush() -> None:
+        if run:
+            parsed.should.extend(_concepts(" ".join(run), thesaurus, known, correct, parsed))
+            run.clear()
+
+    for match in _TOKEN.finditer(text):
+        sign = match["sign"]
+        word = match["word"]
+        if word in {"AND", "OR", "NOT", "&&", "||", "!"}:
+            flush()
+            if word in {"NOT", "!"}:
+                negate_next = True
+            elif word in {"AND", "&&"}:
+                require_next = True
+                # "a AND b": the concept just before AND becomes required too.
+                if parsed.should:
+                    parsed.must.append(parsed.should.pop().to_query())
+                    parsed.must_text = True
+            continue
+        if match["field"] and match["field"].lower() not in FIELD_ALIASES:
+            # Not a field we know ("Note: ..."): the words count as plain words.
+            run.extend(w for w in (match["field"], match["fword"] or match["fphrase"] or "") if w)
+            continue
+        clause = _clause(match, parsed)
+        if clause is None:
+            # A plain word: kept in the run unless negated or required.
+            if word and not sign and not negate_next and not require_next:
+                if word.endswith("*"):
+                    flush()
+                    prefix = _prefix(word)
+                    if prefix is not None:
+                        parsed.should.append(prefix)
+                    continue
+                run.append(word)
+                continue
+            flush()
+            clause = _single(word or "", thesaurus, known, correct, parsed)
+            if clause is None:
+                negate_next = require_next = False
+                continue
+        else:
+            flush()
+        if sign == "-" or negate_next:
+            parsed.must_not.append(clause)
+        else:
+            parsed.must.append(clause)
+            parsed.must_text = (
+                parsed.must_text
+                or not isinstance(clause, wq.Term)
+                or (clause.fieldname not in _KEY_FIELDS)
+            )
+        negate_next = require_next = False
+    flush()
+    if len(parsed.should) + len(parsed.must) > MAX_CONCEPTS:
+        raise SearchInputError(
+            f"query has {len(parsed.should) + len(parsed.must)} terms; "
+            f"at most {MAX_CONCEPTS} are accepted"
+        )
+    return parsed
+
+
+def _clause(match: re.Match[str], parsed: ParsedQuery) -> wq.Query | None:
+    """A phrase or field query as a clause, or None for a plain word."""
+    if match["phrase"] is not None:
+        tokens = index_tokens(match["phrase"])
+        if not tokens:
+            return None
+        return Concept((tokens[:20],)).to_query()
+    if match["field"] is None:
+        return None
+    fieldname = FIELD_ALIASES[match["field"].lower()]
+    value = (match["fword"] or match["fphrase"] or "").strip()
+    if not value:
+        return None
+    if fieldname in _KEY_FIELDS:
+        return wq.Term(fieldname, _key_value(fieldname, value))
+    tokens = index_tokens(value)
+    if not tokens:
+        return None
+    return Concept((tokens[:20],), fields=(fieldname,)).to_query()
+
+
+def _key_value(fieldname: str, value: str) -> str:
+    if fieldname in {"state", "category", "status"}:
+        return value.upper()
+    if fieldname in {"kind", "alliance"}:
+        return value.lower()
+    return value
+
+
+def _single(
+    word: str, thesaurus: Thesaurus, known: Vocabulary, correct: Corrector, parsed: ParsedQuery
+) -> wq.Query | None:
+    word = word.lstrip("+-!")
+    concepts = _concepts(word, thesaurus, known, correct, parsed)
+    if not concepts:
+        return None
+    queries = [c.to_query() for c in concepts]
+    return queries[0] if len(queries) == 1 else wq.And(queries)
+
+
+def _prefix(word: str) -> Concept | None:
+    stem = word.rstrip("*").lower()
+    if len(stem) < 2 or not stem.isalnum():
+        return None
+    return Concept(((stem,),), fields=(*TEXT_FIELDS, "words"), prefix=True)
+
+
+def _concepts(
+    text: str, thesaurus: Thesaurus, known: Vocabulary, correct: Corrector, parsed: ParsedQuery
+) -> list[Concept]:
+    """Free words -> concepts: typos corrected, then synonym phrases matched longest
+    first, each remaining token a concept of its own."""
+    keys: list[str] = []
+    for token in QUERY_ANALYZER(text, chars=True):
+        original = text[token.startchar : token.endchar]
+        lower = original.lower()
+        if (
+            len(lower) >= MIN_CORRECTABLE
+            and lower.isalpha()
+            and not known(lower)
+            and not thesaurus.knows(token.text)
+        ):
+            replacement = correct(lower)
+            if replacement and replacement != lower:
+                parsed.corrections[original] = replacement
+                keys.extend(t.text for t in QUERY_ANALYZER(replacement))
+                continue
+        keys.append(token.text)
+    concepts: list[Concept] = []
+    i = 0
+    while i < len(keys):
+        for size in range(min(thesaurus.longest, len(keys) - i), 0, -1):
+            key = tuple(keys[i : i + size])
+            if size == 1 or key in thesaurus.keys:
+                concepts.append(Concept(thesaurus.alternatives(key)))
+                i += size
+                break
+    return concepts

@@ -1,0 +1,257 @@
+"""The search service: what the API, the web pages and the CLI call.
+
+Example:
+    >>> service = SearchService(IndexStore(settings.index_dir), graph)
+    >>> result = service.search("piggyback on another state's contract",
+    ...                         SearchFilters(kinds=("lesson",)), first=5)
+    >>> [(hit.kind, hit.id) for hit in result.hits][:1]
+    [('lesson', 'L-0034')]
+    >>> service.related("practice", "handling-bid-protests", first=3)
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from typing import Any
+
+from whoosh import highlight, index, sorting
+from whoosh import query as wq
+from whoosh.scoring import BM25F
+
+from kb.graph.db import Graph
+from kb.graph.search_docs import neighbours
+from kb.search.documents import uid
+from kb.search.querying import SearchInputError, check_query, parse_query
+from kb.search.results import (
+    DEFAULT_PAGE,
+    MAX_PAGE,
+    FacetCount,
+    Highlight,
+    Hit,
+    RelatedItem,
+    SearchFilters,
+    SearchResult,
+    decode_cursor,
+    encode_cursor,
+)
+from kb.search.schema import FACETS, META_KIND, NO_VALUE
+from kb.search.store import IndexStore
+from kb.search.synonyms import Thesaurus, default_thesaurus
+
+#: Fields whose matches are shown, in this order, and fragments per field.
+HIGHLIGHT_FIELDS = ("title", "summary", "body", "tags")
+#: Short fields shown whole rather than cut into fragments.
+WHOLE_FIELDS = ("title", "tags")
+FRAGMENTS_PER_FIELD = 2
+#: Share of text similarity (the rest is graph proximity) in related items.
+TEXT_WEIGHT = 0.6
+
+_MASK = wq.Term("kind", META_KIND)
+_MULTI = {"state", "alliance", "category"}
+
+
+class _MarkFormatter(highlight.Formatter):  # type: ignore[misc]
+    """Escaped text, each match in <mark>, fragments joined by an ellipsis."""
+
+    between = " … "
+
+    def _text(self, text: str) -> str:
+        return html.escape(text, quote=False)
+
+    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+        return f"<mark>{html.escape(highlight.get_text(text, token, replace), quote=False)}</mark>"
+
+
+_WHOLE = highlight.Highlighter(
+    fragmenter=highlight.WholeFragmenter(charlimit=None), formatter=_MarkFormatter()
+)
+_PINPOINT = highlight.Highlighter(
+    fragmenter=highlight.PinpointFragmenter(maxchars=240, surround=60, autotrim=True),
+    formatter=_MarkFormatter(),
+)
+
+
+class _Searchers:
+    """One Whoosh searcher per thread, moved to the newest commit (or to the new
+    generation after a swap) before each use."""
+
+    def __init__(self, store: IndexStore) -> None:
+        self.store = store
+        self._local = threading.local()
+
+    def get(self) -> Any:
+        path = self.store.current_path()
+        local = self._local
+        if getattr(local, "path", None) != path:
+            if getattr(local, "searcher", None) is not None:
+                local.searcher.close()
+            local.searcher = index.open_dir(str(path)).searcher(weighting=BM25F())
+            local.path = path
+        else:
+            local.searcher = local.searcher.refresh()
+        return local.searcher
+
+
+class SearchService:
+    """Full-text search over practices, lessons and contracts.
+
+    Args:
+        store: the index directory (kept current by :class:`kb.search.indexer.Indexer`).
+        graph: for the graph half of :meth:`related`; text similarity only when None.
+        thesaurus: synonyms and acronyms (default: the packaged ``synonyms.yaml``).
+    """
+
+    def __init__(
+        self, store: IndexStore, graph: Graph | None = None, thesaurus: Thesaurus | None = None
+    ) -> None:
+        self.store = store
+        self.graph = graph
+        self.thesaurus = thesaurus or default_thesaurus()
+        self._searchers = _Searchers(store)
+
+    def search(
+        self,
+        query: str | None,
+        filters: SearchFilters | None = None,
+        first: int = DEFAULT_PAGE,
+        after: str | None = None,
+    ) -> SearchResult:
+        """Ranked hits for ``query`` with highlights, facet counts and a suggestion.
+
+        A blank query (or ``*``) lists everything the filters allow, newest first.
+        Raises :class:`SearchInputError` for input that cannot be searched.
+        """
+        text = check_query(query)
+        if not 1 <= first <= MAX_PAGE:
+            raise SearchInputError(f"first={first} is out of range; expected 1..{MAX_PAGE}")
+        offset = decode_cursor(after)
+        filters = (filters or SearchFilters()).normalised()
+        searcher = self._searchers.get()
+        parsed = parse_query(text, self.thesaurus, self._known(searcher), self._corrector(searcher))
+        if parsed.matches_nothing:
+            return SearchResult(query=text, hits=(), total=0, suggestion=parsed.corrected)
+        options: dict[str, Any] = {
+            "limit": offset + first,
+            "mask": _MASK,
+            "groupedby": _facets(),
+        }
+        dimensions = filters.dimensions()
+        if dimensions:
+            options["filter"] = wq.And(
+                [wq.Or([wq.Term(name, v) for v in values]) for name, values in dimensions.items()]
+            )
+        if not parsed.ranked:
+            options["sortedby"] = sorting.FieldFacet("date", reverse=True)
+        results = searcher.search(parsed.to_query(), **options)
+        page = results[offset : offset + first]
+        hits = tuple(self._hit(h, offset + n, parsed.ranked) for n, h in enumerate(page))
+        total = len(results)
+        return SearchResult(
+            query=text,
+            hits=hits,
+            total=total,
+            facets={name: _counts(results, name) for name in FACETS},
+            suggestion=parsed.corrected,
+            end_cursor=hits[-1].cursor if hits else None,
+            has_next_page=offset + len(hits) < total,
+        )
+
+    def related(self, kind: str, id: str, first: int = 10) -> list[RelatedItem]:
+        """Practices and lessons related to one: Whoosh more-like-this on its text,
+        blended with its graph neighbours (:func:`kb.graph.search_docs.neighbours`)."""
+        if kind not in {"practice", "lesson"}:
+            raise SearchInputError(f"kind {kind!r} has no related items; expected practice, lesson")
+        if not 1 <= first <= MAX_PAGE:
+            raise SearchInputError(f"first={first} is out of range; expected 1..{MAX_PAGE}")
+        searcher = self._searchers.get()
+        docnum = searcher.document_number(uid=uid(kind, id))
+        if docnum is None:
+            return []
+        stored = searcher.stored_fields(docnum)
+        text = " ".join(stored.get(f, "") for f in ("title", "tags", "summary", "body"))
+        similar = searcher.more_like(
+            docnum,
+            "body",
+            text=text,
+            top=first * 3,
+            numterms=25,
+            filter=wq.Or([wq.Term("kind", "practice"), wq.Term("kind", "lesson")]),
+        )
+        text_scores = {(h["kind"], h["id"]): h.score for h in similar}
+        graph_scores: dict[tuple[str, str], float] = {}
+        if self.graph is not None:
+            for n in neighbours(self.graph, kind, id, limit=first * 3):
+                graph_scores[(n.kind, n.id)] = n.weight
+        text_top = max(text_scores.values(), default=0.0) or 1.0
+        graph_top = max(graph_scores.values(), default=0.0) or 1.0
+        text_weight = TEXT_WEIGHT if graph_scores else 1.0
+        items = []
+        for key in set(text_scores) | set(graph_scores):
+            t = text_scores.get(key, 0.0) / text_top
+            g = graph_scores.get(key, 0.0) / graph_top
+            number = searcher.document_number(uid=uid(*key))
+            title = searcher.stored_fields(number).get("title", "") if number is not None else ""
+            items.append(
+                RelatedItem(key[0], key[1], title, text_weight * t + (1 - text_weight) * g, t, g)
+            )
+        items.sort(key=lambda item: (-item.score, item.kind, item.id))
+        return items[:first]
+
+    def _hit(self, hit: Any, position: int, ranked: bool) -> Hit:
+        highlights = []
+        for name in HIGHLIGHT_FIELDS:
+            if not ranked or not hit.get(name):
+                continue
+            highlighter = _WHOLE if name in WHOLE_FIELDS else _PINPOINT
+            fragment = highlighter.highlight_hit(hit, name, top=FRAGMENTS_PER_FIELD)
+            if fragment:
+                highlights.append(Highlight(name, tuple(fragment.split(_MarkFormatter.between))))
+        return Hit(
+            kind=hit["kind"],
+            id=hit["id"],
+            title=hit.get("title", ""),
+            score=float(hit.score or 0.0) if ranked else 0.0,
+            highlights=tuple(highlights),
+            states=_split(hit.get("state")),
+            alliances=_split(hit.get("alliance")),
+            categories=_split(hit.get("category")),
+            date=hit.get("date") or None,
+            cursor=encode_cursor(position),
+        )
+
+    @staticmethod
+    def _known(searcher: Any) -> Any:
+        reader = searcher.reader()
+        return lambda word: ("words", word) in reader
+
+    @staticmethod
+    def _corrector(searcher: Any) -> Any:
+        corrector = searcher.corrector("words")
+
+        def correct(word: str) -> str | None:
+            maxdist = 1 if len(word) <= 5 else 2
+            found = corrector.suggest(word, limit=1, maxdist=maxdist, prefix=1)
+            return str(found[0]) if found else None
+
+        return correct
+
+
+def _facets() -> sorting.Facets:
+    facets = sorting.Facets()
+    for name in FACETS:
+        facets.add_field(name, allow_overlap=name in _MULTI, maptype=sorting.Count)
+    return facets
+
+
+def _counts(results: Any, name: str) -> tuple[FacetCount, ...]:
+    groups = results.groups(name)
+    counts = [
+        FacetCount(str(k), int(v)) for k, v in groups.items() if k not in (None, "", NO_VALUE)
+    ]
+    counts.sort(key=lambda c: (-c.count, c.value))
+    return tuple(counts)
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(v for v in (value or "").split(",") if v and v != NO_VALUE)
