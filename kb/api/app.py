@@ -25,6 +25,9 @@ from kb.api.schema import build_schema
 from kb.bootstrap import prepare
 from kb.config import Settings
 from kb.graph.db import DatabaseUnavailableError, Graph
+from kb.search.runtime import SearchRuntime
+from kb.web.pages import not_found, page_routes
+from kb.web.search import search_page
 
 log = logging.getLogger(__name__)
 
@@ -44,27 +47,39 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ready"})
 
 
-def create_app(settings: Settings, graph: Graph | None = None) -> Starlette:
-    """Build the application. With ``graph`` given, it is used as is and not closed."""
+def create_app(settings: Settings, graph: Graph | None = None, search: bool = True) -> Starlette:
+    """Build the application: health, GraphQL at ``/graphql`` and the HTML pages.
+
+    With ``graph`` given, it is used as is and not closed. With ``search``, the
+    process keeps its own search index (``KB_INDEX_DIR``) in step with the change log.
+    """
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, object]]:
         owned = graph is None
         opened = await run_in_threadpool(prepare, settings) if graph is None else graph
+        runtime = None
         try:
-            yield {"graph": opened, "settings": settings}
+            if search:
+                runtime = await run_in_threadpool(SearchRuntime.start, opened, settings.index_dir)
+            yield {"graph": opened, "settings": settings, "search": runtime}
         finally:
+            if runtime is not None:
+                runtime.stop()
             if owned:
                 opened.close()
 
     schema = build_schema(production=settings.production)
 
     async def graphql(request: Request) -> Response:
-        return await handle(request, schema, request.state.graph, request.state.settings)
+        return await handle(
+            request, schema, request.state.graph, request.state.settings, request.state.search
+        )
 
     routes = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/graphql", graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+        *page_routes(schema, search_page(schema)),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found})

@@ -17,6 +17,7 @@ from kb.api.errors import ForbiddenError, UnauthenticatedError
 from kb.api.loaders import Loaders
 from kb.config import Settings
 from kb.graph.db import Graph
+from kb.search.runtime import SearchRuntime
 
 T = TypeVar("T")
 
@@ -51,6 +52,7 @@ class Context:
     graph: Graph
     settings: Settings
     viewer: Viewer = ANONYMOUS
+    search: SearchRuntime | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -28,6 +28,7 @@ from kb.api.schema import Schema
 from kb.config import Settings
 from kb.graph.db import DatabaseUnavailableError, Graph
 from kb.graph.tokens import find_token
+from kb.search.runtime import SearchRuntime
 
 #: The largest request body accepted (a practice body may hold 100,000 characters).
 MAX_BODY = 1_000_000
@@ -123,7 +124,13 @@ def _operation(query: str, name: str | None) -> OperationType | None:
     return operation.operation if operation else None
 
 
-async def handle(request: Request, schema: Schema, graph: Graph, settings: Settings) -> Response:
+async def handle(
+    request: Request,
+    schema: Schema,
+    graph: Graph,
+    settings: Settings,
+    search: SearchRuntime | None = None,
+) -> Response:
     """Answer one GraphQL-over-HTTP request."""
     try:
         if request.method == "GET" and not request.query_params and _wants_html(request):
@@ -152,10 +159,13 @@ async def handle(request: Request, schema: Schema, graph: Graph, settings: Setti
         return _error(error)
     except DatabaseUnavailableError:
         return _error(HttpError(503, "the database is unavailable; try again later"))
-    context = Context(graph, settings, viewer)
+    context = Context(graph, settings, viewer, search)
     result = await schema.execute(
         query, variable_values=variables, context_value=context, operation_name=name
     )
+    if search is not None and result.data and _operation(query, name) == OperationType.MUTATION:
+        # What this process just wrote is searchable when the response arrives.
+        await run_in_threadpool(search.catch_up)
     errors = [error.formatted for error in result.errors or []]
     request_error = bool(errors) and result.data is None and all("path" not in e for e in errors)
     payload: dict[str, Any] = {} if request_error else {"data": result.data}

@@ -21,10 +21,11 @@ from kb.api.errors import ErrorCodes
 from kb.api.limits import Limits, limits_rule
 from kb.api.mutations import Mutation
 from kb.api.query import Query
+from kb.api.search import SearchQuery
 from kb.api.types import Alliance, Category, Contract, Lesson, Practice, State
 
 #: The parts the root types are merged from (one module per concern adds its part here).
-QUERY_TYPES: tuple[type, ...] = (Query,)
+QUERY_TYPES: tuple[type, ...] = (Query, SearchQuery)
 MUTATION_TYPES: tuple[type, ...] = (Mutation,)
 
 

@@ -10,7 +10,7 @@ query costs one Cypher statement per relationship field, whatever the list sizes
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import strawberry
 
@@ -48,6 +48,9 @@ from kb.api.pagination import (
     participation_connection,
 )
 from kb.graph.records import Page, PageRequest
+
+if TYPE_CHECKING:
+    from kb.api.related import RelatedItemResult
 
 Info = strawberry.Info[Context, None]
 
@@ -403,6 +406,17 @@ class Practice(Node):
             item_node,
         )
 
+    @strawberry.field(
+        description="Practices and lessons like this one: text similarity blended with "
+        "graph neighbours (shared categories, contracts, states)."
+    )
+    async def related_items(
+        self, info: Info, first: int = 10
+    ) -> list[Annotated[RelatedItemResult, strawberry.lazy("kb.api.related")]]:
+        from kb.api.related import related_items
+
+        return await related_items(info, "practice", self.key, first)
+
     @strawberry.field(description="Lessons that belong to the practice.")
     async def lessons(
         self, info: Info, first: int | None = None, after: str | None = None,
@@ -424,6 +438,17 @@ class Lesson(Node):
     recorded_on: date | None
     status: LessonStatus | None
     tags: list[str]
+
+    @strawberry.field(
+        description="Practices and lessons like this one: text similarity blended with "
+        "graph neighbours (shared categories, contracts, states)."
+    )
+    async def related_items(
+        self, info: Info, first: int = 10
+    ) -> list[Annotated[RelatedItemResult, strawberry.lazy("kb.api.related")]]:
+        from kb.api.related import related_items
+
+        return await related_items(info, "lesson", self.key, first)
 
     @strawberry.field(description="The state the lesson comes from.")
     async def state(self, info: Info) -> State | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from kb.graph.db import Graph, Tx
 
 _RECORD = (
-    "MERGE (s:Sequence {name: 'changes'}) ON CREATE SET s.value = 0 "
+    "MERGE (s:Sequence {name: 'changes'}) ON CREATE SET s.value = 0, s.epoch = randomUUID() "
     "SET s.value = s.value + size($ids) "
     "WITH s.value - size($ids) AS base "
     "UNWIND range(0, size($ids) - 1) AS i "
@@ -46,6 +46,13 @@ def changes_since(graph: Graph, seq: int, limit: int = 500) -> list[Change]:
         limit=limit,
     )
     return [Change(**row) for row in rows]
+
+
+def change_log_epoch(graph: Graph) -> str | None:
+    """A random id given to the change log when it starts. A different epoch means the
+    graph was replaced (emptied, restored, another server): sequences start over."""
+    rows = graph.read("OPTIONAL MATCH (s:Sequence {name: 'changes'}) RETURN s.epoch AS epoch")
+    return rows[0]["epoch"] if rows else None
 
 
 def last_sequence(graph: Graph) -> int:

@@ -25,7 +25,7 @@ from typing import Any
 
 from whoosh import index
 
-from kb.graph.changes import Change, changes_since, last_sequence
+from kb.graph.changes import Change, change_log_epoch, changes_since, last_sequence
 from kb.graph.db import Graph
 from kb.graph.search_docs import INDEXED_LABELS, linked_documents, read_documents
 from kb.search.documents import document_fields, uid
@@ -55,6 +55,13 @@ def read_sequence(ix: Any) -> int:
     with ix.searcher() as searcher:
         stored = searcher.document(uid=META_UID)
     return int(stored["seq"]) if stored else 0
+
+
+def read_epoch(ix: Any) -> str | None:
+    """The change-log epoch the sequence of ``ix`` belongs to."""
+    with ix.searcher() as searcher:
+        stored = searcher.document(uid=META_UID)
+    return stored.get("epoch") if stored else None
 
 
 class Indexer:
@@ -94,13 +101,28 @@ class Indexer:
             return sum(report.documents.values())
         return self.catch_up()
 
+    def _replaced(self) -> bool:
+        """True when the graph's change log is not the one this index follows (the
+        database was emptied, restored or swapped): its sequences mean nothing here."""
+        ix = self.store.open_current()
+        if read_sequence(ix) == 0:
+            return False
+        return read_epoch(ix) != change_log_epoch(self.graph)
+
     def sequence(self) -> int:
         """The last change sequence the live generation has applied."""
         return read_sequence(self.store.open_current())
 
     def catch_up(self) -> int:
-        """Apply every change entry newer than the index, in batches; return how many."""
+        """Apply every change entry newer than the index, in batches; return how many.
+
+        When the graph's change log was replaced, the index is rebuilt instead.
+        """
         self.store.ensure()
+        if self._replaced():
+            log.warning("the graph's change log was replaced; rebuilding the search index")
+            report = self.reindex()
+            return sum(report.documents.values())
         with self._thread_lock, self.store.locked(self.lock_timeout):
             return self._catch_up(self.store.current_path())
 
@@ -145,7 +167,12 @@ class Indexer:
                     written += 1
                     if self.progress:
                         self.progress(written)
-            writer.update_document(uid=META_UID, kind=META_KIND, seq=changes[-1].seq)
+            writer.update_document(
+                uid=META_UID,
+                kind=META_KIND,
+                seq=changes[-1].seq,
+                epoch=change_log_epoch(self.graph),
+            )
         except BaseException:
             writer.cancel()
             raise
@@ -162,6 +189,7 @@ class Indexer:
         generation = self.store.new_generation()
         # Read the sequence first: anything written after it is re-applied below.
         seq = last_sequence(self.graph)
+        epoch = change_log_epoch(self.graph)
         counts: dict[str, int] = {}
         ix = index.open_dir(str(generation))
         writer = ix.writer(timeout=self.lock_timeout, procs=1, limitmb=128)
@@ -175,7 +203,7 @@ class Indexer:
                     if self.progress:
                         self.progress(written)
                 counts[kind] = len(docs)
-            writer.update_document(uid=META_UID, kind=META_KIND, seq=seq)
+            writer.update_document(uid=META_UID, kind=META_KIND, seq=seq, epoch=epoch)
         except BaseException:
             writer.cancel()
             raise

@@ -83,6 +83,7 @@ def build_schema() -> Schema:
         date=ID(stored=True, sortable=True),
         status=ID(stored=True),
         seq=STORED(),
+        epoch=STORED(),
     )
 
 

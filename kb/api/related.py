@@ -1,0 +1,64 @@
+# strawberry.field(...) with arguments is typed as returning Any.
+# mypy: disable-error-code="untyped-decorator"
+"""``relatedItems`` of practices and lessons: text similarity blended with the graph."""
+
+from __future__ import annotations
+
+import strawberry
+
+from kb.api.context import Context
+from kb.api.errors import ApiError, BadInputError
+from kb.api.nodes import Node, to_node
+from kb.search import RelatedItem
+from kb.search.runtime import SearchRuntime
+
+Info = strawberry.Info[Context, None]
+LABELS = {"practice": "Practice", "lesson": "Lesson", "contract": "Contract"}
+
+
+class SearchUnavailableError(ApiError):
+    """This process has no search index (it was started without one)."""
+
+
+def runtime(info: Info) -> SearchRuntime:
+    """The search runtime of this process, or an error saying there is none."""
+    search = info.context.search
+    if search is None:
+        raise SearchUnavailableError("search is not available in this process")
+    return search
+
+
+@strawberry.type(description="An item related to another, with the parts of its score.")
+class RelatedItemResult:
+    kind: str
+    key: str
+    title: str
+    score: float = strawberry.field(description="Blend of text and graph, 0..1.")
+    text_score: float
+    graph_score: float
+
+    @strawberry.field
+    async def node(self, info: Info) -> Node | None:
+        record = await info.context.loaders.node(LABELS[self.kind]).load(self.key)
+        return to_node(record) if record is not None else None
+
+
+async def related_items(info: Info, kind: str, key: str, first: int) -> list[RelatedItemResult]:
+    """Resolver body shared by Practice.relatedItems and Lesson.relatedItems."""
+    info.context.require_read()
+    if not 1 <= first <= 50:
+        raise BadInputError(f"first={first} is out of range; expected 1..50", "first")
+    items: list[RelatedItem] = await info.context.run(
+        runtime(info).service.related, kind, key, first
+    )
+    return [
+        RelatedItemResult(
+            kind=i.kind,
+            key=i.id,
+            title=i.title,
+            score=i.score,
+            text_score=i.text_score,
+            graph_score=i.graph_score,
+        )
+        for i in items
+    ]

@@ -1,0 +1,54 @@
+"""What one application process runs for search: its index, indexer and service.
+
+Example:
+    >>> runtime = SearchRuntime.start(graph, settings.index_dir)
+    >>> runtime.service.search("participating addendum")
+    >>> runtime.stop()
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb.graph.db import DatabaseUnavailableError, Graph
+from kb.search.indexer import BackgroundIndexer, Indexer
+from kb.search.service import SearchService
+from kb.search.store import IndexStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SearchRuntime:
+    """The index of this process, kept in step with the change log."""
+
+    store: IndexStore
+    indexer: Indexer
+    background: BackgroundIndexer
+    service: SearchService
+
+    @classmethod
+    def start(cls, graph: Graph, index_dir: Path, interval: float = 1.0) -> SearchRuntime:
+        """Build the index (or catch up with the change log), then poll it every
+        ``interval`` seconds so that writes made by other processes arrive too."""
+        store = IndexStore(index_dir)
+        indexer = Indexer(graph, store)
+        try:
+            indexer.start()
+        except DatabaseUnavailableError as error:
+            # Serve anyway (health, readiness, pages say what is wrong); the background
+            # indexer catches up once Neo4j answers.
+            log.warning("search index not brought up to date at start: %s", error)
+            store.ensure()
+        background = BackgroundIndexer(indexer, interval=interval)
+        background.start()
+        return cls(store, indexer, background, SearchService(store, graph))
+
+    def catch_up(self) -> int:
+        """Apply pending change entries now (after this process wrote something)."""
+        return self.indexer.catch_up()
+
+    def stop(self) -> None:
+        self.background.stop()

@@ -1,0 +1,188 @@
+"""Server-rendered pages for people who never write GraphQL.
+
+Every page gets its data by executing a GraphQL document in-process through the same
+schema the API serves, so the pages and other applications see one behaviour. Errors
+become friendly pages with the right status: an unknown slug is a 404, bad input a 400,
+Neo4j down a 503; never a 500 with a trace.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from markdown_it import MarkdownIt
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from kb.api.context import ANONYMOUS, Context
+from kb.api.schema import Schema
+from kb.web import queries
+from kb.web.neighbourhood import (
+    alliance_graph,
+    category_graph,
+    contract_graph,
+    lesson_graph,
+    practice_graph,
+    state_graph,
+)
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+# Practice bodies are Markdown written by editors: raw HTML in them is not rendered.
+markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class PageError(Exception):
+    """A page cannot be shown: ``status`` and a sentence for the reader."""
+
+    def __init__(self, status: int, title: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.title = title
+        self.message = message
+
+
+_STATUS = {
+    "NOT_FOUND": 404,
+    "BAD_USER_INPUT": 400,
+    "QUERY_TOO_COMPLEX": 400,
+    "UNAUTHENTICATED": 401,
+    "FORBIDDEN": 403,
+    "DATABASE_UNAVAILABLE": 503,
+}
+
+
+async def run_query(
+    request: Request, schema: Schema, document: str, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Execute ``document`` in-process; GraphQL errors become :class:`PageError`."""
+    context = Context(
+        request.state.graph,
+        request.state.settings,
+        ANONYMOUS,
+        getattr(request.state, "search", None),
+    )
+    result = await schema.execute(document, variable_values=variables, context_value=context)
+    if result.errors:
+        error = result.errors[0]
+        code = (error.extensions or {}).get("code", "INTERNAL")
+        status = _STATUS.get(code, 500)
+        if status == 500:
+            incident = uuid.uuid4().hex[:12]
+            log.error("page query failed (%s): %s", incident, error.message)
+            message = f"The page could not be built. Quote incident {incident} when you report it."
+            raise PageError(500, "Something went wrong", message)
+        if status == 503:
+            message = "The database does not answer right now. Try again in a minute."
+            raise PageError(503, "The knowledge base is unavailable", message)
+        raise PageError(status, "That request cannot be answered", error.message)
+    assert result.data is not None
+    return result.data
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, template, context, status_code=status)
+
+
+def error_page(request: Request, error: PageError) -> HTMLResponse:
+    return render(request, "error.html", error.status, title=error.title, message=error.message)
+
+
+def _found(data: dict[str, Any], field: str, what: str, key: str) -> dict[str, Any]:
+    item = data.get(field)
+    if item is None:
+        raise PageError(
+            404, f"No such {what}", f"There is no {what} {key!r} in the knowledge base."
+        )
+    assert isinstance(item, dict)
+    return item
+
+
+def _detail(
+    schema: Schema,
+    document: str,
+    field: str,
+    param: str,
+    template: str,
+    picture: Callable[[dict[str, Any]], str],
+) -> Handler:
+    async def page(request: Request) -> Response:
+        key = request.path_params[param]
+        if len(key) > 100:
+            error = PageError(400, "That address is too long", "Keys are at most 100 characters.")
+            return error_page(request, error)
+        try:
+            data = await run_query(request, schema, document, {param: key})
+            item = _found(data, field, field, key)
+        except PageError as error:
+            return error_page(request, error)
+        extra: dict[str, Any] = {}
+        if field == "practice" and item.get("body"):
+            extra["body_html"] = markdown.render(item["body"])
+        title = item.get("title") or item.get("name") or key
+        return render(request, template, item=item, graph_svg=picture(item), title=title, **extra)
+
+    return page
+
+
+def _listing(schema: Schema, document: str, field: str, template: str, title: str) -> Handler:
+    async def page(request: Request) -> Response:
+        try:
+            data = await run_query(request, schema, document)
+        except PageError as error:
+            return error_page(request, error)
+        return render(request, template, items=data[field], title=title)
+
+    return page
+
+
+#: Detail pages: path, GraphQL document, root field, key parameter, template, picture.
+DETAILS = (
+    ("/states/{code}", queries.STATE, "state", "code", "state.html", state_graph),
+    ("/alliances/{slug}", queries.ALLIANCE, "alliance", "slug", "alliance.html", alliance_graph),
+    ("/contracts/{slug}", queries.CONTRACT, "contract", "slug", "contract.html", contract_graph),
+    ("/categories/{code}", queries.CATEGORY, "category", "code", "category.html", category_graph),
+    ("/practices/{slug}", queries.PRACTICE, "practice", "slug", "practice.html", practice_graph),
+    ("/lessons/{id}", queries.LESSON, "lesson", "id", "lesson.html", lesson_graph),
+)
+
+#: Listing pages: path, GraphQL document, root field, template, title.
+LISTINGS = (
+    ("/states", queries.STATES, "states", "states.html", "States"),
+    ("/alliances", queries.ALLIANCES, "alliances", "alliances.html", "Alliances"),
+    ("/contracts", queries.CONTRACTS, "contracts", "contracts.html", "Cooperative contracts"),
+    ("/categories", queries.CATEGORIES, "categories", "categories.html", "Categories"),
+    ("/practices", queries.PRACTICES, "practices", "practices.html", "Practices"),
+)
+
+
+def page_routes(schema: Schema, search_page: Handler | None = None) -> list[BaseRoute]:
+    """The HTML routes, the static files, and (when given) the search page at ``/``."""
+    routes: list[BaseRoute] = []
+    if search_page is not None:
+        routes.append(Route("/", search_page))
+    for path, document, field, template, title in LISTINGS:
+        routes.append(Route(path, _listing(schema, document, field, template, title)))
+    for path, document, field, param, template, picture in DETAILS:
+        handler = _detail(schema, document, field, param, template, picture)
+        routes.append(Route(path, handler))
+    routes.append(Mount("/static", StaticFiles(directory=HERE / "static"), name="static"))
+    return routes
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    """A friendly 404 for unknown addresses (HTML for browsers, JSON otherwise)."""
+    if "text/html" in request.headers.get("accept", ""):
+        error = PageError(404, "Page not found", f"Nothing lives at {request.url.path}.")
+        return error_page(request, error)
+    return JSONResponse({"error": "not found", "path": request.url.path}, status_code=404)

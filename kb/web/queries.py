@@ -1,0 +1,131 @@
+"""The GraphQL documents the pages run (in-process, through the same schema as the API)."""
+
+from __future__ import annotations
+
+PROVENANCE = "key source illustrative"
+
+STATE = f"""
+query StatePage($code: String!) {{
+  state(code: $code) {{
+    {PROVENANCE} code name fips kind region naspoRegion
+    alliances(first: 50) {{ totalCount edges {{ since until node {{ slug name acronym scope }} }} }}
+    ledContracts(first: 50) {{ totalCount nodes {{ slug title status }} }}
+    participatingContracts(first: 100) {{ totalCount nodes {{ slug title status }} }}
+    eligibleContracts(first: 100) {{
+      totalCount nodes {{ slug title status alliance {{ slug name }} }}
+    }}
+    practices(first: 50) {{ totalCount nodes {{ slug title }} }}
+    lessons(first: 50, orderBy: RECORDED_ON_DESC) {{ totalCount nodes {{ key title recordedOn }} }}
+  }}
+}}
+"""
+
+ALLIANCE = f"""
+query AlliancePage($slug: String!) {{
+  alliance(slug: $slug) {{
+    {PROVENANCE} slug name acronym scope description founded dissolved
+    parent {{ slug name }}
+    arms(first: 20) {{ nodes {{ slug name }} }}
+    members(first: 100) {{ totalCount edges {{ since until node {{ code name }} }} }}
+    contracts(first: 100) {{ totalCount nodes {{ slug title status }} }}
+    practices(first: 50) {{ nodes {{ slug title }} }}
+    lessons(first: 50) {{ totalCount nodes {{ key title }} }}
+  }}
+}}
+"""
+
+CONTRACT = f"""
+query ContractPage($slug: String!) {{
+  contract(slug: $slug) {{
+    {PROVENANCE} slug title number status startsOn endsOn description
+    alliance {{ slug name }}
+    leadState {{ code name }}
+    participants(first: 100) {{ totalCount nodes {{ code name }} }}
+    categories(first: 50) {{ nodes {{ code name }} }}
+    practices(first: 50) {{ nodes {{ slug title }} }}
+    lessons(first: 50) {{ totalCount nodes {{ key title recordedOn }} }}
+  }}
+}}
+"""
+
+CATEGORY = f"""
+query CategoryPage($code: String!) {{
+  category(code: $code) {{
+    {PROVENANCE} code name kind description
+    parent {{ code name }}
+    children(first: 50) {{ nodes {{ code name }} }}
+    contracts(first: 50) {{ totalCount nodes {{ slug title status }} }}
+    practices(first: 50) {{ totalCount nodes {{ slug title }} }}
+    lessons(first: 50) {{ totalCount nodes {{ key title }} }}
+  }}
+}}
+"""
+
+PRACTICE = f"""
+query PracticePage($slug: String!) {{
+  practice(slug: $slug) {{
+    {PROVENANCE} slug title summary body focusArea tags publishedOn
+    states(first: 60) {{ nodes {{ code name }} }}
+    alliances(first: 20) {{ nodes {{ slug name }} }}
+    categories(first: 30) {{ nodes {{ code name }} }}
+    contracts(first: 30) {{ nodes {{ slug title }} }}
+    related(first: 20) {{ nodes {{ slug title }} }}
+    prerequisites(first: 20) {{ nodes {{ slug title }} }}
+    unlocks(first: 20) {{ nodes {{ slug title }} }}
+    lessons(first: 50) {{ totalCount nodes {{ key title }} }}
+    relatedItems(first: 6) {{ kind key title }}
+  }}
+}}
+"""
+
+LESSON = f"""
+query LessonPage($id: String!) {{
+  lesson(id: $id) {{
+    {PROVENANCE} title context lesson recommendation recordedOn status tags
+    state {{ code name }}
+    practice {{ slug title }}
+    alliances(first: 10) {{ nodes {{ slug name }} }}
+    contracts(first: 10) {{ nodes {{ slug title }} }}
+    categories(first: 20) {{ nodes {{ code name }} }}
+    relatedItems(first: 6) {{ kind key title }}
+  }}
+}}
+"""
+
+STATES = """
+query StatesPage {
+  states(first: 100, orderBy: NAME_ASC) { totalCount nodes { code name kind region naspoRegion } }
+}
+"""
+
+ALLIANCES = """
+query AlliancesPage {
+  alliances(first: 100, orderBy: NAME_ASC) {
+    totalCount nodes { slug name acronym scope illustrative }
+  }
+}
+"""
+
+CONTRACTS = """
+query ContractsPage($after: String) {
+  contracts(first: 100, after: $after, orderBy: TITLE_ASC) {
+    totalCount nodes { slug title status illustrative alliance { slug name } leadState { code } }
+  }
+}
+"""
+
+CATEGORIES = """
+query CategoriesPage {
+  categories(first: 100, orderBy: CODE_ASC) {
+    totalCount nodes { code name kind parent { code } }
+  }
+}
+"""
+
+PRACTICES = """
+query PracticesPage($after: String) {
+  practices(first: 100, after: $after, orderBy: TITLE_ASC) {
+    totalCount nodes { slug title summary focusArea illustrative }
+  }
+}
+"""

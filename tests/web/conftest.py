@@ -1,0 +1,97 @@
+"""A real `kb serve` process on the seeded graph, and headless Chromium to drive it.
+
+Chromium comes from Debian's ``chromium`` package (``KB_CHROMIUM`` overrides the
+path); Playwright drives it with ``executable_path``. Screenshots are kept in
+``test-artifacts/`` for CI to collect.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from kb.graph.db import Graph
+from kb.graph.load import load_seed
+from kb.neo4j_local import free_port
+from kb.seed import SeedData
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def server(session_graph: Graph, seed_data: SeedData, test_env: dict[str, str]) -> Iterator[str]:
+    """`kb serve` on a free port, with the whole seed loaded; yields its base URL."""
+    session_graph.write("MATCH (n) DETACH DELETE n")
+    load_seed(session_graph, seed_data)
+    port = free_port()
+    kb = Path(sys.executable).with_name("kb")
+    log = ARTIFACTS / "kb-serve.log"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [str(kb), "serve", "--port", str(port)],
+            env={**os.environ, **test_env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"kb serve exited with {process.returncode}; see {log}")
+            try:
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"kb serve did not answer within 120 s; see {log}")
+            time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def shot(page: object, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
