@@ -21,9 +21,7 @@ import contextlib
 import fcntl
 import json
 import os
-import re
 import secrets
-import shutil
 import signal
 import socket
 import string
@@ -31,10 +29,26 @@ import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 from kb.config import NEO4J_VERSION
+from kb.neo4j_prereqs import (
+    Neo4jLocalError,
+    PrerequisiteError,
+    check_java,
+    lib_dir,
+    resolve_jars,
+)
+
+__all__ = [
+    "LocalNeo4j",
+    "Neo4jLocalError",
+    "PrerequisiteError",
+    "ServerInfo",
+    "ServerStatus",
+    "free_port",
+    "port_answers",
+]
 
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
@@ -67,14 +81,6 @@ JVM_FLAGS = (
 # Servers this process started, kept so that they are reaped (waited for) when stopped
 # here rather than left as zombies or reported by Popen.__del__ as still running.
 _CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
-
-
-class Neo4jLocalError(RuntimeError):
-    """The managed local Neo4j could not be resolved, started or stopped."""
-
-
-class PrerequisiteError(Neo4jLocalError):
-    """Java or Maven is missing (or too old) for the managed local Neo4j."""
 
 
 @dataclass(frozen=True)
@@ -113,30 +119,6 @@ def port_answers(port: int, host: str = "127.0.0.1", timeout: float = 0.5) -> bo
             return True
     except OSError:
         return False
-
-
-def _java_executable() -> str | None:
-    java_home = os.environ.get("JAVA_HOME")
-    if java_home and (Path(java_home) / "bin" / "java").exists():
-        return str(Path(java_home) / "bin" / "java")
-    return shutil.which("java")
-
-
-def _java_major(java: str) -> int:
-    out = subprocess.run([java, "-version"], capture_output=True, text=True, check=False)
-    match = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
-    if not match:
-        raise PrerequisiteError(f"could not read the Java version from {java!r} -version")
-    major = int(match.group(1))
-    return int(match.group(2) or 0) if major == 1 else major
-
-
-def _missing_prerequisite(what: str) -> PrerequisiteError:
-    return PrerequisiteError(
-        f"{what}. The managed local Neo4j needs Java 17+ and Maven: install them "
-        "(Debian: apt-get install openjdk-17-jdk-headless maven), or set NEO4J_URI "
-        "(with NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE) to use an existing Neo4j."
-    )
 
 
 def _pid_alive(pid: int) -> bool:
@@ -184,7 +166,7 @@ class LocalNeo4j:
     # -- files -----------------------------------------------------------------
     @property
     def lib_dir(self) -> Path:
-        return self.cache_dir / f"neo4j-{self.version}" / "lib"
+        return lib_dir(self.cache_dir, self.version)
 
     @property
     def pid_file(self) -> Path:
@@ -216,53 +198,7 @@ class LocalNeo4j:
     # -- resolution ------------------------------------------------------------
     def ensure_jars(self) -> Path:
         """Resolve the Neo4j jars with Maven into the cache (once). Returns the lib dir."""
-        marker = self.lib_dir / ".complete"
-        if marker.exists():
-            return self.lib_dir
-        self._check_java()
-        mvn = shutil.which("mvn")
-        if mvn is None:
-            raise _missing_prerequisite("Maven (mvn) was not found on PATH")
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
-        work = self.cache_dir / f"neo4j-{self.version}.resolving-{os.getpid()}"
-        shutil.rmtree(work, ignore_errors=True)
-        (work / "lib").mkdir(parents=True)
-        pom = work / "pom.xml"
-        pom.write_text(resources.files("kb.neo4j_runtime").joinpath("pom.xml").read_text())
-        command = [
-            mvn,
-            "-q",
-            "-B",
-            "-f",
-            str(pom),
-            "dependency:copy-dependencies",
-            f"-Dneo4j.version={self.version}",
-            f"-DoutputDirectory={work / 'lib'}",
-            "-DincludeScope=runtime",
-        ]
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-        if result.returncode != 0 or not any((work / "lib").glob("neo4j-server-*.jar")):
-            shutil.rmtree(work, ignore_errors=True)
-            tail = (result.stdout + result.stderr).strip().splitlines()[-15:]
-            raise Neo4jLocalError(
-                f"Maven could not resolve org.neo4j:neo4j:{self.version}:\n" + "\n".join(tail)
-            )
-        (work / "lib" / ".complete").write_text(self.version)
-        target = self.lib_dir.parent
-        if target.exists():  # another process finished first
-            shutil.rmtree(work, ignore_errors=True)
-        else:
-            work.rename(target)
-        return self.lib_dir
-
-    def _check_java(self) -> str:
-        java = _java_executable()
-        if java is None:
-            raise _missing_prerequisite("Java was not found (JAVA_HOME or java on PATH)")
-        major = _java_major(java)
-        if major < 17:
-            raise _missing_prerequisite(f"Java {major} was found at {java}; Neo4j 5 needs 17+")
-        return java
+        return resolve_jars(self.cache_dir, self.version)
 
     # -- configuration ---------------------------------------------------------
     def _password(self) -> str:
@@ -369,7 +305,7 @@ class LocalNeo4j:
                     self._wait_for_bolt(state["pid"], state["port"])
                     return self._info(state)
                 self._clear_state()  # stale: the process died (kill -9, reboot)
-            java = self._check_java()
+            java = check_java()
             self.ensure_jars()
             for sub in ("data", "logs", "run", "import", "plugins"):
                 (self.home / sub).mkdir(parents=True, exist_ok=True)
