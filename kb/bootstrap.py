@@ -18,7 +18,14 @@ log = logging.getLogger(__name__)
 def seed_graph(graph: Graph, settings: Settings) -> LoadReport:
     """Validate the seed directory, then load it (nothing is written if it is invalid)."""
     data = read_seed(settings.seed_dir)
-    return load_seed(graph, data)
+    # Curricula (issue 7): validated with the rest before anything is written.
+    from kb.graph.curricula_load import load_curricula
+    from kb.seed.curricula import read_curricula
+
+    curricula = read_curricula(settings.seed_dir, data)
+    report = load_seed(graph, data)
+    load_curricula(graph, curricula)  # after the seed: curricula refer to its practices
+    return report
 
 
 def prepare(settings: Settings, seed_if_empty: bool = True) -> Graph:

@@ -26,6 +26,7 @@ from kb.bootstrap import prepare
 from kb.config import Settings
 from kb.graph.db import DatabaseUnavailableError, Graph
 from kb.search.runtime import SearchRuntime
+from kb.web.curricula import curriculum_routes
 from kb.web.pages import not_found, page_routes
 from kb.web.search import search_page
 
@@ -81,5 +82,8 @@ def create_app(settings: Settings, graph: Graph | None = None, search: bool = Tr
         Route("/readyz", readyz),
         Route("/graphql", graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         *page_routes(schema, search_page(schema)),
+        *curriculum_routes(),
     ]
-    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found})
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found})
+    app.state.schema = schema
+    return app

@@ -17,6 +17,7 @@ from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaEx
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from kb.api.curricula import CurriculumMutation, CurriculumQuery
 from kb.api.errors import ErrorCodes
 from kb.api.limits import Limits, limits_rule
 from kb.api.mutations import Mutation
@@ -25,8 +26,8 @@ from kb.api.search import SearchQuery
 from kb.api.types import Alliance, Category, Contract, Lesson, Practice, State
 
 #: The parts the root types are merged from (one module per concern adds its part here).
-QUERY_TYPES: tuple[type, ...] = (Query, SearchQuery)
-MUTATION_TYPES: tuple[type, ...] = (Mutation,)
+QUERY_TYPES: tuple[type, ...] = (Query, SearchQuery, CurriculumQuery)
+MUTATION_TYPES: tuple[type, ...] = (Mutation, CurriculumMutation)
 
 
 class Schema(strawberry.Schema):

@@ -38,14 +38,22 @@ def seed(ctx: click.Context, directory: Path | None) -> None:
 
     settings = settings_of(ctx)
     data = read_seed(directory or settings.seed_dir)
+    # Curricula (issue 7): validated before any write; loaded after the seed they refer to.
+    from kb.graph.curricula_load import load_curricula
+    from kb.seed.curricula import read_curricula
+
+    curricula = read_curricula(directory or settings.seed_dir, data)
     with open_graph_cli(settings) as graph:
         report = load_seed(graph, data)
+        curricula_report = load_curricula(graph, curricula)
     table = Table("label", "records", "created or changed")
     for label, seen in report.seen.items():
         table.add_row(label, str(seen), str(report.changed[label]))
     table.add_row("MEMBER_OF", str(len(data.memberships)), str(report.memberships_changed))
+    for label, seen in curricula_report.seen.items():
+        table.add_row(label, str(seen), str(curricula_report.changed[label]))
     out.print(table)
-    out.print(f"{report.total_changed} change(s) written")
+    out.print(f"{report.total_changed + curricula_report.total_changed} change(s) written")
 
 
 @main.command()

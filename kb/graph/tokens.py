@@ -101,3 +101,11 @@ def find_token(graph: Graph, secret: str) -> ApiToken | None:
         hash=hash_secret(secret),
     )
     return ApiToken.of(rows[0]) if rows else None
+
+
+def live_token(graph: Graph, id: str) -> ApiToken | None:
+    """The token with this id, unless it was revoked (sessions check it on each request)."""
+    rows = graph.read(
+        "MATCH (t:ApiToken {id: $id}) WHERE t.revokedAt IS NULL RETURN " + _FIELDS, id=id
+    )
+    return ApiToken.of(rows[0]) if rows else None

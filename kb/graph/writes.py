@@ -155,12 +155,28 @@ def _check_title(tx: Tx, write: NodeWrite) -> None:
             )
 
 
+_PREREQUISITE_CYCLE: LiteralString = (
+    "MATCH p = (n:Practice {id: $id})-[:PREREQUISITE_OF*1..]->(n) "
+    "RETURN [x IN nodes(p) | x.id] AS cycle LIMIT 1"
+)
+
+
+def _refuse_prerequisite_cycle(tx: Tx, practice: str, field: str) -> None:
+    """Raise (rolling the transaction back) when ``practice`` now sits on a cycle."""
+    rows = tx.run(_PREREQUISITE_CYCLE, id=practice)
+    if rows:
+        cycle = " -> ".join(rows[0]["cycle"])
+        raise WriteError(f"the prerequisites would form a cycle: {cycle}", field)
+
+
 def _set_links(tx: Tx, write: NodeWrite) -> None:
     for name, keys in write.links.items():
         clear, add = NODE_LINKS[name]
         tx.run(clear, id=write.key)
         if keys:
             tx.run(add, id=write.key, keys=keys)
+    if write.links.get("Practice.prerequisites"):
+        _refuse_prerequisite_cycle(tx, write.key, "input.prerequisites")
 
 
 def create_node(graph: Graph, write: NodeWrite, author: str, key_field: str) -> NodeRecord:
@@ -285,6 +301,8 @@ def _edge_work(
     _check_refs(tx, [source, target])
     if add:
         tx.run(kind.add, source=source.key, target=target.key, props=props)
+        if kind.rel == "PREREQUISITE_OF":
+            _refuse_prerequisite_cycle(tx, source.key, "input.target")
     else:
         tx.run(kind.remove, source=source.key, target=target.key)
     stamp: LiteralString = "MATCH (n {id: $id}) WHERE $label IN labels(n) " + _STAMP

@@ -17,20 +17,20 @@ from pathlib import Path
 import httpx
 import pytest
 
+from kb.bootstrap import seed_graph
+from kb.config import Settings
 from kb.graph.db import Graph
-from kb.graph.load import load_seed
 from kb.neo4j_local import free_port
-from kb.seed import SeedData
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
 
 
 @pytest.fixture(scope="module")
-def server(session_graph: Graph, seed_data: SeedData, test_env: dict[str, str]) -> Iterator[str]:
-    """`kb serve` on a free port, with the whole seed loaded; yields its base URL."""
+def server(session_graph: Graph, settings: Settings, test_env: dict[str, str]) -> Iterator[str]:
+    """`kb serve` on a free port, with the whole seed (curricula too) loaded."""
     session_graph.write("MATCH (n) DETACH DELETE n")
-    load_seed(session_graph, seed_data)
+    seed_graph(session_graph, settings)
     port = free_port()
     kb = Path(sys.executable).with_name("kb")
     log = ARTIFACTS / "kb-serve.log"

@@ -1,0 +1,134 @@
+"""Sign-in for the trainer pages: a token becomes a session in a signed HttpOnly cookie,
+and every form carries a CSRF token bound to that session.
+
+The cookie holds the token's id, an expiry and a random nonce, signed with HMAC-SHA256
+under a secret key (``KB_SECRET_KEY``, else a random key kept in the data directory
+with mode 0600). Each request re-reads the token, so revoking it ends its sessions.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from kb.api.context import ANONYMOUS, Viewer
+from kb.config import Settings
+from kb.graph.db import Graph
+from kb.graph.tokens import live_token
+
+COOKIE = "kb_session"
+LIFETIME = 8 * 3600  # seconds: a working day
+
+
+def secret_key(settings: Settings) -> bytes:
+    """The key that signs sessions: ``KB_SECRET_KEY``, or one kept in the data dir."""
+    configured = os.environ.get("KB_SECRET_KEY")
+    if configured:
+        return configured.encode()
+    path = Path(settings.data_dir) / "web-secret-key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first
+            return path.read_bytes().strip()
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_bytes().strip()
+
+
+def _sign(key: bytes, payload: bytes) -> str:
+    return hmac.new(key, payload, hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Session:
+    """A signed-in trainer: who, until when, and the nonce CSRF tokens derive from."""
+
+    token_id: str
+    expires: int
+    nonce: str
+
+    def encode(self, key: bytes) -> str:
+        raw = json.dumps({"t": self.token_id, "e": self.expires, "n": self.nonce}).encode()
+        body = base64.urlsafe_b64encode(raw).decode()
+        return f"{body}.{_sign(key, raw)}"
+
+    @classmethod
+    def decode(cls, value: str, key: bytes) -> Session | None:
+        body, _, signature = value.partition(".")
+        try:
+            raw = base64.urlsafe_b64decode(body.encode())
+            if not hmac.compare_digest(signature, _sign(key, raw)):
+                return None
+            data = json.loads(raw)
+            return cls(str(data["t"]), int(data["e"]), str(data["n"]))
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def csrf(self, key: bytes) -> str:
+        """The CSRF token every form of this session must send back."""
+        return _sign(key, f"csrf:{self.nonce}".encode())
+
+    @property
+    def expired(self) -> bool:
+        return self.expires < time.time()
+
+
+def new_session(token_id: str) -> Session:
+    return Session(token_id, int(time.time()) + LIFETIME, secrets.token_hex(16))
+
+
+def set_cookie(response: Response, session: Session, key: bytes, secure: bool) -> None:
+    response.set_cookie(
+        COOKIE,
+        session.encode(key),
+        max_age=LIFETIME,
+        httponly=True,
+        samesite="strict",
+        secure=secure,
+        path="/",
+    )
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """What a page knows of the person: the session (if any) and the viewer it maps to."""
+
+    session: Session | None
+    viewer: Viewer
+    expired: bool = False
+
+
+async def current(request: Request, graph: Graph, key: bytes) -> SignedIn:
+    """The session in the request's cookie, checked: signature, expiry, token still live."""
+    value = request.cookies.get(COOKIE)
+    if not value:
+        return SignedIn(None, ANONYMOUS)
+    session = Session.decode(value, key)
+    if session is None:
+        return SignedIn(None, ANONYMOUS)
+    if session.expired:
+        return SignedIn(None, ANONYMOUS, expired=True)
+    token = await run_in_threadpool(live_token, graph, session.token_id)
+    if token is None:
+        return SignedIn(None, ANONYMOUS, expired=True)
+    return SignedIn(session, Viewer(token.name, token.role, token.id))
+
+
+def csrf_ok(signed_in: SignedIn, key: bytes, sent: str | None) -> bool:
+    """True when ``sent`` is this session's CSRF token."""
+    if signed_in.session is None or not sent:
+        return False
+    return hmac.compare_digest(signed_in.session.csrf(key), sent)
