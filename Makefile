@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run test setup neo4j lint typecheck clean bench-search
+.PHONY: run test setup neo4j lint typecheck clean bench-search bench-api
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ typecheck: setup
 # graph it uses, so it runs on its own managed Neo4j under .kb-bench/.
 bench-search: setup
 	KB_DATA_DIR=$${KB_BENCH_DATA_DIR:-$(CURDIR)/.kb-bench} $(BIN)/python bench/search/run.py
+
+# API benchmark (nested GraphQL read vs hand-written Cypher, response cache off and on):
+# writes bench/api/README.md. Wipes the graph of its own managed Neo4j under .kb-bench/.
+bench-api: setup
+	KB_DATA_DIR=$${KB_BENCH_DATA_DIR:-$(CURDIR)/.kb-bench} $(BIN)/python bench/api/run.py
 
 clean:
 	-$(BIN)/kb neo4j stop

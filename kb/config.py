@@ -110,6 +110,7 @@ class Settings:
     port: int
     env: str
     public_read: bool
+    response_cache: int = 512
 
     @property
     def neo4j_home(self) -> Path:
@@ -160,4 +161,5 @@ class Settings:
             port=_int(env, "KB_PORT", 8000, 0, 65535),
             env=_choice(env, "KB_ENV", "development", ("development", "production")),
             public_read=_bool(env, "KB_PUBLIC_READ", True),
+            response_cache=_int(env, "KB_RESPONSE_CACHE", 512, 0, 1_000_000),
         )

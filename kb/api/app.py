@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from kb.api.cache import ResponseCache
 from kb.api.http import handle
 from kb.api.schema import build_schema
 from kb.bootstrap import prepare
@@ -71,11 +72,11 @@ def create_app(settings: Settings, graph: Graph | None = None, search: bool = Tr
                 opened.close()
 
     schema = build_schema(production=settings.production)
+    cache = ResponseCache(settings.response_cache) if settings.response_cache else None
 
     async def graphql(request: Request) -> Response:
-        return await handle(
-            request, schema, request.state.graph, request.state.settings, request.state.search
-        )
+        state = request.state
+        return await handle(request, schema, state.graph, state.settings, state.search, cache)
 
     routes = [
         Route("/healthz", healthz),
@@ -86,4 +87,5 @@ def create_app(settings: Settings, graph: Graph | None = None, search: bool = Tr
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found})
     app.state.schema = schema
+    app.state.response_cache = cache
     return app

@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
 
+from kb.api.cache import ResponseCache, cache_key
 from kb.api.context import ANONYMOUS, Context, Viewer
 from kb.api.schema import Schema
 from kb.config import Settings
@@ -130,8 +131,10 @@ async def handle(
     graph: Graph,
     settings: Settings,
     search: SearchRuntime | None = None,
+    cache: ResponseCache | None = None,
 ) -> Response:
-    """Answer one GraphQL-over-HTTP request."""
+    """Answer one GraphQL-over-HTTP request (from ``cache`` when it holds the answer
+    for the graph's current version)."""
     try:
         if request.method == "GET" and not request.query_params and _wants_html(request):
             if settings.production:
@@ -159,11 +162,19 @@ async def handle(
         return _error(error)
     except DatabaseUnavailableError:
         return _error(HttpError(503, "the database is unavailable; try again later"))
+    operation = _operation(query, name)
+    version = search.indexer.applied_version if search is not None else None
+    key = None
+    if cache is not None and version is not None and operation == OperationType.QUERY:
+        key = cache_key(query, name, variables, viewer.role, media_type)
+        body = cache.get(key, version)
+        if body is not None:
+            return Response(body, media_type=media_type, headers={"X-KB-Cache": "hit"})
     context = Context(graph, settings, viewer, search)
     result = await schema.execute(
         query, variable_values=variables, context_value=context, operation_name=name
     )
-    if search is not None and result.data and _operation(query, name) == OperationType.MUTATION:
+    if search is not None and result.data and operation == OperationType.MUTATION:
         # What this process just wrote is searchable when the response arrives.
         await run_in_threadpool(search.catch_up)
     errors = [error.formatted for error in result.errors or []]
@@ -172,7 +183,12 @@ async def handle(
     if errors:
         payload["errors"] = errors
     status = 400 if request_error and media_type == GRAPHQL_RESPONSE else 200
-    return JSONResponse(payload, status_code=status, media_type=media_type)
+    response = JSONResponse(payload, status_code=status, media_type=media_type)
+    if key is not None and cache is not None and version is not None:
+        response.headers["X-KB-Cache"] = "miss"
+        if not errors:
+            cache.put(key, version, bytes(response.body))
+    return response
 
 
 def _wants_html(request: Request) -> bool:

@@ -89,6 +89,9 @@ class Indexer:
         self.progress = progress
         self.lock_timeout = lock_timeout
         self._thread_lock = threading.Lock()
+        #: (change-log epoch, sequence) the live index has applied, as this process last
+        #: saw it; None until known. Response caches use it as their version.
+        self.applied_version: tuple[str | None, int] | None = None
 
     def start(self) -> int:
         """Make the index usable: build it if it has never seen a change, else catch up.
@@ -133,6 +136,7 @@ class Indexer:
         while True:
             changes = changes_since(self.graph, seq, self.batch_size)
             if not changes:
+                self.applied_version = (read_epoch(ix), seq)
                 return applied
             self._apply(ix, changes)
             seq = changes[-1].seq
