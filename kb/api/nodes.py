@@ -51,21 +51,36 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
+#: Per type: (field name, property name, enum or None) of each plain field. Worked out
+#: once per type: a nested read builds hundreds of objects per request.
+_PLANS: dict[type, list[tuple[str, str, type[Enum] | None]]] = {}
+
+
+def _plan(cls: type) -> list[tuple[str, str, type[Enum] | None]]:
+    plan = _PLANS.get(cls)
+    if plan is None:
+        enums = _ENUMS[cls]
+        plan = [
+            (field.python_name, _camel(field.python_name), enums.get(field.python_name))
+            for field in cls.__strawberry_definition__.fields  # type: ignore[attr-defined]
+            if field.base_resolver is None and field.python_name not in ("id", "key")
+        ]
+        _PLANS[cls] = plan
+    return plan
+
+
 def to_node(record: NodeRecord) -> Any:
     """The GraphQL object of ``record`` (of the type registered for its label)."""
     cls = _TYPES[record.label]
-    enums = _ENUMS[cls]
+    props = record.props
     values: dict[str, Any] = {
         "id": strawberry.ID(encode_id(record.label, record.key)),
         "key": record.key,
     }
-    for field in cls.__strawberry_definition__.fields:  # type: ignore[attr-defined]
-        name = field.python_name
-        if field.base_resolver is not None or name in values:
-            continue
-        raw = record.props.get(_camel(name))
-        if name in enums and raw is not None:
-            raw = enums[name](raw)
+    for name, prop, enum in _plan(cls):
+        raw = props.get(prop)
+        if enum is not None and raw is not None:
+            raw = enum(raw)
         elif name == "illustrative":
             raw = bool(raw)
         elif name == "tags":
