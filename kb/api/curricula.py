@@ -52,7 +52,7 @@ from kb.api.errors import ApiError, BadInputError, InputErrors, NotFoundError
 from kb.api.ids import decode_id, decode_id_of
 from kb.api.nodes import to_node
 from kb.api.pagination import Connection, Edge, PageInfo, encode_cursor, page_request
-from kb.api.types import Info
+from kb.api.relations import Info
 from kb.curricula import edits
 from kb.curricula.model import CurriculumPlan, ItemRef, ModulePlan
 from kb.graph.certifications import read_certifications

@@ -21,7 +21,8 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 
 from kb.api.nodes import Node, to_node
-from kb.api.types import Info, Practice
+from kb.api.relations import Info
+from kb.api.types import Practice
 from kb.curricula.coverage import Coverage as CoverageResult
 from kb.curricula.coverage import CoverageEntry as CoverageEntryResult
 from kb.curricula.coverage import coverage_of

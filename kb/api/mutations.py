@@ -33,7 +33,8 @@ from kb.api.inputs import (
     UpdatePracticeInput,
 )
 from kb.api.nodes import Node, to_node
-from kb.api.types import Alliance, Category, Contract, Info, Lesson, Practice
+from kb.api.relations import Info
+from kb.api.types import Alliance, Category, Contract, Lesson, Practice
 from kb.api.validation import KEYS, plan_write, provided
 from kb.graph.writes import (
     EDGES,

@@ -4,15 +4,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
-from kb.api.context import Context
 from kb.api.errors import ApiError, BadInputError
 from kb.api.nodes import Node, to_node
+from kb.api.relations import Info
 from kb.search import RelatedItem
 from kb.search.runtime import SearchRuntime
 
-Info = strawberry.Info[Context, None]
 LABELS = {"practice": "Practice", "lesson": "Lesson", "contract": "Contract"}
 
 
@@ -44,7 +45,7 @@ class RelatedItemResult:
 
 
 async def related_items(info: Info, kind: str, key: str, first: int) -> list[RelatedItemResult]:
-    """Resolver body shared by Practice.relatedItems and Lesson.relatedItems."""
+    """The items related to the practice or lesson ``key`` (``kind``), best first."""
     info.context.require_read()
     if not 1 <= first <= 50:
         raise BadInputError(f"first={first} is out of range; expected 1..50", "first")
@@ -62,3 +63,16 @@ async def related_items(info: Info, kind: str, key: str, first: int) -> list[Rel
         )
         for i in items
     ]
+
+
+def related_items_field(kind: str) -> Any:
+    """The ``relatedItems`` field of the practice or lesson type (``kind``)."""
+
+    async def resolve(root: Any, info: Info, first: int = 10) -> list[RelatedItemResult]:
+        return await related_items(info, kind, root.key, first)
+
+    return strawberry.field(
+        resolver=resolve,
+        description="Practices and lessons like this one: text similarity blended with "
+        "graph neighbours (shared categories, contracts, states).",
+    )

@@ -11,7 +11,8 @@ import strawberry
 from kb.api.errors import BadInputError
 from kb.api.nodes import Node, to_node
 from kb.api.pagination import PageInfo
-from kb.api.related import LABELS, Info, runtime
+from kb.api.related import LABELS, runtime
+from kb.api.relations import Info
 from kb.search import FacetCount, Hit, SearchFilters, SearchInputError
 
 

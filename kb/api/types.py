@@ -10,11 +10,9 @@ query costs one Cypher statement per relationship field, whatever the list sizes
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import strawberry
 
-from kb.api.context import Context
 from kb.api.enums import (
     AllianceOrder,
     AllianceScope,
@@ -37,51 +35,17 @@ from kb.api.filters import (
     PracticeWhere,
     StateWhere,
 )
-from kb.api.nodes import Node, item_node, register, to_node
+from kb.api.nodes import Node, item_node, register
 from kb.api.pagination import (
     Connection,
     MembershipConnection,
     ParticipationConnection,
     connection,
     membership_connection,
-    page_request,
     participation_connection,
 )
-from kb.graph.records import Page, PageRequest
-
-if TYPE_CHECKING:
-    from kb.api.related import RelatedItemResult
-
-Info = strawberry.Info[Context, None]
-
-
-class _Where(Protocol):
-    def to_graph(self) -> dict[str, Any]: ...
-
-
-async def _page(
-    info: Info,
-    relation: str,
-    key: str,
-    first: int | None,
-    after: str | None,
-    where: _Where | None,
-    order: Any,
-    as_of: date | None = None,
-) -> Page:
-    request = page_request(first, after, where.to_graph() if where else None, order, as_of)
-    return await info.context.loaders.related(relation, request).load(key)
-
-
-async def _single(info: Info, relation: str, key: str) -> Any:
-    page = await info.context.loaders.related(relation, PageRequest(limit=1)).load(key)
-    return to_node(page.items[0].node) if page.items else None
-
-
-AsOf = Annotated[
-    date | None,
-    strawberry.argument(description="The day memberships are current on (default: today)."),
-]
+from kb.api.related import related_items_field
+from kb.api.relations import AsOf, Info, page_of, single_of
 
 
 @register("State", {"kind": StateKind})
@@ -100,7 +64,9 @@ class State(Node):
         where: AllianceWhere | None = None, order_by: AllianceOrder | None = None,
         as_of: AsOf = None,
     ) -> MembershipConnection[Alliance]:  # fmt: skip
-        page = await _page(info, "State.alliances", self.key, first, after, where, order_by, as_of)
+        page = await page_of(
+            info, "State.alliances", self.key, first, after, where, order_by, as_of
+        )
         return membership_connection(page, item_node)
 
     @strawberry.field(description="Contracts the state led the solicitation of.")
@@ -108,7 +74,7 @@ class State(Node):
         self, info: Info, first: int | None = None, after: str | None = None,
         where: ContractWhere | None = None, order_by: ContractOrder | None = None,
     ) -> Connection[Contract]:  # fmt: skip
-        page = await _page(info, "State.ledContracts", self.key, first, after, where, order_by)
+        page = await page_of(info, "State.ledContracts", self.key, first, after, where, order_by)
         return connection(page, item_node)
 
     @strawberry.field(description="Contracts the state joined (participating addendum).")
@@ -116,7 +82,7 @@ class State(Node):
         self, info: Info, first: int | None = None, after: str | None = None,
         where: ContractWhere | None = None, order_by: ContractOrder | None = None,
     ) -> ParticipationConnection[Contract]:  # fmt: skip
-        page = await _page(
+        page = await page_of(
             info, "State.participatingContracts", self.key, first, after, where, order_by
         )
         return participation_connection(page, item_node)
@@ -129,7 +95,9 @@ class State(Node):
         self, info: Info, first: int | None = None, after: str | None = None,
         where: ContractWhere | None = None, order_by: ContractOrder | None = None,
     ) -> Connection[Contract]:  # fmt: skip
-        page = await _page(info, "State.eligibleContracts", self.key, first, after, where, order_by)
+        page = await page_of(
+            info, "State.eligibleContracts", self.key, first, after, where, order_by
+        )
         return connection(page, item_node)
 
     @strawberry.field(description="Practices the state shared.")
@@ -138,7 +106,8 @@ class State(Node):
         where: PracticeWhere | None = None, order_by: PracticeOrder | None = None,
     ) -> Connection[Practice]:  # fmt: skip
         return connection(
-            await _page(info, "State.practices", self.key, first, after, where, order_by), item_node
+            await page_of(info, "State.practices", self.key, first, after, where, order_by),
+            item_node,
         )
 
     @strawberry.field(description="Lessons recorded in the state.")
@@ -147,7 +116,7 @@ class State(Node):
         where: LessonWhere | None = None, order_by: LessonOrder | None = None,
     ) -> Connection[Lesson]:  # fmt: skip
         return connection(
-            await _page(info, "State.lessons", self.key, first, after, where, order_by), item_node
+            await page_of(info, "State.lessons", self.key, first, after, where, order_by), item_node
         )
 
 
@@ -168,7 +137,9 @@ class Alliance(Node):
         where: StateWhere | None = None, order_by: StateOrder | None = None,
         as_of: AsOf = None,
     ) -> MembershipConnection[State]:  # fmt: skip
-        page = await _page(info, "Alliance.members", self.key, first, after, where, order_by, as_of)
+        page = await page_of(
+            info, "Alliance.members", self.key, first, after, where, order_by, as_of
+        )
         return membership_connection(page, item_node)
 
     @strawberry.field(description="Contracts the alliance awarded.")
@@ -177,13 +148,13 @@ class Alliance(Node):
         where: ContractWhere | None = None, order_by: ContractOrder | None = None,
     ) -> Connection[Contract]:  # fmt: skip
         return connection(
-            await _page(info, "Alliance.contracts", self.key, first, after, where, order_by),
+            await page_of(info, "Alliance.contracts", self.key, first, after, where, order_by),
             item_node,
         )
 
     @strawberry.field(description="The alliance this one is an arm of.")
     async def parent(self, info: Info) -> Alliance | None:
-        return await _single(info, "Alliance.parent", self.key)  # type: ignore[no-any-return]
+        return await single_of(info, "Alliance.parent", self.key)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Alliances that are arms of this one.")
     async def arms(
@@ -191,7 +162,7 @@ class Alliance(Node):
         where: AllianceWhere | None = None, order_by: AllianceOrder | None = None,
     ) -> Connection[Alliance]:  # fmt: skip
         return connection(
-            await _page(info, "Alliance.arms", self.key, first, after, where, order_by), item_node
+            await page_of(info, "Alliance.arms", self.key, first, after, where, order_by), item_node
         )
 
     @strawberry.field(description="Practices the alliance shared.")
@@ -200,7 +171,7 @@ class Alliance(Node):
         where: PracticeWhere | None = None, order_by: PracticeOrder | None = None,
     ) -> Connection[Practice]:  # fmt: skip
         return connection(
-            await _page(info, "Alliance.practices", self.key, first, after, where, order_by),
+            await page_of(info, "Alliance.practices", self.key, first, after, where, order_by),
             item_node,
         )
 
@@ -210,7 +181,7 @@ class Alliance(Node):
         where: LessonWhere | None = None, order_by: LessonOrder | None = None,
     ) -> Connection[Lesson]:  # fmt: skip
         return connection(
-            await _page(info, "Alliance.lessons", self.key, first, after, where, order_by),
+            await page_of(info, "Alliance.lessons", self.key, first, after, where, order_by),
             item_node,
         )
 
@@ -228,18 +199,18 @@ class Contract(Node):
 
     @strawberry.field(description="The alliance that awarded the contract.")
     async def alliance(self, info: Info) -> Alliance | None:
-        return await _single(info, "Contract.alliance", self.key)  # type: ignore[no-any-return]
+        return await single_of(info, "Contract.alliance", self.key)  # type: ignore[no-any-return]
 
     @strawberry.field(description="The state that led the solicitation.")
     async def lead_state(self, info: Info) -> State | None:
-        return await _single(info, "Contract.leadState", self.key)  # type: ignore[no-any-return]
+        return await single_of(info, "Contract.leadState", self.key)  # type: ignore[no-any-return]
 
     @strawberry.field(description="States that joined (participating addendum), with since.")
     async def participants(
         self, info: Info, first: int | None = None, after: str | None = None,
         where: StateWhere | None = None, order_by: StateOrder | None = None,
     ) -> ParticipationConnection[State]:  # fmt: skip
-        page = await _page(info, "Contract.participants", self.key, first, after, where, order_by)
+        page = await page_of(info, "Contract.participants", self.key, first, after, where, order_by)
         return participation_connection(page, item_node)
 
     @strawberry.field(description="Categories the contract covers.")
@@ -248,7 +219,7 @@ class Contract(Node):
         where: CategoryWhere | None = None, order_by: CategoryOrder | None = None,
     ) -> Connection[Category]:  # fmt: skip
         return connection(
-            await _page(info, "Contract.categories", self.key, first, after, where, order_by),
+            await page_of(info, "Contract.categories", self.key, first, after, where, order_by),
             item_node,
         )
 
@@ -258,7 +229,7 @@ class Contract(Node):
         where: PracticeWhere | None = None, order_by: PracticeOrder | None = None,
     ) -> Connection[Practice]:  # fmt: skip
         return connection(
-            await _page(info, "Contract.practices", self.key, first, after, where, order_by),
+            await page_of(info, "Contract.practices", self.key, first, after, where, order_by),
             item_node,
         )
 
@@ -268,7 +239,7 @@ class Contract(Node):
         where: LessonWhere | None = None, order_by: LessonOrder | None = None,
     ) -> Connection[Lesson]:  # fmt: skip
         return connection(
-            await _page(info, "Contract.lessons", self.key, first, after, where, order_by),
+            await page_of(info, "Contract.lessons", self.key, first, after, where, order_by),
             item_node,
         )
 
@@ -283,7 +254,7 @@ class Category(Node):
 
     @strawberry.field(description="The group this category belongs to.")
     async def parent(self, info: Info) -> Category | None:
-        return await _single(info, "Category.parent", self.key)  # type: ignore[no-any-return]
+        return await single_of(info, "Category.parent", self.key)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Categories under this one.")
     async def children(
@@ -291,7 +262,7 @@ class Category(Node):
         where: CategoryWhere | None = None, order_by: CategoryOrder | None = None,
     ) -> Connection[Category]:  # fmt: skip
         return connection(
-            await _page(info, "Category.children", self.key, first, after, where, order_by),
+            await page_of(info, "Category.children", self.key, first, after, where, order_by),
             item_node,
         )
 
@@ -301,7 +272,7 @@ class Category(Node):
         where: ContractWhere | None = None, order_by: ContractOrder | None = None,
     ) -> Connection[Contract]:  # fmt: skip
         return connection(
-            await _page(info, "Category.contracts", self.key, first, after, where, order_by),
+            await page_of(info, "Category.contracts", self.key, first, after, where, order_by),
             item_node,
         )
 
@@ -311,7 +282,7 @@ class Category(Node):
         where: PracticeWhere | None = None, order_by: PracticeOrder | None = None,
     ) -> Connection[Practice]:  # fmt: skip
         return connection(
-            await _page(info, "Category.practices", self.key, first, after, where, order_by),
+            await page_of(info, "Category.practices", self.key, first, after, where, order_by),
             item_node,
         )
 
@@ -321,7 +292,7 @@ class Category(Node):
         where: LessonWhere | None = None, order_by: LessonOrder | None = None,
     ) -> Connection[Lesson]:  # fmt: skip
         return connection(
-            await _page(info, "Category.lessons", self.key, first, after, where, order_by),
+            await page_of(info, "Category.lessons", self.key, first, after, where, order_by),
             item_node,
         )
 
@@ -343,7 +314,8 @@ class Practice(Node):
         where: StateWhere | None = None, order_by: StateOrder | None = None,
     ) -> Connection[State]:  # fmt: skip
         return connection(
-            await _page(info, "Practice.states", self.key, first, after, where, order_by), item_node
+            await page_of(info, "Practice.states", self.key, first, after, where, order_by),
+            item_node,
         )
 
     @strawberry.field(description="Alliances that shared the practice.")
@@ -352,7 +324,7 @@ class Practice(Node):
         where: AllianceWhere | None = None, order_by: AllianceOrder | None = None,
     ) -> Connection[Alliance]:  # fmt: skip
         return connection(
-            await _page(info, "Practice.alliances", self.key, first, after, where, order_by),
+            await page_of(info, "Practice.alliances", self.key, first, after, where, order_by),
             item_node,
         )
 
@@ -362,7 +334,7 @@ class Practice(Node):
         where: CategoryWhere | None = None, order_by: CategoryOrder | None = None,
     ) -> Connection[Category]:  # fmt: skip
         return connection(
-            await _page(info, "Practice.categories", self.key, first, after, where, order_by),
+            await page_of(info, "Practice.categories", self.key, first, after, where, order_by),
             item_node,
         )
 
@@ -372,7 +344,7 @@ class Practice(Node):
         where: ContractWhere | None = None, order_by: ContractOrder | None = None,
     ) -> Connection[Contract]:  # fmt: skip
         return connection(
-            await _page(info, "Practice.contracts", self.key, first, after, where, order_by),
+            await page_of(info, "Practice.contracts", self.key, first, after, where, order_by),
             item_node,
         )
 
@@ -382,7 +354,7 @@ class Practice(Node):
         where: PracticeWhere | None = None, order_by: PracticeOrder | None = None,
     ) -> Connection[Practice]:  # fmt: skip
         return connection(
-            await _page(info, "Practice.related", self.key, first, after, where, order_by),
+            await page_of(info, "Practice.related", self.key, first, after, where, order_by),
             item_node,
         )
 
@@ -392,7 +364,7 @@ class Practice(Node):
         where: PracticeWhere | None = None, order_by: PracticeOrder | None = None,
     ) -> Connection[Practice]:  # fmt: skip
         return connection(
-            await _page(info, "Practice.prerequisites", self.key, first, after, where, order_by),
+            await page_of(info, "Practice.prerequisites", self.key, first, after, where, order_by),
             item_node,
         )
 
@@ -402,20 +374,11 @@ class Practice(Node):
         where: PracticeWhere | None = None, order_by: PracticeOrder | None = None,
     ) -> Connection[Practice]:  # fmt: skip
         return connection(
-            await _page(info, "Practice.unlocks", self.key, first, after, where, order_by),
+            await page_of(info, "Practice.unlocks", self.key, first, after, where, order_by),
             item_node,
         )
 
-    @strawberry.field(
-        description="Practices and lessons like this one: text similarity blended with "
-        "graph neighbours (shared categories, contracts, states)."
-    )
-    async def related_items(
-        self, info: Info, first: int = 10
-    ) -> list[Annotated[RelatedItemResult, strawberry.lazy("kb.api.related")]]:
-        from kb.api.related import related_items
-
-        return await related_items(info, "practice", self.key, first)
+    related_items = related_items_field("practice")
 
     @strawberry.field(description="Lessons that belong to the practice.")
     async def lessons(
@@ -423,7 +386,7 @@ class Practice(Node):
         where: LessonWhere | None = None, order_by: LessonOrder | None = None,
     ) -> Connection[Lesson]:  # fmt: skip
         return connection(
-            await _page(info, "Practice.lessons", self.key, first, after, where, order_by),
+            await page_of(info, "Practice.lessons", self.key, first, after, where, order_by),
             item_node,
         )
 
@@ -439,24 +402,15 @@ class Lesson(Node):
     status: LessonStatus | None
     tags: list[str]
 
-    @strawberry.field(
-        description="Practices and lessons like this one: text similarity blended with "
-        "graph neighbours (shared categories, contracts, states)."
-    )
-    async def related_items(
-        self, info: Info, first: int = 10
-    ) -> list[Annotated[RelatedItemResult, strawberry.lazy("kb.api.related")]]:
-        from kb.api.related import related_items
-
-        return await related_items(info, "lesson", self.key, first)
+    related_items = related_items_field("lesson")
 
     @strawberry.field(description="The state the lesson comes from.")
     async def state(self, info: Info) -> State | None:
-        return await _single(info, "Lesson.state", self.key)  # type: ignore[no-any-return]
+        return await single_of(info, "Lesson.state", self.key)  # type: ignore[no-any-return]
 
     @strawberry.field(description="The practice the lesson belongs to.")
     async def practice(self, info: Info) -> Practice | None:
-        return await _single(info, "Lesson.practice", self.key)  # type: ignore[no-any-return]
+        return await single_of(info, "Lesson.practice", self.key)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Alliances the lesson is about.")
     async def alliances(
@@ -464,7 +418,7 @@ class Lesson(Node):
         where: AllianceWhere | None = None, order_by: AllianceOrder | None = None,
     ) -> Connection[Alliance]:  # fmt: skip
         return connection(
-            await _page(info, "Lesson.alliances", self.key, first, after, where, order_by),
+            await page_of(info, "Lesson.alliances", self.key, first, after, where, order_by),
             item_node,
         )
 
@@ -474,7 +428,7 @@ class Lesson(Node):
         where: ContractWhere | None = None, order_by: ContractOrder | None = None,
     ) -> Connection[Contract]:  # fmt: skip
         return connection(
-            await _page(info, "Lesson.contracts", self.key, first, after, where, order_by),
+            await page_of(info, "Lesson.contracts", self.key, first, after, where, order_by),
             item_node,
         )
 
@@ -484,6 +438,6 @@ class Lesson(Node):
         where: CategoryWhere | None = None, order_by: CategoryOrder | None = None,
     ) -> Connection[Category]:  # fmt: skip
         return connection(
-            await _page(info, "Lesson.categories", self.key, first, after, where, order_by),
+            await page_of(info, "Lesson.categories", self.key, first, after, where, order_by),
             item_node,
         )
