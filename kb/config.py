@@ -105,6 +105,11 @@ class Settings:
     neo4j_heap: str
     neo4j_pagecache: str
     neo4j_start_timeout: float
+    #: The managed server's Bolt port (None: chosen once per data directory and kept).
+    neo4j_port: int | None
+    #: How the app reaches the managed server: ``bolt`` (direct) or ``neo4j`` (routing,
+    #: as a cluster or Aura is reached).
+    neo4j_scheme: str
     tx_timeout: float
     host: str
     port: int
@@ -156,6 +161,8 @@ class Settings:
             neo4j_heap=_memory(env, "KB_NEO4J_HEAP", "512m"),
             neo4j_pagecache=_memory(env, "KB_NEO4J_PAGECACHE", "128m"),
             neo4j_start_timeout=_float(env, "KB_NEO4J_START_TIMEOUT", 120.0, 5.0, 3600.0),
+            neo4j_port=_int(env, "KB_NEO4J_PORT", 0, 0, 65535) or None,
+            neo4j_scheme=_choice(env, "KB_NEO4J_SCHEME", "bolt", ("bolt", "neo4j")),
             tx_timeout=_float(env, "KB_TX_TIMEOUT", 10.0, 0.1, 3600.0),
             host=env.get("KB_HOST") or "127.0.0.1",
             port=_int(env, "KB_PORT", 8000, 0, 65535),

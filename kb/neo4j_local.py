@@ -3,9 +3,14 @@
 Neo4j Community (the release pinned in :data:`kb.config.NEO4J_VERSION`) is resolved from
 Maven Central by the small ``pom.xml`` in ``kb/neo4j_runtime`` into a cache directory,
 then run as ``java -cp 'lib/*' org.neo4j.server.CommunityEntryPoint --home-dir H
---config-dir H/conf`` with a generated ``neo4j.conf``: Bolt only, on 127.0.0.1 and a free
-port, HTTP off, auth on with a generated password (mode 0600), a small heap and page
-cache. This module knows nothing of the domain.
+--config-dir H/conf`` with a generated ``neo4j.conf``: Bolt only, on 127.0.0.1, HTTP
+off, auth on with a generated password (mode 0600), a small heap and page cache. This
+module knows nothing of the domain.
+
+The Bolt port is chosen once per home (a free port, or the one asked for) and kept in
+``H/bolt-port``: every later start uses it again, so that a client that was connected
+before a restart (a running ``kb serve``) finds the server where it was. A port that
+another process has taken is reported, never silently replaced.
 
 Example:
     >>> server = LocalNeo4j(home=Path(".kb-data/neo4j"), cache_dir=Path("~/.cache/kb"))
@@ -145,6 +150,8 @@ class LocalNeo4j:
         version: the Neo4j release to run.
         heap: JVM heap (``512m``); pagecache: page cache size (``128m``).
         start_timeout: seconds to wait for Bolt to answer.
+        port: the Bolt port to use; ``None`` keeps the one stored for this home (or
+            picks a free one at the first start and stores it).
     """
 
     def __init__(
@@ -155,6 +162,7 @@ class LocalNeo4j:
         heap: str = "512m",
         pagecache: str = "128m",
         start_timeout: float = 120.0,
+        port: int | None = None,
     ) -> None:
         self.home = home.resolve()
         self.cache_dir = cache_dir.resolve()
@@ -162,6 +170,7 @@ class LocalNeo4j:
         self.heap = heap
         self.pagecache = pagecache
         self.start_timeout = start_timeout
+        self.requested_port = port
 
     # -- files -----------------------------------------------------------------
     @property
@@ -179,6 +188,11 @@ class LocalNeo4j:
     @property
     def password_file(self) -> Path:
         return self.home / "password"
+
+    @property
+    def port_file(self) -> Path:
+        """Where the Bolt port of this home is kept (it outlives stops and restarts)."""
+        return self.home / "bolt-port"
 
     @property
     def console_log(self) -> Path:
@@ -252,6 +266,41 @@ class LocalNeo4j:
         if result.returncode != 0:
             raise Neo4jLocalError(f"setting the initial password failed: {result.stderr.strip()}")
 
+    def stored_port(self) -> int | None:
+        """The Bolt port kept for this home, or None before its first start."""
+        try:
+            raw = self.port_file.read_text().strip()
+        except OSError:
+            return None
+        if not raw.isdigit() or not 0 < int(raw) < 65536:
+            raise Neo4jLocalError(
+                f"{self.port_file} holds {raw!r}, not a TCP port; delete the file to pick "
+                "a new free port"
+            )
+        return int(raw)
+
+    def bolt_port(self) -> int:
+        """The Bolt port of this home: the one asked for, else the stored one, else a new
+        free port, which is stored for every later start."""
+        stored = self.stored_port()
+        port = self.requested_port or stored or free_port()
+        if port != stored:
+            self.port_file.write_text(f"{port}\n")
+        return port
+
+    def _check_port_free(self, port: int) -> None:
+        if port_answers(port):
+            origin = (
+                "asked for with KB_NEO4J_PORT"
+                if self.requested_port
+                else f"kept in {self.port_file}"
+            )
+            raise Neo4jLocalError(
+                f"Bolt port {port} ({origin}) is in use by another process; stop it, "
+                "set KB_NEO4J_PORT to another port, or delete "
+                f"{self.port_file} to pick a new free one"
+            )
+
     # -- state -----------------------------------------------------------------
     def _read_state(self) -> dict[str, int] | None:
         try:
@@ -310,7 +359,8 @@ class LocalNeo4j:
             for sub in ("data", "logs", "run", "import", "plugins"):
                 (self.home / sub).mkdir(parents=True, exist_ok=True)
             password = self._password()
-            port = free_port()
+            port = self.bolt_port()
+            self._check_port_free(port)
             self._write_conf(port)
             self._set_initial_password(java, password)
             command = [
@@ -350,9 +400,11 @@ class LocalNeo4j:
     def _wait_for_bolt(
         self, pid: int, port: int, process: subprocess.Popen[bytes] | None = None
     ) -> None:
+        """Wait until the server answers a query (an open port alone is not enough: Bolt
+        listens before the default database is online)."""
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
-            if port_answers(port):
+            if port_answers(port) and self._answers_query(port):
                 return
             exited = process.poll() is not None if process else not _pid_alive(pid)
             if exited:
@@ -365,6 +417,23 @@ class LocalNeo4j:
             f"Neo4j did not answer on Bolt port {port} within {self.start_timeout:.0f}s "
             f"(KB_NEO4J_START_TIMEOUT); see {self.home / 'logs'}:\n{self._log_tail()}"
         )
+
+    def _answers_query(self, port: int) -> bool:
+        from neo4j import GraphDatabase
+        from neo4j.exceptions import DriverError, Neo4jError
+
+        uri = f"bolt://127.0.0.1:{port}"
+        try:
+            with (
+                GraphDatabase.driver(
+                    uri, auth=(USER, self._password()), connection_timeout=2.0
+                ) as driver,
+                driver.session(database="neo4j") as session,
+            ):
+                session.run("RETURN 1").consume()
+        except (DriverError, Neo4jError, OSError):
+            return False
+        return True
 
     def _log_tail(self, lines: int = 15) -> str:
         for path in (self.home / "logs" / "neo4j.log", self.console_log):

@@ -4,6 +4,10 @@ The managed local Neo4j is started under a fresh data directory for the session 
 stopped at its end. To run the suite against another server instead, set
 ``KB_TEST_NEO4J_URI`` (and ``KB_TEST_NEO4J_USER``, ``KB_TEST_NEO4J_PASSWORD``,
 ``KB_TEST_NEO4J_DATABASE``): the suite wipes that database between tests.
+
+The managed server is reached with a routing URI (``neo4j://``, as a cluster or Aura is
+reached), so that every read and write of the suite goes through the driver's routing;
+``KB_TEST_NEO4J_SCHEME=bolt`` runs it over a direct connection instead.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ def _test_env(data_dir: Path) -> dict[str, str]:
         "KB_SEED_DIR": str(SEED_DIR),
         "KB_NEO4J_HEAP": "384m",
         "KB_NEO4J_PAGECACHE": "64m",
+        "KB_NEO4J_SCHEME": os.environ.get("KB_TEST_NEO4J_SCHEME", "neo4j"),
     }
     if os.environ.get("KB_TEST_NEO4J_URI"):
         env["NEO4J_URI"] = os.environ["KB_TEST_NEO4J_URI"]
@@ -80,7 +85,8 @@ def session_graph(settings: Settings) -> Iterator[Graph]:
     if target is None:
         server = local_server(settings)
         info = server.start()
-        graph = Graph.connect(info.uri, info.user, info.password, settings.neo4j_database)
+        uri = f"{settings.neo4j_scheme}://127.0.0.1:{info.port}"
+        graph = Graph.connect(uri, info.user, info.password, settings.neo4j_database)
     else:
         graph = Graph.connect(target.uri, target.user, target.password, target.database)
     try:

@@ -147,7 +147,9 @@ class ErrorCodes(SchemaExtension):
                 message = f"Unexpected error (id {error_id})."
                 original = None
         elif code in _MESSAGES and original is not None and not isinstance(original, ApiError):
-            log.warning("%s at %s: %s", code, error.path, original)
+            # An outage is logged once by the graph, not once per request.
+            level = logging.DEBUG if code == DATABASE_UNAVAILABLE else logging.WARNING
+            log.log(level, "%s at %s: %s", code, error.path, original)
             message = _MESSAGES[code]
         return GraphQLError(
             message,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,6 +17,9 @@ from kb.neo4j_local import Neo4jLocalError
 from kb.seed import SeedValidationError
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: Seconds ``kb serve`` lets running requests finish after SIGTERM before cancelling them.
+SHUTDOWN_GRACE = 5
 
 out = Console()
 err = Console(stderr=True)
@@ -83,10 +87,19 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     from kb.bootstrap import prepare
 
     settings = settings_of(ctx)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
     graph = prepare(settings)  # before binding: a failure here is reported plainly
     app = create_app(settings, graph)
     try:
-        uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
+        uvicorn.run(
+            app,
+            host=host or settings.host,
+            port=port or settings.port,
+            log_level="info",
+            # SIGTERM: requests still running after this many seconds are cancelled,
+            # so that the process exits within 10 s whatever it was doing.
+            timeout_graceful_shutdown=SHUTDOWN_GRACE,
+        )
     finally:
         graph.close()
 

@@ -16,6 +16,7 @@ def local_server(settings: Settings) -> LocalNeo4j:
         heap=settings.neo4j_heap,
         pagecache=settings.neo4j_pagecache,
         start_timeout=settings.neo4j_start_timeout,
+        port=settings.neo4j_port,
     )
 
 
@@ -34,12 +35,14 @@ def open_graph(settings: Settings, start: bool = True) -> Graph:
     server = local_server(settings)
     if start:
         info = server.start()
-        uri, user, password = info.uri, info.user, info.password
+        port, user, password = info.port, info.user, info.password
     else:
-        status = server.status()
-        uri = status.uri or "bolt://127.0.0.1:1"
+        # The port is kept per data directory, so this is where the server runs (or
+        # will run once started again), whatever its state now.
+        port = server.stored_port() or 1  # 1: nothing listens
         user, password = (
             "neo4j",
             server.password_file.read_text().strip() if (server.password_file.exists()) else "",
         )
+    uri = f"{settings.neo4j_scheme}://127.0.0.1:{port}"
     return Graph.connect(uri, user, password, settings.neo4j_database, settings.tx_timeout)

@@ -3,6 +3,12 @@
 Every Cypher statement of the application runs through :class:`Graph`, inside a managed
 transaction (``execute_read`` / ``execute_write``) with a timeout, with parameters only.
 
+Reads and writes are sent as such (``execute_read`` / ``execute_write``), so that with a
+routing URI (``neo4j://``, a cluster or Aura) reads go to any member and writes to the
+leader. Transient failures are retried briefly (:data:`RETRY_TIME`); when Neo4j cannot be
+reached, :class:`~kb.graph.availability.Availability` makes the following requests fail
+at once until a probe finds it answering again (the driver reconnects by itself).
+
 Example:
     >>> graph = Graph.connect("bolt://127.0.0.1:7687", "neo4j", "secret")
     >>> graph.read("MATCH (s:State {code: $code}) RETURN s.name AS name", code="UT")
@@ -11,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any, LiteralString, TypeVar
@@ -19,8 +26,21 @@ import neo4j
 from neo4j import GraphDatabase, ManagedTransaction, unit_of_work
 from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired
 
+from kb.graph.availability import Availability
+
 T = TypeVar("T")
 Row = dict[str, Any]
+
+#: Seconds a transaction is retried on transient errors (first retry after 0.1 s,
+#: doubling). Kept short so that a request fails within a second when Neo4j is gone.
+RETRY_TIME = 0.5
+#: Seconds to open a TCP connection to Neo4j.
+CONNECT_TIMEOUT = 3.0
+
+# The driver logs a warning per retried attempt; outages are logged once, by
+# Availability, instead of once per request.
+for _name in ("neo4j.session", "neo4j.pool"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)
 
 
 class DatabaseUnavailableError(RuntimeError):
@@ -48,12 +68,20 @@ class Graph:
         driver: an open ``neo4j.Driver``.
         database: the database name (``neo4j`` by default).
         tx_timeout: seconds after which Neo4j aborts a transaction.
+        target: what the driver reaches (its URI), for messages and log lines.
     """
 
-    def __init__(self, driver: neo4j.Driver, database: str, tx_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        driver: neo4j.Driver,
+        database: str,
+        tx_timeout: float = 10.0,
+        target: str = "Neo4j",
+    ) -> None:
         self.driver = driver
         self.database = database
         self.tx_timeout = tx_timeout
+        self.availability = Availability(f"Neo4j at {target}")
         self._lock = threading.Lock()
         self._queries = 0
 
@@ -66,11 +94,12 @@ class Graph:
             uri,
             auth=(user, password),
             connection_acquisition_timeout=10.0,
-            connection_timeout=5.0,
-            max_transaction_retry_time=5.0,
+            connection_timeout=CONNECT_TIMEOUT,
+            max_transaction_retry_time=RETRY_TIME,
+            initial_retry_delay=0.1,
             notifications_min_severity="OFF",
         )
-        return cls(driver, database, tx_timeout)
+        return cls(driver, database, tx_timeout, target=uri)
 
     def close(self) -> None:
         self.driver.close()
@@ -110,16 +139,34 @@ class Graph:
         def unit(tx: ManagedTransaction) -> T:
             return work(Tx(tx, self))
 
+        availability = self.availability
+        if not availability.should_try():
+            raise DatabaseUnavailableError(f"Neo4j is unavailable: {availability.reason()}")
+        # A probe during an outage makes one attempt, without retries: it only asks
+        # whether Neo4j is back.
+        retry_time = -1.0 if availability.down else RETRY_TIME
         try:
-            with self.driver.session(database=self.database) as session:
-                if write:
-                    return session.execute_write(unit)
-                return session.execute_read(unit)
+            with self.driver.session(
+                database=self.database, max_transaction_retry_time=retry_time
+            ) as session:
+                result = session.execute_write(unit) if write else session.execute_read(unit)
         except (ServiceUnavailable, SessionExpired) as error:
+            availability.failed(_first_line(error))
             raise DatabaseUnavailableError(f"Neo4j is unavailable: {error}") from error
         except AuthError as error:
+            availability.released()
             raise DatabaseUnavailableError(f"Neo4j refused the credentials: {error}") from error
+        except BaseException:
+            availability.succeeded()  # Neo4j answered (with an error of the query's own)
+            raise
+        availability.succeeded()
+        return result
 
     def ping(self) -> None:
         """Raise :class:`DatabaseUnavailableError` unless Neo4j answers a query now."""
         self.read("RETURN 1 AS ok")
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

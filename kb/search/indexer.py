@@ -26,7 +26,7 @@ from typing import Any
 from whoosh import index
 
 from kb.graph.changes import Change, change_log_epoch, changes_since, last_sequence
-from kb.graph.db import Graph
+from kb.graph.db import DatabaseUnavailableError, Graph
 from kb.graph.search_docs import INDEXED_LABELS, linked_documents, read_documents
 from kb.search.documents import document_fields, uid
 from kb.search.schema import META_KIND, META_UID
@@ -246,10 +246,12 @@ class BackgroundIndexer:
         while not self._stop.wait(self.interval):
             try:
                 self.indexer.catch_up()
-            except Exception:  # keep polling: Neo4j may be back at the next tick
+            except DatabaseUnavailableError:
+                pass  # logged once per outage by the graph; caught up when it answers
+            except Exception:  # keep polling: the next tick may succeed
                 log.exception("search indexer: catching up failed")
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self, timeout: float = 3.0) -> None:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)

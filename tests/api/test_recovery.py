@@ -1,0 +1,251 @@
+"""Faults injected for real: Neo4j killed with SIGKILL under a running ``kb serve``,
+started again; SIGTERM to ``kb serve`` in each state it can be in.
+
+Each test runs its own managed Neo4j (so killing it leaves the session's alone) and a
+real ``kb serve`` process, reached over HTTP.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from kb.config import Settings
+from kb.neo4j_local import LocalNeo4j, Neo4jLocalError, free_port
+
+pytestmark = pytest.mark.slow
+
+READ = {"query": "{ states(first: 3) { nodes { code } } }"}
+KB = Path(sys.executable).with_name("kb")
+
+
+@dataclass
+class Served:
+    base: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def read(self, timeout: float = 5.0) -> tuple[float, dict[str, object]]:
+        """One GraphQL read: (seconds taken, response body)."""
+        started = time.monotonic()
+        response = httpx.post(f"{self.base}/graphql", json=READ, timeout=timeout)
+        return time.monotonic() - started, response.json()
+
+
+def _serve(env: dict[str, str], log: Path) -> Served:
+    port = free_port()
+    out = open(log, "wb")  # noqa: SIM115 (kept open for the process's lifetime)
+    process = subprocess.Popen(
+        [str(KB), "serve", "--port", str(port)],
+        env={**os.environ, **env},
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
+    out.close()
+    served = Served(f"http://127.0.0.1:{port}", process, log)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"kb serve exited with {process.returncode}:\n{served.output()}")
+        try:
+            if httpx.get(f"{served.base}/readyz", timeout=2).status_code == 200:
+                return served
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    process.kill()
+    pytest.fail(f"kb serve did not become ready:\n{served.output()}")
+
+
+def _stop(served: Served) -> None:
+    if served.process.poll() is None:
+        served.process.kill()
+        served.process.wait(timeout=30)
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def neo4j(home: Path, settings: Settings) -> Iterator[LocalNeo4j]:
+    """A managed Neo4j of this test's own, under ``home/neo4j`` (as KB_DATA_DIR lays it out)."""
+    server = LocalNeo4j(home / "neo4j", settings.cache_dir, heap="256m", pagecache="32m")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _kill9(server: LocalNeo4j) -> None:
+    status = server.status()
+    assert status.running and status.pid is not None
+    os.kill(status.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while server.status().running and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not server.status().running
+
+
+def _app_env(mode: str, home: Path, server: LocalNeo4j, test_env: dict[str, str]) -> dict[str, str]:
+    env = {
+        **test_env,
+        "KB_DATA_DIR": str(home),
+        "KB_INDEX_DIR": str(home / "index"),
+        "KB_RESPONSE_CACHE": "0",  # every read goes to Neo4j (a cached one would not)
+    }
+    env.pop("NEO4J_URI", None)
+    if mode == "NEO4J_URI":
+        # The same server, reached as an external one with a routing URI.
+        env.update(
+            NEO4J_URI=f"neo4j://127.0.0.1:{server.stored_port()}",
+            NEO4J_USER="neo4j",
+            NEO4J_PASSWORD=server.password_file.read_text().strip(),
+        )
+    return env
+
+
+@pytest.mark.parametrize("mode", ["managed", "NEO4J_URI"])
+def test_kb_serve_recovers_by_itself_after_neo4j_is_killed_and_started_again(
+    mode: str, home: Path, neo4j: LocalNeo4j, test_env: dict[str, str], settings: Settings
+) -> None:
+    if settings.external_neo4j is not None:
+        pytest.skip("the suite runs against an external Neo4j: no managed server to kill")
+    port = neo4j.stored_port()
+    served = _serve(_app_env(mode, home, neo4j, test_env), home.parent / "serve.log")
+    try:
+        took, body = served.read()
+        assert body == {"data": {"states": {"nodes": [{"code": c} for c in ("AK", "AL", "AR")]}}}
+
+        _kill9(neo4j)
+        # While it is down: every request fails fast with a code, readiness says 503.
+        for _ in range(12):
+            took, body = served.read()
+            assert took < 1.0, f"a request took {took:.2f}s while Neo4j was down"
+            assert body["errors"][0]["extensions"]["code"] == "DATABASE_UNAVAILABLE"  # type: ignore[index]
+        ready = httpx.get(f"{served.base}/readyz", timeout=5)
+        assert ready.status_code == 503
+        assert "unavailable" in ready.json()["reason"]
+
+        info = neo4j.start()  # what `kb neo4j start` does
+        assert info.port == port, "the managed Neo4j came back on another port"
+        answered = time.monotonic()
+        while True:
+            _, body = served.read()
+            if "data" in body and body["data"]:
+                break
+            assert time.monotonic() - answered < 5.0, f"not recovered within 5 s: {body}"
+            time.sleep(0.2)
+        assert httpx.get(f"{served.base}/readyz", timeout=5).status_code == 200
+        for _ in range(5):
+            assert served.read()[1]["data"]
+    finally:
+        _stop(served)
+    log = served.output()
+    assert log.count("is unavailable:") == 1, log  # one line per outage
+    assert log.count("answers again after") == 1, log
+    assert "Traceback" not in log, log
+
+
+def test_the_bolt_port_is_kept_and_a_taken_port_is_reported(
+    neo4j: LocalNeo4j, settings: Settings
+) -> None:
+    port = neo4j.stored_port()
+    assert port is not None
+    neo4j.stop()
+    assert neo4j.start().port == port
+    neo4j.stop()
+    import socket
+
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", port))
+        squatter.listen()
+        with pytest.raises(Neo4jLocalError, match=rf"Bolt port {port} \(kept in .*bolt-port\)"):
+            neo4j.start()
+    assert neo4j.start().port == port  # free again: used again
+
+
+def _sigterm_exits_within(served: Served, seconds: float = 10.0) -> float:
+    started = time.monotonic()
+    served.process.send_signal(signal.SIGTERM)
+    try:
+        served.process.wait(timeout=seconds + 5)
+    except subprocess.TimeoutExpired:
+        served.process.kill()
+        pytest.fail(f"kb serve still ran {seconds + 5:.0f}s after SIGTERM:\n{served.output()}")
+    return time.monotonic() - started
+
+
+def test_kb_serve_exits_within_10s_of_sigterm_in_every_state(
+    home: Path, neo4j: LocalNeo4j, test_env: dict[str, str], settings: Settings
+) -> None:
+    if settings.external_neo4j is not None:
+        pytest.skip("the suite runs against an external Neo4j: no managed server to kill")
+    env = _app_env("managed", home, neo4j, test_env)
+    log = home.parent / "serve.log"
+
+    # Idle, Neo4j up.
+    assert _sigterm_exits_within(_serve(env, log)) < 10
+
+    # Busy: clients keep sending reads while it is told to stop.
+    served = _serve(env, log)
+    stop = threading.Event()
+
+    def hammer() -> None:
+        while not stop.is_set():
+            try:
+                served.read(timeout=2)
+            except (httpx.TransportError, ValueError):
+                pass
+
+    clients = [threading.Thread(target=hammer, daemon=True) for _ in range(4)]
+    for client in clients:
+        client.start()
+    time.sleep(1)
+    try:
+        assert _sigterm_exits_within(served) < 10
+    finally:
+        stop.set()
+        for client in clients:
+            client.join(5)
+
+    # Neo4j gone, requests waiting on it.
+    served = _serve(env, log)
+    _kill9(neo4j)
+    stop.clear()
+    clients = [threading.Thread(target=hammer, daemon=True) for _ in range(4)]
+    for client in clients:
+        client.start()
+    time.sleep(1)
+    try:
+        assert _sigterm_exits_within(served) < 10
+    finally:
+        stop.set()
+        for client in clients:
+            client.join(5)
+
+    # Starting, while its Neo4j is still starting up.
+    starting = subprocess.Popen(
+        [str(KB), "serve", "--port", str(free_port())],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(1.5)
+    starting.send_signal(signal.SIGTERM)
+    assert starting.wait(timeout=10) is not None
