@@ -33,14 +33,13 @@ Row = dict[str, Any]
 
 #: Seconds a transaction is retried on transient errors (first retry after 0.1 s,
 #: doubling). Kept short so that a request fails within a second when Neo4j is gone.
-RETRY_TIME = 0.5
+RETRY_TIME = 0.25
 #: Seconds to open a TCP connection to Neo4j.
 CONNECT_TIMEOUT = 3.0
 
-# The driver logs a warning per retried attempt; outages are logged once, by
-# Availability, instead of once per request.
-for _name in ("neo4j.session", "neo4j.pool"):
-    logging.getLogger(_name).setLevel(logging.CRITICAL)
+# The driver logs every failed connection and retried attempt; outages are logged once,
+# by Availability, instead of several lines per request.
+logging.getLogger("neo4j").setLevel(logging.CRITICAL)
 
 
 class DatabaseUnavailableError(RuntimeError):

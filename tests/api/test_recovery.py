@@ -7,6 +7,7 @@ real ``kb serve`` process, reached over HTTP.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -19,8 +20,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from neo4j.exceptions import Neo4jError
 
 from kb.config import Settings
+from kb.graph.db import DatabaseUnavailableError, Graph
 from kb.neo4j_local import LocalNeo4j, Neo4jLocalError, free_port
 
 pytestmark = pytest.mark.slow
@@ -102,6 +105,23 @@ def _kill9(server: LocalNeo4j) -> None:
     assert not server.status().running
 
 
+def _wait_until_answering(uri: str, password: str, seconds: float = 120.0) -> None:
+    """Until Neo4j answers the test's read itself (after a crash it may first recover)."""
+    graph = Graph.connect(uri, "neo4j", password)
+    deadline = time.monotonic() + seconds
+    try:
+        while True:
+            try:
+                graph.read("MATCH (s:State) RETURN s.code AS code ORDER BY code LIMIT 3")
+                return
+            except (DatabaseUnavailableError, Neo4jError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+    finally:
+        graph.close()
+
+
 def _app_env(mode: str, home: Path, server: LocalNeo4j, test_env: dict[str, str]) -> dict[str, str]:
     env = {
         **test_env,
@@ -144,10 +164,11 @@ def test_kb_serve_recovers_by_itself_after_neo4j_is_killed_and_started_again(
 
         info = neo4j.start()  # what `kb neo4j start` does
         assert info.port == port, "the managed Neo4j came back on another port"
+        _wait_until_answering(info.uri, info.password)
         answered = time.monotonic()
         while True:
-            _, body = served.read()
-            if "data" in body and body["data"]:
+            _, body = served.read(timeout=30)
+            if body.get("data"):
                 break
             assert time.monotonic() - answered < 5.0, f"not recovered within 5 s: {body}"
             time.sleep(0.2)
@@ -208,10 +229,8 @@ def test_kb_serve_exits_within_10s_of_sigterm_in_every_state(
 
     def hammer() -> None:
         while not stop.is_set():
-            try:
+            with contextlib.suppress(httpx.TransportError, ValueError):
                 served.read(timeout=2)
-            except (httpx.TransportError, ValueError):
-                pass
 
     clients = [threading.Thread(target=hammer, daemon=True) for _ in range(4)]
     for client in clients:
