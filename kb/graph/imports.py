@@ -141,7 +141,10 @@ def write_batches(
 
 def _roll_back(graph: Graph, import_id: str, author: str, timeout: float) -> str:
     try:
-        if journal.roll_back(graph, import_id, f"{author}-rollback", timeout) == "committed":
+        # Undoing must not give up where writing did: a short batch timeout is a limit
+        # for the write, not for its undo.
+        undo_timeout = max(timeout, BATCH_TIMEOUT)
+        if journal.roll_back(graph, import_id, f"{author}-rollback", undo_timeout) == "committed":
             return "committed"
     except DATABASE_ERRORS as error:
         log.error("rolling back import %s failed: %s", import_id, describe(error))
