@@ -28,12 +28,25 @@ def seed_graph(graph: Graph, settings: Settings) -> LoadReport:
     return report
 
 
+def _recover(graph: Graph) -> None:
+    """Undo what a crashed import or seed left half-written, so that an interrupted first
+    seed leaves an empty graph (seeded again below), not half a seed."""
+    from kb.graph.recovery import ImportInProgressError, recover_imports
+
+    try:
+        for line in recover_imports(graph):
+            log.warning("%s", line)
+    except ImportInProgressError as error:
+        log.warning("%s", error)
+
+
 def prepare(settings: Settings, seed_if_empty: bool = True) -> Graph:
     """Open the graph (starting the managed Neo4j when no NEO4J_URI is set), apply the
     constraints and indexes, and load the seed when the graph holds nothing yet."""
     graph = open_graph(settings, start=True)
     try:
         apply_schema(graph)
+        _recover(graph)
         if seed_if_empty and is_empty(graph):
             report = seed_graph(graph, settings)
             log.info("seeded an empty graph: %s records written", report.total_changed)

@@ -3,19 +3,44 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn
 from rich.table import Table
 
 from kb.cli.base import err, fail, handle_errors, main, open_graph_cli, out, settings_of
+from kb.graph.imports import BATCH_SIZE, BATCH_TIMEOUT
 
 
-def _progress() -> Progress:
+def progress_bar() -> Progress:
+    """The bar of long commands, drawn on stderr (stdout keeps the result)."""
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        MofNCompleteColumn(),
+        console=err,
     )
+
+
+@contextmanager
+def bulk_errors(source: str) -> Iterator[None]:
+    """One line and exit 1 for a database failure of an import or seed, never a
+    traceback: the batch writer's own message, or the driver's, naming ``source``."""
+    from neo4j.exceptions import DriverError, Neo4jError
+
+    from kb.graph.imports import BulkWriteError, describe
+    from kb.graph.recovery import ImportInProgressError
+
+    try:
+        yield
+    except (BulkWriteError, ImportInProgressError) as error:
+        fail(str(error))
+    except (Neo4jError, DriverError) as error:
+        fail(f"{source}: nothing was written: Neo4j failed: {describe(error)}")
 
 
 def _count(value: int) -> str:
@@ -64,28 +89,44 @@ def check_seed(ctx: click.Context, directory: Path | None) -> None:
 @click.option("--update", is_flag=True,
               help="Replace records whose id or slug is already in the graph "
                    "(default: reject the import).")  # fmt: skip
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=BATCH_SIZE,
+              show_default=True, help="Records written per transaction.")  # fmt: skip
+@click.option("--batch-timeout", type=click.FloatRange(1, 3600), default=BATCH_TIMEOUT,
+              show_default=True, help="Seconds before Neo4j aborts a batch.")  # fmt: skip
 @click.pass_context
 @handle_errors
-def import_(ctx: click.Context, path: Path, update: bool) -> None:
+def import_(
+    ctx: click.Context, path: Path, update: bool, batch_size: int, batch_timeout: float
+) -> None:
     """Import lessons from a CSV, JSON Lines or YAML file, or lessons and practices from
     a folder of Markdown files with front matter.
 
     Every record is validated as the seed is, against the keys in the graph and in the
-    file; if any is invalid nothing is written and the command exits 2, naming file,
-    line, record and field. CSV list cells are separated by ';'. See docs/data.md.
+    file, before anything is written; if any is invalid nothing is written and the
+    command exits 2, naming file, line, record and field of each problem. Then the
+    records are written in batches; if one fails in the database, the batches before
+    it are undone and the command exits 1 naming the file and the lines of the batch.
+    CSV list cells are separated by ';'. See docs/data.md.
     """
     from kb.seed.imports import import_file
 
-    with open_graph_cli(settings_of(ctx)) as graph, _progress() as bar:
+    with bulk_errors(str(path)), open_graph_cli(settings_of(ctx)) as graph, progress_bar() as bar:
         tasks = {
-            "read": bar.add_task("reading", total=None),
+            "read": bar.add_task("validating", total=None),
             "write": bar.add_task("writing", total=None, visible=False),
         }
 
         def progress(stage: str, done: int, total: int) -> None:
             bar.update(tasks[stage], completed=done, total=total, visible=True)
 
-        result = import_file(graph, path, update=update, progress=progress)
+        result = import_file(
+            graph,
+            path,
+            update=update,
+            progress=progress,
+            batch_size=batch_size,
+            batch_timeout=batch_timeout,
+        )
     out.print(
         f"imported {result.practices} practice(s) and {result.lessons} lesson(s) from "
         f"{result.source}: {result.created} new, {result.replaced} replaced, "
@@ -113,7 +154,7 @@ def export(ctx: click.Context, directory: Path) -> None:
         fail(str(error))
     with open_graph_cli(settings_of(ctx)) as graph:
         data = read_graph(graph)
-    with _progress() as bar:
+    with progress_bar() as bar:
         task = bar.add_task("writing", total=export_count(data))
         try:
             files = write_seed(data, directory, progress=lambda _: bar.advance(task))

@@ -1,34 +1,40 @@
-"""Write validated seed records to the graph, idempotently, in one transaction.
+"""Write validated seed records to the graph, idempotently, in batches.
 
 Each node carries ``seedHash``, a digest of its properties and outgoing links as the
 seed states them. A record whose digest is unchanged is skipped entirely, so a second
 load changes nothing (``updatedAt`` included); a changed record has its properties set,
-its links replaced and a change entry recorded, in the same transaction.
+its links replaced and a change entry recorded, in the same transaction. The batches
+commit all or nothing through the undo journal of :mod:`kb.graph.imports`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, LiteralString
+from typing import TYPE_CHECKING, Any, LiteralString
 
 from kb.graph.changes import record_changes
 from kb.graph.db import Graph, Tx
 from kb.seed.records import Provenance, SeedData
 
-#: Seconds a whole seed or import may take in its single transaction.
+if TYPE_CHECKING:
+    from kb.graph.imports import Batch
+
+#: Seconds a bulk read (an export, a reindex) may take in its single transaction.
 BULK_TIMEOUT = 600.0
 
 
 @dataclass
 class LoadReport:
-    """How many records each label had, and how many were created or changed."""
+    """How many records each label had, how many were created or changed, and (for a
+    batched write) how many of those were created."""
 
     seen: dict[str, int] = field(default_factory=dict)
     changed: dict[str, int] = field(default_factory=dict)
     memberships_changed: int = 0
+    created: dict[str, int] = field(default_factory=dict)
 
     @property
     def total_changed(self) -> int:
@@ -69,7 +75,8 @@ _UPSERT: dict[str, LiteralString] = {
     "SET n += r.props, n.seedHash = r.hash, n.updatedAt = datetime() RETURN n.id AS id",
 }
 
-# For a changed record: remove the links it owns, then create them from the seed.
+# For a changed record: remove the links it owns (the statements of _CLEAR), then create
+# them from the seed (the rest).
 _LINKS: dict[str, list[LiteralString]] = {
     "State": [],
     "Alliance": [
@@ -127,6 +134,31 @@ _LINKS: dict[str, list[LiteralString]] = {
         "MATCH (m:Practice {id: r.links.practice}) MERGE (n)-[:PART_OF]->(m)",
     ],
 }
+
+#: How many of the first statements of each label's ``_LINKS`` only remove links.
+_CLEARING = {"State": 0, "Alliance": 1, "Category": 1, "Contract": 1, "Practice": 2, "Lesson": 1}
+
+#: The labels a seed writes, in the order that lets links find their targets, and the
+#: property each one is merged on.
+KEYS: dict[str, LiteralString] = {
+    "State": "code",
+    "Alliance": "slug",
+    "Category": "code",
+    "Contract": "slug",
+    "Practice": "slug",
+    "Lesson": "id",
+}
+
+
+def clear_links(tx: Tx, label: str, ids: list[str]) -> None:
+    """Remove the links that records of ``label`` own (those a load rewrites)."""
+    if ids:
+        for query in _LINKS[label][: _CLEARING[label]]:
+            tx.run(query, rows=[{"id": key} for key in ids])
+
+
+#: Labels whose records link to records of the same label (written in one batch).
+_SELF_LINKED = frozenset({"Alliance", "Category", "Practice"})
 
 _MEMBERSHIPS: LiteralString = (
     "UNWIND $rows AS r MATCH (s:State {id: r.state}), (a:Alliance {id: r.alliance}) "
@@ -298,11 +330,59 @@ def write_rows(
     return report
 
 
-def load_seed(graph: Graph, data: SeedData, author: str = "seed") -> LoadReport:
-    """Write ``data`` to the graph in one transaction; unchanged records are skipped."""
-    rows = seed_rows(data)
-    memberships = _membership_rows(data)
-    # A bulk load is not bounded by the per-request timeout meant for API queries.
-    return graph.execute_write(
-        lambda tx: write_rows(tx, rows, memberships, author), timeout=BULK_TIMEOUT
+def seed_batches(data: SeedData, batch_size: int) -> Iterator[Batch]:
+    """The seed as batches, in an order that lets every link find its target: labels as
+    in :data:`KEYS`, then memberships. Alliances, categories and practices link to
+    records of their own label, so each of those labels goes in a single batch."""
+    from kb.graph.imports import Batch
+    from kb.graph.journal import MEMBERSHIP
+
+    rows: dict[str, list[dict[str, Any]]] = {**seed_rows(data), MEMBERSHIP: _membership_rows(data)}
+    for label, label_rows in rows.items():
+        size = max(len(label_rows), 1) if label in _SELF_LINKED else batch_size
+        for start in range(0, len(label_rows), size):
+            part = label_rows[start : start + size]
+            yield Batch(label, part, f"{label} records {start + 1}-{start + len(part)}")
+
+
+def load_seed(
+    graph: Graph,
+    data: SeedData,
+    author: str = "seed",
+    *,
+    source: str = "the seed",
+    batch_size: int = 1000,
+    batch_timeout: float | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> LoadReport:
+    """Write ``data`` to the graph in batches, all or nothing; unchanged records are
+    skipped. ``progress`` is called with the rows of each batch written (out of
+    :func:`seed_size`).
+
+    Raises:
+        kb.graph.imports.BulkWriteError: a batch failed; nothing of this load remains.
+    """
+    from kb.graph.imports import BATCH_TIMEOUT, write_batches
+
+    written = write_batches(
+        graph,
+        seed_batches(data, batch_size),
+        source=source,
+        kind="seed",
+        author=author,
+        batch_timeout=batch_timeout or BATCH_TIMEOUT,
+        progress=progress,
     )
+    rows = seed_rows(data)
+    report = LoadReport(
+        seen={label: len(rows[label]) for label in KEYS},
+        changed={label: written.changed.get(label, 0) for label in KEYS},
+        memberships_changed=written.memberships_changed,
+        created={label: written.created.get(label, 0) for label in KEYS},
+    )
+    return report
+
+
+def seed_size(data: SeedData) -> int:
+    """How many rows :func:`load_seed` writes (records and memberships)."""
+    return sum(len(rows) for rows in seed_rows(data).values()) + len(data.memberships)

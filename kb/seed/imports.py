@@ -16,6 +16,13 @@ References are checked against the keys already in the graph plus those in the i
 A lesson id or practice slug that is already in the graph is an error unless
 ``update=True``, in which case the record in the graph is replaced by the imported one.
 
+CSV and JSON Lines files are read twice, one record at a time: a first pass validates
+every record (collecting every problem, up to ``max_errors``) before anything is
+written; a second pass writes them in batches of ``batch_size`` rows through
+:func:`kb.graph.imports.write_batches`, which undoes the committed batches if a later
+one fails. YAML files and folders are documents rather than registers: they are read
+whole, then written in the same batches. See docs/data.md, "Large imports".
+
 Example:
     >>> result = import_file(graph, Path("register.csv"))
     >>> result.lessons, result.created
@@ -25,22 +32,25 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
 from kb.graph.db import Graph
-from kb.graph.imports import write_import
+from kb.graph.imports import BATCH_SIZE, BATCH_TIMEOUT, Batch, write_batches
 from kb.graph.keys import GraphKeys, graph_keys, normalise_title
+from kb.graph.load import seed_rows
 from kb.seed.build import build_lessons, build_practices, find_cycles
-from kb.seed.files import RawRecord, read_csv, read_front_matter, read_jsonl, read_yaml_list
-from kb.seed.records import SeedData
+from kb.seed.files import RawRecord, read_front_matter, read_yaml_list
+from kb.seed.records import Lesson, Practice, SeedData
+from kb.seed.streams import RecordStream
 from kb.seed.validate import KnownKeys, SeedError, SeedValidationError
 
-LESSON_FILES = {".csv": read_csv, ".jsonl": read_jsonl, ".ndjson": read_jsonl}
-LESSON_FILES |= {".yaml": read_yaml_list, ".yml": read_yaml_list}
+STREAMED = (".csv", ".jsonl", ".ndjson")
 ACCEPTED = "a .csv, .jsonl, .ndjson, .yaml or .yml file of lessons, or a folder of .md files"
+#: Problems collected before the validating pass stops keeping them (it still counts).
+MAX_ERRORS = 1000
 
 #: Markdown headings of a lesson's body, and the field each one fills.
 SECTIONS = {
@@ -52,7 +62,8 @@ SECTIONS = {
 }
 _HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$")
 
-#: Called with (stage, done, total); stage is "read" or "write".
+#: Called with (stage, done, total): stage "read" counts bytes (files, for a folder),
+#: "write" counts records.
 Progress = Callable[[str, int, int], None]
 
 
@@ -68,6 +79,41 @@ class ImportResult:
     unchanged: int
 
 
+class ImportValidationError(SeedValidationError):
+    """An import has invalid records; nothing was written. ``errors`` holds the first
+    :data:`MAX_ERRORS`; ``total`` counts them all."""
+
+    def __init__(self, errors: list[SeedError], total: int) -> None:
+        super().__init__(errors)
+        self.total = total
+        if total > len(errors):
+            self.args = (
+                f"{self.args[0]}\n  ({total} problems in all; the first {len(errors)} are kept)",
+            )
+
+
+class CappedErrors(list[SeedError]):
+    """An error list that keeps the first ``cap`` errors and counts the rest."""
+
+    def __init__(self, cap: int) -> None:
+        super().__init__()
+        self.cap = cap
+        self.total = 0
+
+    def append(self, error: SeedError) -> None:
+        self.total += 1
+        if len(self) < self.cap:
+            super().append(error)
+
+    def extend(self, errors: Iterable[SeedError]) -> None:
+        for error in errors:
+            self.append(error)
+
+    def raise_if_any(self) -> None:
+        if self.total:
+            raise ImportValidationError(list(self), self.total)
+
+
 @dataclass
 class _Raw:
     """Raw records of an import, each with the display name of its file."""
@@ -76,43 +122,144 @@ class _Raw:
     lessons: list[tuple[str, RawRecord]]
 
 
+@dataclass
+class _Plan:
+    """What the validating pass hands to the writing pass."""
+
+    known: KnownKeys
+    practices: list[Practice]
+    #: Validated lessons with file and line, for kinds read whole; None when streamed.
+    lessons: list[tuple[str, int | None, Lesson]] | None
+    lesson_count: int = 0
+    digest: str = ""
+
+
+@dataclass
+class _LessonCheck:
+    """The checks that span records (duplicate ids, titles, ids already in the graph),
+    kept compact: one entry per lesson, not the lesson itself."""
+
+    existing: GraphKeys
+    known: KnownKeys
+    update: bool
+    errors: list[SeedError]
+    practice_titles: dict[str, str] = field(default_factory=dict)
+    ids: dict[str, str] = field(default_factory=dict)  # id -> "file:line"
+    titles: dict[int, str] = field(default_factory=dict)  # hash of title -> id
+    count: int = 0
+
+    def check(self, name: str, record: RawRecord) -> Lesson | None:
+        line, data = record
+        built = build_lessons([(name, record)], self.errors, self.known)
+        raw_id = str(data.get("id") or "").strip() if isinstance(data, dict) else ""
+        if raw_id:
+            if raw_id in self.ids:
+                self._error(
+                    name,
+                    line,
+                    raw_id,
+                    "id",
+                    f"{raw_id!r} is a duplicate key; it is already used at {self.ids[raw_id]}",
+                )
+                return None
+            self.ids[raw_id] = f"{name}:{line}"
+        if not built:
+            return None
+        lesson = built[0]
+        ok = True
+        if not self.update and lesson.id in self.existing.lessons:
+            ok = False
+            self._error(
+                name,
+                line,
+                lesson.id,
+                "id",
+                f"lesson id {lesson.id!r} is already in the graph; give a new one, or import "
+                "with --update to replace the record in the graph",
+            )
+        norm = normalise_title(lesson.title)
+        owner = self.existing.titles.get(norm)
+        other = self.practice_titles.get(norm) or (
+            f"lesson {self.titles[hash(norm)]!r}" if hash(norm) in self.titles else None
+        )
+        if other is not None:
+            ok = False
+            message = f"{lesson.title!r} is also the title of {other} in this import"
+            self._error(name, line, lesson.id, "title", message)
+        elif owner is not None and owner != ("Lesson", lesson.id):
+            ok = False
+            message = (
+                f"{lesson.title!r} is already the title of {owner[0].lower()} {owner[1]!r} "
+                "in the graph"
+            )
+            self._error(name, line, lesson.id, "title", message)
+        else:
+            self.titles[hash(norm)] = lesson.id
+        self.count += ok
+        return lesson if ok else None
+
+    def _error(self, name: str, line: int | None, key: str, field: str, message: str) -> None:
+        self.errors.append(SeedError(name, line, repr(key), field, message))
+
+
 def import_file(
-    graph: Graph, path: Path, *, update: bool = False, progress: Progress | None = None
+    graph: Graph,
+    path: Path,
+    *,
+    update: bool = False,
+    progress: Progress | None = None,
+    batch_size: int = BATCH_SIZE,
+    batch_timeout: float = BATCH_TIMEOUT,
+    max_errors: int = MAX_ERRORS,
 ) -> ImportResult:
-    """Validate ``path`` against the graph, then write it in one transaction.
+    """Validate ``path`` against the graph, then write it in batches, all or nothing.
 
     Raises:
-        SeedValidationError: naming file, line, record and field of every bad value;
-            nothing is written.
+        ImportValidationError: naming file, line, record and field of every bad value
+            (the first ``max_errors``); nothing is written.
+        kb.graph.imports.BulkWriteError: a batch failed in the database; naming the file
+            and the lines of the batch. What the batches before it wrote is undone.
     """
     existing = graph_keys(graph)
-    data = read_import(path, existing, update=update, progress=progress)
-    write = None if progress is None else (lambda done, total: progress("write", done, total))
-    report = write_import(graph, data, progress=write)
-    new = sum(p.slug not in existing.practices for p in data.practices)
-    new += sum(x.id not in existing.lessons for x in data.lessons)
+    plan = _validate(path, existing, update, progress, max_errors)
+    total = len(plan.practices) + plan.lesson_count
+    done = 0
+
+    def step(rows: int) -> None:
+        nonlocal done
+        done += rows
+        if progress is not None:
+            progress("write", done, total)
+
+    step(0)
+    report = write_batches(
+        graph,
+        _batches(path, plan, batch_size),
+        source=str(path),
+        batch_timeout=batch_timeout,
+        progress=step,
+    )
+    created = sum(report.created.values())
     changed = report.changed.get("Practice", 0) + report.changed.get("Lesson", 0)
-    total = len(data.practices) + len(data.lessons)
     return ImportResult(
-        str(path), len(data.practices), len(data.lessons), new, changed - new, total - changed
+        str(path),
+        len(plan.practices),
+        plan.lesson_count,
+        created,
+        changed - created,
+        total - changed,
     )
 
 
-def read_import(
-    path: Path, existing: GraphKeys, *, update: bool = False, progress: Progress | None = None
-) -> SeedData:
-    """Read and validate an import against the keys already in the graph.
-
-    Raises:
-        SeedValidationError: with every error found; the message names file and line.
-    """
-    errors: list[SeedError] = []
-    raw = _read_raw(path, errors, progress)
-    if not raw.practices and not raw.lessons:
-        if not errors:
-            errors.append(SeedError(str(path), None, "(file)", None, "holds no records"))
-        raise SeedValidationError(errors)
-    slugs = {_slug(name, data) for name, (_, data) in raw.practices}
+def _validate(
+    path: Path, existing: GraphKeys, update: bool, progress: Progress | None, max_errors: int
+) -> _Plan:
+    """The validating pass: every problem is collected before anything is written."""
+    errors = CappedErrors(max_errors)
+    name = str(path)
+    streamed = path.is_file() and path.suffix.lower() in STREAMED
+    raw = _Raw([], []) if streamed else _read_raw(path, errors, progress)
+    slugs = {_slug(file, data) for file, (_, data) in raw.practices}
     known = KnownKeys(
         states=set(existing.states),
         alliances=set(existing.alliances),
@@ -121,16 +268,87 @@ def read_import(
         practices=set(existing.practices) | slugs,
     )
     where = _where(raw)
-    data = SeedData(
-        practices=build_practices(raw.practices, errors, known),
-        lessons=build_lessons(raw.lessons, errors, known),
-    )
+    practices = build_practices(raw.practices, errors, known)
+    data = SeedData(practices=practices)
     _check_existing(data, existing, where, update, errors)
     _check_titles(data, existing, where, errors)
     _check_cycles(data, existing, where, errors)
-    if errors:
-        raise SeedValidationError(errors)
-    return data
+    check = _LessonCheck(existing, known, update, errors)
+    check.practice_titles = {normalise_title(p.title): f"practice {p.slug!r}" for p in practices}
+    plan = _Plan(known, practices, None if streamed else [])
+    if streamed:
+        stream = RecordStream(path, name, errors)
+        for number, record in enumerate(stream.records(), start=1):
+            check.check(name, _without_bom(record))
+            if progress is not None and number % 500 == 0:
+                progress("read", stream.bytes_read, stream.size)
+        plan.digest = stream.digest
+        if progress is not None:
+            progress("read", stream.size, stream.size)
+    else:
+        assert plan.lessons is not None
+        for file, record in raw.lessons:
+            lesson = check.check(file, record)
+            if lesson is not None:
+                plan.lessons.append((file, record[0], lesson))
+    if not raw.practices and not check.ids and not errors.total:
+        errors.append(SeedError(name, None, "(file)", None, "holds no records"))
+    errors.raise_if_any()
+    plan.lesson_count = check.count
+    return plan
+
+
+def _batches(path: Path, plan: _Plan, size: int) -> Iterator[Batch]:
+    """The writing pass: practices in one batch (they link to each other), then lessons
+    in batches of ``size``."""
+    if plan.practices:
+        rows = seed_rows(SeedData(practices=plan.practices))["Practice"]
+        yield Batch("Practice", rows, f"{len(rows)} practices")
+    chunk: list[tuple[str, int | None, Lesson]] = []
+    for item in _lessons(path, plan):
+        chunk.append(item)
+        if len(chunk) == size:
+            yield _lesson_batch(chunk)
+            chunk = []
+    if chunk:
+        yield _lesson_batch(chunk)
+
+
+def _lesson_batch(chunk: list[tuple[str, int | None, Lesson]]) -> Batch:
+    (first, start, _), (last, end, _) = chunk[0], chunk[-1]
+    if first == last:
+        where = f"lines {start}-{end}" if start != end else f"line {start}"
+    else:
+        where = f"{first} to {last}"
+    rows = seed_rows(SeedData(lessons=[lesson for _, _, lesson in chunk]))["Lesson"]
+    return Batch("Lesson", rows, where)
+
+
+def _lessons(path: Path, plan: _Plan) -> Iterator[tuple[str, int | None, Lesson]]:
+    if plan.lessons is not None:
+        yield from plan.lessons
+        return
+    name = str(path)
+    errors: list[SeedError] = []
+    stream = RecordStream(path, name, errors)
+    count = 0
+    for line, data in stream.records():
+        for lesson in build_lessons([(name, _without_bom((line, data)))], errors, plan.known):
+            count += 1
+            yield name, line, lesson
+    if errors or count != plan.lesson_count or stream.digest != plan.digest:
+        raise SeedValidationError(
+            [
+                SeedError(
+                    name,
+                    None,
+                    "(file)",
+                    None,
+                    "changed while it was being imported (it is not the file that was "
+                    "validated); import it again once it is saved",
+                )
+            ]
+        )
 
 
 def _read_raw(path: Path, errors: list[SeedError], progress: Progress | None) -> _Raw:
@@ -148,7 +366,7 @@ def _read_raw(path: Path, errors: list[SeedError], progress: Progress | None) ->
             if progress is not None:
                 progress("read", done, len(files))
         return raw
-    reader = LESSON_FILES.get(path.suffix.lower())
+    reader = read_yaml_list if path.suffix.lower() in (".yaml", ".yml") else None
     if not path.exists():
         errors.append(SeedError(name, None, "(file)", None, f"does not exist; expected {ACCEPTED}"))
     elif reader is None:

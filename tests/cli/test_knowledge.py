@@ -171,3 +171,68 @@ def test_export_command_refuses_a_directory_with_files(
     result = kb(test_env, "export", str(tmp_path))
     assert result.exit_code == 1
     assert "is not an empty directory" in result.stderr
+
+
+# -- batched imports and seeds -------------------------------------------------------
+
+
+def _register(path: Path, count: int, updated: str | None = None) -> Path:
+    lines = [LESSON_CSV.splitlines()[0]]
+    row = LESSON_CSV.splitlines()[1]
+    for n in range(count):
+        lines.append(row.replace("L-9301", f"L-{93100 + n}").replace("line,", f"line {n},"))
+    if updated is not None:
+        lines[-1] = row.replace("L-9301", updated).replace("line,", "line (updated),")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_import_command_shows_its_progress_batch_by_batch(
+    test_env: dict[str, str], seeded_graph: Graph, tmp_path: Path
+) -> None:
+    path = _register(tmp_path / "register.csv", 5)
+
+    result = kb(test_env, "import", str(path), "--batch-size", "2")
+
+    assert result.exit_code == 0, result.output
+    assert "validating" in result.stderr and "100%" in result.stderr
+    assert "writing" in result.stderr and "5/5" in result.stderr
+    assert "5 new, 0 replaced" in result.stdout
+    found = seeded_graph.read(
+        "MATCH (n:Lesson) WHERE n.id STARTS WITH 'L-931' RETURN count(n) AS n"
+    )
+    assert found == [{"n": 5}]
+
+
+def test_import_command_names_the_failed_batch_in_one_line(
+    test_env: dict[str, str], seeded_graph: Graph, tmp_path: Path
+) -> None:
+    from tests.seed.test_imports_batched import locked
+
+    path = _register(tmp_path / "register.csv", 5, updated="L-0002")  # in batch 3
+    before = graph_stats(seeded_graph)
+
+    with locked(seeded_graph, "L-0002"):
+        result = kb(
+            test_env, "import", str(path), "--update", "--batch-size", "2", "--batch-timeout", "1"
+        )
+
+    assert result.exit_code == 1, result.output
+    message = " ".join(result.stderr.split("error:", 1)[1].split())
+    assert message.startswith(f"{path}: import failed at batch 3 (line 6): ")
+    assert message.endswith("nothing from it remains (the batches before it were rolled back)")
+    assert "Traceback" not in result.output
+    assert graph_stats(seeded_graph) == before
+
+
+def test_seed_command_writes_in_batches_and_twice_changes_nothing(
+    test_env: dict[str, str], graph: Graph, seed_data: SeedData
+) -> None:
+    first = kb(test_env, "seed", "--batch-size", "25")
+
+    assert first.exit_code == 0, first.output
+    assert "writing" in first.stderr and "100%" in first.stderr
+    assert graph_stats(graph).nodes["Lesson"] == len(seed_data.lessons)
+    again = kb(test_env, "seed", "--batch-size", "25")
+    assert again.exit_code == 0, again.output
+    assert again.stdout.rstrip().endswith("0 change(s) written")

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import pytest
+
 from kb.graph.changes import last_sequence
 from kb.graph.db import Graph
-from kb.graph.load import load_seed
+from kb.graph.imports import BulkWriteError
+from kb.graph.load import load_seed, seed_size
 from kb.graph.stats import graph_stats, is_empty
 from kb.seed import SeedData
+from tests.seed.test_imports_batched import journal_nodes, locked
+
+DOMAIN = "(n:State OR n:Alliance OR n:Contract OR n:Category OR n:Practice OR n:Lesson)"
 
 
 def test_seed_loads_every_record(graph: Graph, seed_data: SeedData) -> None:
@@ -83,3 +93,60 @@ def test_empty_graph_is_detected(graph: Graph, seed_data: SeedData) -> None:
     assert is_empty(graph)
     load_seed(graph, seed_data)
     assert not is_empty(graph)
+
+
+def dump(graph: Graph) -> tuple[list[Any], list[Any]]:
+    """Every domain node with all its properties, every link between them with its own."""
+    nodes = graph.read(
+        f"MATCH (n) WHERE {DOMAIN} RETURN labels(n) AS labels, properties(n) AS props "
+        "ORDER BY n.id, labels[0]"
+    )
+    links = graph.read(
+        f"MATCH (n)-[x]->(m) WHERE {DOMAIN} RETURN n.id AS a, type(x) AS t, m.id AS b, "
+        "properties(x) AS props ORDER BY a, t, b"
+    )
+    return nodes, links
+
+
+def test_seed_in_small_batches_writes_every_record(graph: Graph, seed_data: SeedData) -> None:
+    steps: list[int] = []
+
+    report = load_seed(graph, seed_data, batch_size=7, progress=steps.append)
+
+    assert sum(steps) == seed_size(seed_data) and max(steps) == len(seed_data.practices)
+    assert report.total_changed == sum(report.seen.values()) + len(seed_data.memberships)
+    stats = graph_stats(graph)
+    assert stats.nodes["Lesson"] == len(seed_data.lessons)
+    assert stats.relationships["MEMBER_OF"] == len(seed_data.memberships)
+    assert stats.relationships["PARTICIPATES_IN"] == sum(
+        len(c.participants) for c in seed_data.contracts
+    )
+    assert journal_nodes(graph) == 0
+    assert load_seed(graph, seed_data, batch_size=7).total_changed == 0
+
+
+def test_failed_seed_batch_restores_every_record_it_had_changed(
+    graph: Graph, seed_data: SeedData
+) -> None:
+    load_seed(graph, seed_data)
+    before = dump(graph)
+    first, last = seed_data.lessons[0], seed_data.lessons[-1]
+    edited = replace(
+        seed_data,
+        alliances=[replace(a, description="Edited.") for a in seed_data.alliances],
+        memberships=[replace(m, since=date(1999, 1, 1)) for m in seed_data.memberships],
+        contracts=[replace(c, participants=c.participants[:1]) for c in seed_data.contracts],
+        lessons=[
+            replace(x, title=f"Edited {x.title}", state="WY") if x in (first, last) else x
+            for x in seed_data.lessons
+        ],
+    )
+
+    with locked(graph, last.id), pytest.raises(BulkWriteError) as caught:
+        load_seed(graph, edited, batch_size=40, batch_timeout=2)
+
+    assert "seed failed at batch" in str(caught.value) and "Lesson records 121-160" in str(
+        caught.value
+    )
+    assert dump(graph) == before
+    assert journal_nodes(graph) == 0
