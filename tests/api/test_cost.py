@@ -31,6 +31,8 @@ def measure(schema: Schema, query: str) -> Any:
         # relatedItems: 100 + 4 per item asked for, per parent (default first: 10);
         # 1 + 5 lessons + 5 x 10 items + 5 x 140.
         ("{ lessons(first: 5) { nodes { relatedItems { key } } } }", 756),
+        # The example of docs/api.md.
+        ("{ lessons(first: 10) { nodes { relatedItems { key } } } }", 1511),
         # search: 300 + 2 per hit asked for; 1 results + 20 hits + 20 nodes + 1 facets
         # + 60 state facet values.
         (
