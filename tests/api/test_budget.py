@@ -61,9 +61,9 @@ def test_neo4j_work_stops_at_the_budget_and_the_server_answers_the_next_request(
     seeded_graph: Graph, settings: Settings
 ) -> None:
     # A write lock held elsewhere makes the mutation wait: deterministic slowness in
-    # Neo4j itself. Its transaction gets the 1 s left of the budget as its timeout
+    # Neo4j itself. Its transaction gets the 3 s left of the budget as its timeout
     # instead of KB_TX_TIMEOUT (10 s).
-    budgeted = dataclasses.replace(settings, request_budget=1.0)
+    budgeted = dataclasses.replace(settings, request_budget=3.0)
     assert budgeted.tx_timeout == 10.0
     _, secret = create_token(seeded_graph, "budget-editor", "editor")
     practice = encode_id("Practice", "running-a-request-for-proposals")
@@ -71,6 +71,8 @@ def test_neo4j_work_stops_at_the_budget_and_the_server_answers_the_next_request(
         {{ practice {{ summary }} }} }}"""
     headers = {"Authorization": f"Bearer {secret}"}
     with TestClient(create_app(budgeted, seeded_graph, search=False)) as client:
+        # Once before: a cold Neo4j plans a statement's first run slowly on a busy machine.
+        assert "errors" not in client.post("/graphql", json={"query": SIMPLE}).json()
         with seeded_graph.driver.session(database=seeded_graph.database) as session:
             blocker = session.begin_transaction()
             blocker.run(
@@ -84,12 +86,13 @@ def test_neo4j_work_stops_at_the_budget_and_the_server_answers_the_next_request(
                 blocker.rollback()
         body = response.json()
         assert codes(body["errors"]) == ["QUERY_TOO_COMPLEX"], body
-        assert "time budget of 1s" in body["errors"][0]["message"]
-        assert body["errors"][0]["extensions"]["budget"] == 1.0
+        assert "time budget of 3s" in body["errors"][0]["message"]
+        assert body["errors"][0]["extensions"]["budget"] == 3.0
         assert body["errors"][0]["path"] == ["updatePractice"]
         assert took < budgeted.tx_timeout  # stopped by the budget, not the tx timeout
+        started = time.monotonic()
         after = client.post("/graphql", json={"query": SIMPLE}).json()
-        assert "errors" not in after
+        assert "errors" not in after, (after, took, time.monotonic() - started)
         assert len(after["data"]["states"]["nodes"]) == 20
 
 
@@ -239,7 +242,7 @@ def test_budget_settings_are_checked(env: dict[str, str], message: str) -> None:
 
 def test_budget_settings_defaults_and_values() -> None:
     default = Settings.from_env({})
-    assert (default.request_budget, default.expensive_cost) == (5.0, 2000)
+    assert (default.request_budget, default.expensive_cost) == (10.0, 2000)
     assert (default.expensive_requests, default.expensive_threads) == (2, 2)
     custom = Settings.from_env({"KB_REQUEST_BUDGET": "2.5", "KB_EXPENSIVE_REQUESTS": "4"})
     assert (custom.request_budget, custom.expensive_requests) == (2.5, 4)
