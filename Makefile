@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run test setup neo4j lint typecheck clean bench-search bench-api
+.PHONY: run test setup neo4j lint typecheck clean bench-search bench-api bench-faults
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ bench-search: setup
 # writes bench/api/README.md. Wipes the graph of its own managed Neo4j under .kb-bench/.
 bench-api: setup
 	KB_DATA_DIR=$${KB_BENCH_DATA_DIR:-$(CURDIR)/.kb-bench} $(BIN)/python bench/api/run.py
+
+# Expensive requests beside a simple read (real `kb serve` on 127.0.0.1, 8 clients, bounded
+# phases): writes bench/faults/README.md. Reads only; seeds its own Neo4j under .kb-bench/ if empty.
+bench-faults: setup
+	KB_DATA_DIR=$${KB_BENCH_DATA_DIR:-$(CURDIR)/.kb-bench} $(BIN)/python bench/faults/expensive.py
 
 clean:
 	-$(BIN)/kb neo4j stop

@@ -116,6 +116,14 @@ class Settings:
     env: str
     public_read: bool
     response_cache: int = 512
+    #: Seconds a GraphQL request may run (waiting for a slot included) before it is stopped.
+    request_budget: float = 10.0
+    #: Cost (see kb/api/costs.py) from which a request counts as expensive.
+    expensive_cost: int = 2000
+    #: Expensive requests run at once; more wait (within their budget) or are refused.
+    expensive_requests: int = 2
+    #: Worker threads for Whoosh searches and path searches (apart from other reads').
+    expensive_threads: int = 2
 
     @property
     def neo4j_home(self) -> Path:
@@ -169,4 +177,8 @@ class Settings:
             env=_choice(env, "KB_ENV", "development", ("development", "production")),
             public_read=_bool(env, "KB_PUBLIC_READ", True),
             response_cache=_int(env, "KB_RESPONSE_CACHE", 512, 0, 1_000_000),
+            request_budget=_float(env, "KB_REQUEST_BUDGET", 10.0, 0.01, 3600.0),
+            expensive_cost=_int(env, "KB_EXPENSIVE_COST", 2000, 1, 1_000_000_000),
+            expensive_requests=_int(env, "KB_EXPENSIVE_REQUESTS", 2, 1, 1000),
+            expensive_threads=_int(env, "KB_EXPENSIVE_THREADS", 2, 1, 1000),
         )

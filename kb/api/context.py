@@ -7,12 +7,14 @@ Example:
 
 from __future__ import annotations
 
+import functools
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from starlette.concurrency import run_in_threadpool
-
+from kb.api.budget import run_within
+from kb.api.concurrency import expensive_limiter
 from kb.api.errors import ForbiddenError, UnauthenticatedError
 from kb.api.loaders import Loaders
 from kb.config import Settings
@@ -47,20 +49,31 @@ ANONYMOUS = Viewer()
 
 @dataclass
 class Context:
-    """What resolvers get as ``info.context``."""
+    """What resolvers get as ``info.context``. The request's time budget
+    (``KB_REQUEST_BUDGET``) starts when it is made; ``deadline`` is when it ends."""
 
     graph: Graph
     settings: Settings
     viewer: Viewer = ANONYMOUS
     search: SearchRuntime | None = None
     loaders: Loaders = field(init=False)
+    deadline: float = field(init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.graph)
+        self.deadline = time.monotonic() + self.settings.request_budget
 
     async def run(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Call a (blocking) graph function off the event loop."""
-        return await run_in_threadpool(func, *args, **kwargs)
+        """Call a (blocking) graph function off the event loop, within the budget."""
+        work = functools.partial(func, *args, **kwargs)
+        return await run_within(self.deadline, self.settings.request_budget, work)
+
+    async def run_expensive(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Like :meth:`run`, on the few threads kept for expensive work (Whoosh, path
+        searches: see :mod:`kb.api.concurrency`), so that other reads keep theirs."""
+        work = functools.partial(func, *args, **kwargs)
+        limiter = expensive_limiter(self.settings.expensive_threads)
+        return await run_within(self.deadline, self.settings.request_budget, work, limiter)
 
     def require_read(self) -> None:
         """Reads are open unless KB_PUBLIC_READ=false; then a token is needed."""

@@ -2,14 +2,19 @@
 
 The operation is walked with its fragments expanded (a fragment is followed wherever it
 is spread, whatever its name, ``__schema`` included), so fragments cannot hide depth,
-aliases or cost. Cost counts the objects a query may produce: every field with a
-selection costs the number of parents it runs on, and a field with a ``first``
-argument multiplies its children by the page size asked for (a variable counts as the
-largest page). Token counting is done by the parser (see :mod:`kb.api.schema`).
+aliases or cost. Cost counts the objects a query may produce plus the price of fields
+that do real work on every call (:mod:`kb.api.costs`): a field with a selection
+produces one object per parent, or, for a list, one per item: the page size asked for
+with ``first`` (a variable counts as the largest page; a page's ``nodes``/``edges``/
+``hits`` take the ``first`` of the field that returned the page), or the size
+:func:`kb.api.costs.list_size` assumes for a list without ``first``. Token counting is
+done by the parser (see :mod:`kb.api.schema`).
 
 Example:
     >>> rule = limits_rule(Limits(max_depth=5))
     >>> graphql.validate(schema, document, [rule])
+    >>> measure_operation(schema, document).cost
+    121
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -30,10 +36,14 @@ from graphql import (
     SelectionSetNode,
     ValidationRule,
     get_named_type,
+    get_nullable_type,
+    get_operation_ast,
+    is_list_type,
 )
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef
 from graphql.validation import ASTValidationRule
 
+from kb.api.costs import call_cost, list_size
 from kb.api.errors import QUERY_TOO_COMPLEX
 from kb.api.pagination import DEFAULT_PAGE, MAX_PAGE
 
@@ -68,6 +78,8 @@ class Measure:
     cost: int = 0
     visits: int = 0
     stack: list[str] = field(default_factory=list)
+    #: Fields priced per call (``Type.field``): [calls, cost charged for them].
+    calls: dict[str, list[int]] = field(default_factory=dict)
 
     def exceeded(self) -> bool:
         lim = self.limits
@@ -84,19 +96,21 @@ class Measure:
         parent: GraphQLNamedType | None,
         depth: int,
         multiplier: int,
+        page: int | None = None,
     ) -> None:
         for selection in selections.selections:
             if self.exceeded():
                 return
             self.visits += 1
             if isinstance(selection, FieldNode):
-                self._field(selection, parent, depth, multiplier)
+                self._field(selection, parent, depth, multiplier, page)
             elif isinstance(selection, InlineFragmentNode):
                 self.walk(
                     selection.selection_set,
                     self._type(selection.type_condition, parent),
                     depth,
                     multiplier,
+                    page,
                 )
             elif isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
@@ -109,23 +123,69 @@ class Measure:
                     self._type(fragment.type_condition, parent),
                     depth,
                     multiplier,
+                    page,
                 )
                 self.stack.pop()
 
     def _field(
-        self, node: FieldNode, parent: GraphQLNamedType | None, depth: int, multiplier: int
+        self,
+        node: FieldNode,
+        parent: GraphQLNamedType | None,
+        depth: int,
+        multiplier: int,
+        page: int | None,
     ) -> None:
         depth += 1
         self.depth = max(self.depth, depth)
         if node.alias is not None:
             self.aliases += 1
+        definition = self._definition(node.name.value, parent)
+        objects, child_page = self._charge(node, parent, definition, multiplier, page)
         if node.selection_set is None:
             return
-        self.cost += multiplier
-        definition = self._definition(node.name.value, parent)
         child = get_named_type(definition.type) if definition is not None else None
-        size = self._page_size(node) if definition is not None and "first" in definition.args else 1
-        self.walk(node.selection_set, child, depth, multiplier * size)
+        self.walk(node.selection_set, child, depth, objects, child_page)
+
+    # -- cost (the price list is kb.api.costs) ---------------------------------
+    def _charge(
+        self,
+        node: FieldNode,
+        parent: GraphQLNamedType | None,
+        definition: Any,
+        multiplier: int,
+        page: int | None,
+    ) -> tuple[int, int | None]:
+        """Charge the field running ``multiplier`` times: its calls' price and the
+        objects it produces. Returns those objects (the multiplier of its children)
+        and, when it returns a page, the page size for the page's lists."""
+        if definition is None:  # unknown field: graphql-core's own rules report it
+            return multiplier, None
+        owner, name = getattr(parent, "name", ""), node.name.value
+        size = self._page_size(node, definition) if "first" in definition.args else None
+        price = call_cost(owner, name, size)
+        if price:
+            self.cost += multiplier * price
+            charged = self.calls.setdefault(f"{owner}.{name}", [0, 0])
+            charged[0] += multiplier
+            charged[1] += multiplier * price
+        if node.selection_set is None:
+            return multiplier, None
+        result = get_named_type(definition.type)
+        if size is not None and _is_page(result):
+            self.cost += multiplier  # the page object; its lists take ``size``
+            return multiplier, size
+        objects = multiplier
+        if size is not None:
+            objects = multiplier * size
+        elif is_list_type(get_nullable_type(definition.type)):
+            objects = multiplier * (page if page is not None else list_size(owner, name))
+        self.cost += objects
+        return objects, None
+
+    @property
+    def expensive(self) -> int:
+        """The part of the cost charged for fields priced per call."""
+        return sum(charged for _, charged in self.calls.values())
 
     def _definition(self, name: str, parent: GraphQLNamedType | None) -> Any:
         if name in _META:
@@ -140,13 +200,38 @@ class Measure:
         return found if isinstance(found, GraphQLNamedType) else None
 
     @staticmethod
-    def _page_size(node: FieldNode) -> int:
+    def _page_size(node: FieldNode, definition: Any) -> int:
         for argument in node.arguments or ():
             if argument.name.value == "first":
                 if isinstance(argument.value, IntValueNode):
                     return max(0, int(argument.value.value))
                 return MAX_PAGE  # a variable (or a wrong literal) counts as the largest page
-        return DEFAULT_PAGE
+        default = definition.args["first"].default_value
+        return default if isinstance(default, int) else DEFAULT_PAGE
+
+
+def _is_page(named: Any) -> bool:
+    """A page of results (a connection, search results): its lists are the page."""
+    return isinstance(named, GraphQLObjectType) and "pageInfo" in named.fields
+
+
+def measure_operation(
+    schema: Any,
+    document: DocumentNode,
+    operation_name: str | None = None,
+    limits: Limits | None = None,
+) -> Measure:
+    """Depth, aliases and cost of the operation ``operation_name`` of ``document``."""
+    measure = Measure(limits or Limits(), _fragments(document), schema)
+    operation = get_operation_ast(document, operation_name)
+    if operation is not None:
+        root = schema.get_root_type(operation.operation)
+        measure.walk(operation.selection_set, root, 0, 1)
+    return measure
+
+
+def _fragments(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
+    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
 
 
 def limits_rule(limits: Limits) -> type[ASTValidationRule]:
@@ -183,10 +268,19 @@ def _problems(measure: Measure, limits: Limits) -> list[str]:
             f"the query uses {measure.aliases} aliases; at most {limits.max_aliases} are allowed"
         )
     if measure.cost > limits.max_cost:
-        problems.append(
-            f"the query may produce {measure.cost} objects; at most {limits.max_cost} are allowed "
-            "(ask for smaller pages with first:)"
-        )
+        problems.append(cost_problem(measure, limits))
     if measure.visits > limits.max_visits:
         problems.append("the query expands to too many fields (fragments spread too often)")
     return problems
+
+
+def cost_problem(measure: Measure, limits: Limits) -> str:
+    """What the cost limit reports: the cost, the limit, and what the cost is made of."""
+    parts = [f"it may produce {measure.cost - measure.expensive:,} objects"]
+    for name, (calls, charged) in sorted(measure.calls.items(), key=lambda kv: -kv[1][1]):
+        parts.append(f"{name} runs {calls:,} times for {charged:,}")
+    return (
+        f"the query costs {measure.cost:,} ({'; '.join(parts)}); at most "
+        f"{limits.max_cost:,} is allowed (ask for smaller pages with first:, or for "
+        "expensive fields on fewer items)"
+    )

@@ -165,7 +165,7 @@ class Query:
         info.context.require_read()
         start = decode_id(str(source), "from")
         end = decode_id(str(target), "to")
-        hops = await info.context.run(shortest_path, info.context.graph, start, end)
+        hops = await info.context.run_expensive(shortest_path, info.context.graph, start, end)
         if hops is None:
             return None
         if not hops:

@@ -49,7 +49,8 @@ async def related_items(info: Info, kind: str, key: str, first: int) -> list[Rel
     info.context.require_read()
     if not 1 <= first <= 50:
         raise BadInputError(f"first={first} is out of range; expected 1..50", "first")
-    items: list[RelatedItem] = await info.context.run(
+    # On the expensive threads: one call per parent, tens of milliseconds each.
+    items: list[RelatedItem] = await info.context.run_expensive(
         runtime(info).service.related, kind, key, first
     )
     return [

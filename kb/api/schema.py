@@ -17,6 +17,7 @@ from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaEx
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from kb.api.budget import RequestBudget
 from kb.api.curricula import CurriculumMutation, CurriculumQuery
 from kb.api.errors import ErrorCodes
 from kb.api.limits import Limits, limits_rule
@@ -49,6 +50,7 @@ def build_schema(production: bool = False, limits: Limits | None = None) -> Sche
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: AddValidationRules(rules),
         lambda: ErrorCodes(mask=production),
+        RequestBudget,  # time budget and expensive-request slots (kb/api/budget.py)
     ]
     return Schema(
         query=merge_types("Query", QUERY_TYPES),

@@ -121,7 +121,7 @@ class SearchQuery:
         filters = where.to_filters() if where else None
         service = runtime(info).service
         try:
-            result = await info.context.run(service.search, query, filters, first, after)
+            result = await info.context.run_expensive(service.search, query, filters, first, after)
         except SearchInputError as error:
             raise BadInputError(str(error), "query") from error
         facets: dict[str, Any] = {

@@ -27,6 +27,7 @@ from neo4j import GraphDatabase, ManagedTransaction, unit_of_work
 from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired
 
 from kb.graph.availability import Availability
+from kb.graph.deadline import bounded_timeout
 
 T = TypeVar("T")
 Row = dict[str, Any]
@@ -134,7 +135,8 @@ class Graph:
         return self.execute_write(lambda tx: tx.run(query, **params))
 
     def _execute(self, work: Callable[[Tx], T], write: bool, timeout: float | None) -> T:
-        @unit_of_work(timeout=timeout or self.tx_timeout)
+        # Inside a request, never longer than the time its budget has left.
+        @unit_of_work(timeout=bounded_timeout(timeout or self.tx_timeout))
         def unit(tx: ManagedTransaction) -> T:
             return work(Tx(tx, self))
 
