@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run test setup neo4j lint typecheck clean bench-search bench-api
+.PHONY: run test setup neo4j lint typecheck clean bench-search bench-api bench-load
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ bench-search: setup
 # writes bench/api/README.md. Wipes the graph of its own managed Neo4j under .kb-bench/.
 bench-api: setup
 	KB_DATA_DIR=$${KB_BENCH_DATA_DIR:-$(CURDIR)/.kb-bench} $(BIN)/python bench/api/run.py
+
+# Load benchmark (16 readers + 1 writer against a real `kb serve` for 60 s, the baseline
+# commit and the working tree): RSS and open files before and after; writes
+# bench/load/README.md. Wipes the graph of its own managed Neo4j under .kb-bench/.
+bench-load: setup
+	KB_DATA_DIR=$${KB_BENCH_DATA_DIR:-$(CURDIR)/.kb-bench} $(BIN)/python bench/load/run.py $(BENCH_ARGS)
 
 clean:
 	-$(BIN)/kb neo4j stop

@@ -23,14 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from whoosh import index
-
 from kb.graph.changes import Change, change_log_epoch, changes_since, last_sequence
 from kb.graph.db import Graph
 from kb.graph.search_docs import INDEXED_LABELS, linked_documents, read_documents
 from kb.search.documents import document_fields, uid
 from kb.search.schema import META_KIND, META_UID
-from kb.search.store import IndexStore
+from kb.search.store import IndexStore, open_index
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +128,7 @@ class Indexer:
             return self._catch_up(self.store.current_path())
 
     def _catch_up(self, generation: Path) -> int:
-        ix = index.open_dir(str(generation))
+        ix = open_index(generation)
         seq = read_sequence(ix)
         applied = 0
         while True:
@@ -195,7 +193,7 @@ class Indexer:
         seq = last_sequence(self.graph)
         epoch = change_log_epoch(self.graph)
         counts: dict[str, int] = {}
-        ix = index.open_dir(str(generation))
+        ix = open_index(generation)
         writer = ix.writer(timeout=self.lock_timeout, procs=1, limitmb=128)
         try:
             written = 0

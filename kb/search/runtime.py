@@ -51,4 +51,6 @@ class SearchRuntime:
         return self.indexer.catch_up()
 
     def stop(self) -> None:
+        """Stop polling the change log and close the searchers."""
         self.background.stop()
+        self.service.close()
