@@ -90,6 +90,9 @@ class Indexer:
         #: (change-log epoch, sequence) the live index has applied, as this process last
         #: saw it; None until known. Response caches use it as their version.
         self.applied_version: tuple[str | None, int] | None = None
+        #: Called after each commit to the live generation and after each swap (the
+        #: search service closes its idle searchers of the previous commit with it).
+        self.listeners: list[Callable[[], None]] = []
 
     def start(self) -> int:
         """Make the index usable: build it if it has never seen a change, else catch up.
@@ -179,6 +182,7 @@ class Indexer:
             writer.cancel()
             raise
         writer.commit()
+        self._changed()
         log.debug("applied changes up to %s (%s documents)", changes[-1].seq, written)
 
     def reindex(self) -> ReindexReport:
@@ -213,7 +217,12 @@ class Indexer:
         with self._thread_lock, self.store.locked(self.lock_timeout):
             self._catch_up(generation)
             self.store.swap(generation)
+        self._changed()
         return ReindexReport(counts, read_sequence(ix), generation)
+
+    def _changed(self) -> None:
+        for listener in self.listeners:
+            listener()
 
     def document_count(self) -> int:
         """Documents in the live generation (the meta document not counted)."""

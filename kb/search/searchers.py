@@ -75,6 +75,17 @@ class SearcherPool:
         finally:
             self._give_back(snapshot, searcher)
 
+    def drop_stale(self) -> None:
+        """Close idle searchers that no longer see the newest commit (call it after a
+        commit: otherwise they wait for the next request to be found out)."""
+        try:
+            newest, _ = self._latest()
+        except FileNotFoundError:
+            return
+        with self._lock:
+            stale = self._move_to(newest)
+        self._close_all(stale)
+
     def close(self) -> None:
         """Close the idle searchers; those lent out are closed when given back."""
         with self._lock:
@@ -96,10 +107,7 @@ class SearcherPool:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the search service is closed")
-            if self._newest is None or _newer(wanted, self._newest):
-                self._newest = wanted
-            stale = [s for snap, s in self._idle if snap != self._newest]
-            self._idle = [(snap, s) for snap, s in self._idle if snap == self._newest]
+            stale = self._move_to(wanted)
             found = self._idle.pop() if self._idle else None
             if found is not None:
                 snapshot, searcher = found
@@ -112,9 +120,18 @@ class SearcherPool:
         snapshot = (wanted[0], wanted[1] if generation is None else int(generation))
         with self._lock:
             self._open += 1
-            if _newer(snapshot, self._newest or snapshot):
-                self._newest = snapshot
+            stale = self._move_to(snapshot)
+        self._close_all(stale)
         return snapshot, searcher
+
+    def _move_to(self, snapshot: Snapshot) -> list[Any]:
+        """Note ``snapshot`` if it is the newest yet; take the idle searchers of older
+        ones out of the pool (the caller closes them, outside the lock). Holds the lock."""
+        if self._newest is None or _newer(snapshot, self._newest):
+            self._newest = snapshot
+        stale = [s for snap, s in self._idle if snap != self._newest]
+        self._idle = [(snap, s) for snap, s in self._idle if snap == self._newest]
+        return stale
 
     def _give_back(self, snapshot: Snapshot, searcher: Any) -> None:
         with self._lock:

@@ -11,6 +11,7 @@ from pathlib import Path
 from kb.graph.changes import record_changes
 from kb.graph.db import Graph, Tx
 from kb.search import Indexer, IndexStore, SearchService
+from kb.search.runtime import SearchRuntime
 from kb.search.searchers import MAX_IDLE
 
 COMMITS = 40
@@ -156,3 +157,24 @@ def test_a_rebuild_moves_searchers_to_the_new_generation(
     assert _open_files(old_generation) == (0, 0)
     assert service.searchers.open_count == 1
     service.close()
+
+
+def test_idle_searchers_are_closed_by_the_next_commit_without_waiting_for_a_request(
+    seeded_graph: Graph, tmp_path: Path
+) -> None:
+    runtime = SearchRuntime.start(seeded_graph, tmp_path / "index", interval=3600)
+    try:
+        pool = runtime.service.searchers
+        with pool.searcher(), pool.searcher(), pool.searcher():
+            pass  # three requests at once, then none: three idle searchers
+        assert pool.open_count == 3
+        lesson = _lessons(seeded_graph, 1)[0]
+        for n in range(8):  # enough commits for Whoosh to merge segments away
+            _retitle(seeded_graph, lesson, f"Quokka census {n}")
+            runtime.catch_up()
+        assert pool.open_count == 0
+        assert _open_files(runtime.store.root) == (0, 0)
+        assert runtime.service.search("quokka").total == 1
+    finally:
+        runtime.stop()
+    assert runtime.service.searchers.open_count == 0
