@@ -9,8 +9,8 @@ interval for writes made by other processes), and older entries stop matching.
 
 Memory is bounded twice: by entries and by the bytes of the bodies kept (whichever is
 reached first evicts the least recently used). An entry of an older version can never
-match again (versions only move on), so it is dropped as soon as a lookup meets it
-rather than left to take room until it is evicted.
+match again (versions only move on), so the first answer stored at a newer version
+drops every older entry, and a late answer computed at an older version is not kept.
 
 Example:
     >>> cache = ResponseCache(max_entries=512, max_bytes=32 * 1024 * 1024)
@@ -58,6 +58,7 @@ class ResponseCache:
         self.max_bytes = max_bytes
         self._entries: OrderedDict[str, tuple[Version, bytes]] = OrderedDict()
         self._bytes = 0
+        self._version: Version | None = None
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -85,6 +86,12 @@ class ResponseCache:
         if len(body) > min(MAX_BODY, self.max_bytes) or self.max_entries <= 0:
             return
         with self._lock:
+            if self._version is not None and version != self._version:
+                if not _newer(version, self._version):
+                    return  # computed from an older graph: no lookup will ask for it
+                self._entries.clear()  # every entry is of an older version
+                self._bytes = 0
+            self._version = version
             if key in self._entries:
                 self._drop(key)
             self._entries[key] = (version, body)
@@ -98,3 +105,8 @@ class ResponseCache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def _newer(version: Version, than: Version) -> bool:
+    """A later sequence of the same change log, or another log (the graph was replaced)."""
+    return version[0] != than[0] or version[1] > than[1]

@@ -23,6 +23,7 @@ Example:
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -56,6 +57,9 @@ class SearcherPool:
         self._idle: list[tuple[Snapshot, Any]] = []
         self._open = 0
         self._closed = False
+        # A service dropped without close() (a CLI call, a test) still closes its files
+        # rather than leaving them to the garbage collector (ResourceWarning).
+        weakref.finalize(self, _close_idle, self._idle)
 
     @property
     def open_count(self) -> int:
@@ -90,7 +94,8 @@ class SearcherPool:
         """Close the idle searchers; those lent out are closed when given back."""
         with self._lock:
             self._closed = True
-            idle, self._idle = self._idle, []
+            idle = list(self._idle)
+            self._idle.clear()
         self._close_all([searcher for _, searcher in idle])
 
     def _latest(self) -> tuple[Snapshot, Any]:
@@ -130,7 +135,7 @@ class SearcherPool:
         if self._newest is None or _newer(snapshot, self._newest):
             self._newest = snapshot
         stale = [s for snap, s in self._idle if snap != self._newest]
-        self._idle = [(snap, s) for snap, s in self._idle if snap == self._newest]
+        self._idle[:] = [(snap, s) for snap, s in self._idle if snap == self._newest]
         return stale
 
     def _give_back(self, snapshot: Snapshot, searcher: Any) -> None:
@@ -146,6 +151,12 @@ class SearcherPool:
         if searchers:
             with self._lock:
                 self._open -= len(searchers)
+
+
+def _close_idle(idle: list[tuple[Snapshot, Any]]) -> None:
+    for _, searcher in idle:
+        searcher.close()
+    idle.clear()
 
 
 def _newer(candidate: Snapshot, than: Snapshot) -> bool:

@@ -50,3 +50,24 @@ def test_bodies_over_the_limits_are_not_kept() -> None:
     cache.put("huge", V1, b"z" * (MAX_BODY + 1))
     assert len(cache) == 0
     assert cache.nbytes == 0
+
+
+def test_an_answer_at_a_newer_version_drops_all_older_ones() -> None:
+    cache = ResponseCache(max_entries=10)
+    for n in range(5):
+        cache.put(f"k{n}", V1, b"old")
+    cache.put("fresh", V2, b"new")
+    assert len(cache) == 1
+    assert cache.nbytes == 3
+    # A request that started before the write answers late: not kept.
+    cache.put("late", V1, b"stale")
+    assert cache.get("late", V1) is None
+    assert cache.get("fresh", V2) == b"new"
+
+
+def test_another_change_log_counts_as_newer() -> None:
+    cache = ResponseCache(max_entries=10)
+    cache.put("k", ("old-log", 50), b"a")
+    cache.put("k2", ("new-log", 1), b"b")
+    assert cache.get("k", ("old-log", 50)) is None
+    assert cache.get("k2", ("new-log", 1)) == b"b"
