@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run test setup neo4j lint typecheck clean bench-search bench-api bench-faults
+.PHONY: run test setup neo4j lint typecheck clean bench-search bench-api bench-faults bench-load
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,12 @@ bench-api: setup
 # phases): writes bench/faults/README.md. Reads only; seeds its own Neo4j under .kb-bench/ if empty.
 bench-faults: setup
 	KB_DATA_DIR=$${KB_BENCH_DATA_DIR:-$(CURDIR)/.kb-bench} $(BIN)/python bench/faults/expensive.py
+
+# Load benchmark (16 readers + 1 writer against a real `kb serve` for 60 s, the baseline
+# commit and the working tree): RSS and open files before and after; writes
+# bench/load/README.md. Wipes the graph of its own managed Neo4j under .kb-bench/.
+bench-load: setup
+	KB_DATA_DIR=$${KB_BENCH_DATA_DIR:-$(CURDIR)/.kb-bench} $(BIN)/python bench/load/run.py $(BENCH_ARGS)
 
 clean:
 	-$(BIN)/kb neo4j stop

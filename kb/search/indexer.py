@@ -23,14 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from whoosh import index
-
 from kb.graph.changes import Change, change_log_epoch, changes_since, last_sequence
 from kb.graph.db import DatabaseUnavailableError, Graph
 from kb.graph.search_docs import INDEXED_LABELS, linked_documents, read_documents
 from kb.search.documents import document_fields, uid
 from kb.search.schema import META_KIND, META_UID
-from kb.search.store import IndexStore
+from kb.search.store import IndexStore, open_index
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +90,9 @@ class Indexer:
         #: (change-log epoch, sequence) the live index has applied, as this process last
         #: saw it; None until known. Response caches use it as their version.
         self.applied_version: tuple[str | None, int] | None = None
+        #: Called after each commit to the live generation and after each swap (the
+        #: search service closes its idle searchers of the previous commit with it).
+        self.listeners: list[Callable[[], None]] = []
 
     def start(self) -> int:
         """Make the index usable: build it if it has never seen a change, else catch up.
@@ -130,7 +131,7 @@ class Indexer:
             return self._catch_up(self.store.current_path())
 
     def _catch_up(self, generation: Path) -> int:
-        ix = index.open_dir(str(generation))
+        ix = open_index(generation)
         seq = read_sequence(ix)
         applied = 0
         while True:
@@ -181,6 +182,7 @@ class Indexer:
             writer.cancel()
             raise
         writer.commit()
+        self._changed()
         log.debug("applied changes up to %s (%s documents)", changes[-1].seq, written)
 
     def reindex(self) -> ReindexReport:
@@ -195,7 +197,7 @@ class Indexer:
         seq = last_sequence(self.graph)
         epoch = change_log_epoch(self.graph)
         counts: dict[str, int] = {}
-        ix = index.open_dir(str(generation))
+        ix = open_index(generation)
         writer = ix.writer(timeout=self.lock_timeout, procs=1, limitmb=128)
         try:
             written = 0
@@ -215,7 +217,12 @@ class Indexer:
         with self._thread_lock, self.store.locked(self.lock_timeout):
             self._catch_up(generation)
             self.store.swap(generation)
+        self._changed()
         return ReindexReport(counts, read_sequence(ix), generation)
+
+    def _changed(self) -> None:
+        for listener in self.listeners:
+            listener()
 
     def document_count(self) -> int:
         """Documents in the live generation (the meta document not counted)."""

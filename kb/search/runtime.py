@@ -42,13 +42,19 @@ class SearchRuntime:
             # indexer catches up once Neo4j answers.
             log.warning("search index not brought up to date at start: %s", error)
             store.ensure()
+        service = SearchService(store, graph)
+        # Without it, searchers left idle after the last request of a burst would hold
+        # the segments the next commit merges away until the next request comes.
+        indexer.listeners.append(service.searchers.drop_stale)
         background = BackgroundIndexer(indexer, interval=interval)
         background.start()
-        return cls(store, indexer, background, SearchService(store, graph))
+        return cls(store, indexer, background, service)
 
     def catch_up(self) -> int:
         """Apply pending change entries now (after this process wrote something)."""
         return self.indexer.catch_up()
 
     def stop(self) -> None:
+        """Stop polling the change log and close the searchers."""
         self.background.stop()
+        self.service.close()

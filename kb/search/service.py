@@ -12,12 +12,10 @@ Example:
 from __future__ import annotations
 
 import html
-import threading
 from typing import Any
 
-from whoosh import highlight, index, sorting
+from whoosh import highlight, sorting
 from whoosh import query as wq
-from whoosh.scoring import BM25F
 
 from kb.graph.db import Graph
 from kb.graph.search_docs import neighbours
@@ -36,6 +34,7 @@ from kb.search.results import (
     encode_cursor,
 )
 from kb.search.schema import FACETS, META_KIND, NO_VALUE
+from kb.search.searchers import SearcherPool
 from kb.search.store import IndexStore
 from kb.search.synonyms import Thesaurus, default_thesaurus
 
@@ -72,27 +71,6 @@ _PINPOINT = highlight.Highlighter(
 )
 
 
-class _Searchers:
-    """One Whoosh searcher per thread, moved to the newest commit (or to the new
-    generation after a swap) before each use."""
-
-    def __init__(self, store: IndexStore) -> None:
-        self.store = store
-        self._local = threading.local()
-
-    def get(self) -> Any:
-        path = self.store.current_path()
-        local = self._local
-        if getattr(local, "path", None) != path:
-            if getattr(local, "searcher", None) is not None:
-                local.searcher.close()
-            local.searcher = index.open_dir(str(path)).searcher(weighting=BM25F())
-            local.path = path
-        else:
-            local.searcher = local.searcher.refresh()
-        return local.searcher
-
-
 class SearchService:
     """Full-text search over practices, lessons and contracts.
 
@@ -108,7 +86,11 @@ class SearchService:
         self.store = store
         self.graph = graph
         self.thesaurus = thesaurus or default_thesaurus()
-        self._searchers = _Searchers(store)
+        self.searchers = SearcherPool(store)
+
+    def close(self) -> None:
+        """Close the searchers this service keeps open (those in use, once done)."""
+        self.searchers.close()
 
     def search(
         self,
@@ -127,7 +109,12 @@ class SearchService:
             raise SearchInputError(f"first={first} is out of range; expected 1..{MAX_PAGE}")
         offset = decode_cursor(after)
         filters = (filters or SearchFilters()).normalised()
-        searcher = self._searchers.get()
+        with self.searchers.searcher() as searcher:
+            return self._search(searcher, text, filters, first, offset)
+
+    def _search(
+        self, searcher: Any, text: str, filters: SearchFilters, first: int, offset: int
+    ) -> SearchResult:
         parsed = parse_query(text, self.thesaurus, self._known(searcher), self._corrector(searcher))
         if parsed.matches_nothing:
             return SearchResult(query=text, hits=(), total=0, suggestion=parsed.corrected)
@@ -164,7 +151,10 @@ class SearchService:
             raise SearchInputError(f"kind {kind!r} has no related items; expected practice, lesson")
         if not 1 <= first <= MAX_PAGE:
             raise SearchInputError(f"first={first} is out of range; expected 1..{MAX_PAGE}")
-        searcher = self._searchers.get()
+        with self.searchers.searcher() as searcher:
+            return self._related(searcher, kind, id, first)
+
+    def _related(self, searcher: Any, kind: str, id: str, first: int) -> list[RelatedItem]:
         docnum = searcher.document_number(uid=uid(kind, id))
         if docnum is None:
             return []

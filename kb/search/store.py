@@ -30,12 +30,25 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index
+from whoosh.filedb.filestore import FileStorage
 
 from kb.search.schema import META_KIND, META_UID, build_schema
 
 #: A generation that is neither live nor the one before it, and untouched this long,
 #: is left over from an interrupted rebuild and is removed.
 STALE_GENERATION_SECONDS = 3600.0
+
+
+def open_index(path: Path) -> Any:
+    """The Whoosh index in ``path``, reading its segment files without ``mmap``.
+
+    Whoosh maps each segment file and hands out memoryviews of the map; closing a reader
+    then fails quietly (``BufferError``) while any of those views is alive, and the map,
+    with a descriptor on the file, lasts until the garbage collector breaks the cycles
+    that hold the views, long after a merge has deleted the file. Plain file reads are
+    closed when the reader is (and on an index this size they are as fast).
+    """
+    return FileStorage(str(path), supports_mmap=False).open_index()
 
 
 class IndexLockedError(RuntimeError):
@@ -73,7 +86,7 @@ class IndexStore:
 
     def open_current(self) -> Any:
         """The live generation as a Whoosh index."""
-        return index.open_dir(str(self.current_path()))
+        return open_index(self.current_path())
 
     def new_generation(self) -> Path:
         """An empty index in a new generation directory (not live until swapped in)."""

@@ -1,0 +1,165 @@
+"""Whoosh searchers shared by the threads of one process, renewed when the index changes.
+
+A searcher sees one commit of one generation (a *snapshot*). Each request borrows a
+searcher of the newest snapshot for as long as it reads, and gives it back; a searcher
+of an older snapshot is closed as soon as its last user gives it back, so the segment
+files a commit merged away (and Whoosh deleted) are not held open any longer than a
+request that already had them.
+
+Searchers are never moved on with Whoosh's ``Searcher.refresh()``: in whoosh-reloaded
+2.7.5 a reader opened with ``reuse=`` adds back every segment of the old reader that the
+new commit no longer lists, so a refreshed searcher keeps each merged-away segment open
+forever and counts its documents again (descriptors, memory and duplicate hits grow
+with every commit). Opening a fresh reader per snapshot costs a few milliseconds once
+per commit per concurrent request, not per request.
+
+Example:
+    >>> pool = SearcherPool(store)
+    >>> with pool.searcher() as searcher:
+    ...     searcher.doc_count()
+    >>> pool.close()
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from whoosh.scoring import BM25F
+
+from kb.search.store import IndexStore, open_index
+
+#: A generation directory and a Whoosh commit (TOC generation) within it.
+Snapshot = tuple[Path, int]
+
+#: Idle searchers of the newest snapshot kept for the next requests; more are closed.
+MAX_IDLE = 8
+
+
+class SearcherPool:
+    """Lends searchers of the newest snapshot of ``store`` (see the module docstring).
+
+    Args:
+        store: the index directory.
+        max_idle: idle searchers kept open for reuse (the rest are closed when given back).
+    """
+
+    def __init__(self, store: IndexStore, max_idle: int = MAX_IDLE) -> None:
+        self.store = store
+        self.max_idle = max_idle
+        self._lock = threading.Lock()
+        self._index: tuple[Path, Any] | None = None
+        self._newest: Snapshot | None = None
+        self._idle: list[tuple[Snapshot, Any]] = []
+        self._open = 0
+        self._closed = False
+        # A service dropped without close() (a CLI call, a test) still closes its files
+        # rather than leaving them to the garbage collector (ResourceWarning).
+        weakref.finalize(self, _close_idle, self._idle)
+
+    @property
+    def open_count(self) -> int:
+        """Searchers opened and not yet closed (lent out or idle)."""
+        with self._lock:
+            return self._open
+
+    @contextmanager
+    def searcher(self) -> Iterator[Any]:
+        """A searcher of the newest snapshot, for the duration of the ``with`` block.
+
+        It is not shared with another thread meanwhile (Whoosh searchers keep state).
+        """
+        snapshot, searcher = self._borrow()
+        try:
+            yield searcher
+        finally:
+            self._give_back(snapshot, searcher)
+
+    def drop_stale(self) -> None:
+        """Close idle searchers that no longer see the newest commit (call it after a
+        commit: otherwise they wait for the next request to be found out)."""
+        try:
+            newest, _ = self._latest()
+        except FileNotFoundError:
+            return
+        with self._lock:
+            stale = self._move_to(newest)
+        self._close_all(stale)
+
+    def close(self) -> None:
+        """Close the idle searchers; those lent out are closed when given back."""
+        with self._lock:
+            self._closed = True
+            idle = list(self._idle)
+            self._idle.clear()
+        self._close_all([searcher for _, searcher in idle])
+
+    def _latest(self) -> tuple[Snapshot, Any]:
+        path = self.store.current_path()
+        with self._lock:
+            if self._index is None or self._index[0] != path:
+                self._index = (path, open_index(path))
+            ix = self._index[1]
+        # Lists the generation directory for its newest TOC file: no file is opened.
+        return (path, int(ix.latest_generation())), ix
+
+    def _borrow(self) -> tuple[Snapshot, Any]:
+        wanted, ix = self._latest()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the search service is closed")
+            stale = self._move_to(wanted)
+            found = self._idle.pop() if self._idle else None
+            if found is not None:
+                snapshot, searcher = found
+        self._close_all(stale)
+        if found is not None:
+            return snapshot, searcher
+        searcher = ix.searcher(weighting=BM25F())
+        # The reader may have seen a commit newer than ``wanted``: name it by what it holds.
+        generation = searcher.reader().generation()
+        snapshot = (wanted[0], wanted[1] if generation is None else int(generation))
+        with self._lock:
+            self._open += 1
+            stale = self._move_to(snapshot)
+        self._close_all(stale)
+        return snapshot, searcher
+
+    def _move_to(self, snapshot: Snapshot) -> list[Any]:
+        """Note ``snapshot`` if it is the newest yet; take the idle searchers of older
+        ones out of the pool (the caller closes them, outside the lock). Holds the lock."""
+        if self._newest is None or _newer(snapshot, self._newest):
+            self._newest = snapshot
+        stale = [s for snap, s in self._idle if snap != self._newest]
+        self._idle[:] = [(snap, s) for snap, s in self._idle if snap == self._newest]
+        return stale
+
+    def _give_back(self, snapshot: Snapshot, searcher: Any) -> None:
+        with self._lock:
+            if not self._closed and snapshot == self._newest and len(self._idle) < self.max_idle:
+                self._idle.append((snapshot, searcher))
+                return
+        self._close_all([searcher])
+
+    def _close_all(self, searchers: list[Any]) -> None:
+        for searcher in searchers:
+            searcher.close()
+        if searchers:
+            with self._lock:
+                self._open -= len(searchers)
+
+
+def _close_idle(idle: list[tuple[Snapshot, Any]]) -> None:
+    for _, searcher in idle:
+        searcher.close()
+    idle.clear()
+
+
+def _newer(candidate: Snapshot, than: Snapshot) -> bool:
+    """True when ``candidate`` is a later snapshot: a later generation (their names sort
+    by creation time, see :meth:`IndexStore.new_generation`) or a later commit."""
+    return (candidate[0].name, candidate[1]) > (than[0].name, than[1])
