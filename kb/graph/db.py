@@ -24,13 +24,17 @@ from typing import Any, LiteralString, TypeVar
 
 import neo4j
 from neo4j import GraphDatabase, ManagedTransaction, unit_of_work
-from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from kb.graph.availability import Availability
 from kb.graph.deadline import bounded_timeout
 
 T = TypeVar("T")
 Row = dict[str, Any]
+
+#: An error Neo4j answered with (a timeout, a constraint, a syntax error), named here so
+#: that the layers above need not import the driver.
+QueryError = Neo4jError
 
 #: Seconds a transaction is retried on transient errors (first retry after 0.1 s,
 #: doubling). Kept short so that a request fails within a second when Neo4j is gone.

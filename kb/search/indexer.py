@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.graph.changes import Change, change_log_epoch, changes_since, last_sequence
-from kb.graph.db import DatabaseUnavailableError, Graph
+from kb.graph.db import DatabaseUnavailableError, Graph, QueryError
 from kb.graph.search_docs import INDEXED_LABELS, linked_documents, read_documents
 from kb.search.documents import document_fields, uid
 from kb.search.schema import META_KIND, META_UID
@@ -255,6 +255,9 @@ class BackgroundIndexer:
                 self.indexer.catch_up()
             except DatabaseUnavailableError:
                 pass  # logged once per outage by the graph; caught up when it answers
+            except QueryError as error:  # e.g. a timeout while Neo4j recovers from a crash
+                message = str(error.message or error).splitlines()[0]
+                log.warning("search indexer: catching up failed, retrying: %s", message)
             except Exception:  # keep polling: the next tick may succeed
                 log.exception("search indexer: catching up failed")
 
