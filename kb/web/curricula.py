@@ -8,7 +8,6 @@ redirects back (303) so that a reload never repeats it.
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -26,10 +25,13 @@ from kb.graph.tokens import find_token
 from kb.web.pages import PageError, error_page, render, run_query
 from kb.web.session import (
     COOKIE,
+    FormFieldError,
     SignedIn,
     csrf_ok,
     current,
+    form_text,
     new_session,
+    same_secret,
     secret_key,
     set_cookie,
 )
@@ -156,7 +158,7 @@ def _to_signin(request: Request, back: str, expired: bool) -> Response:
 
 
 def _int(form: Any, name: str) -> int:
-    raw = str(form.get(name, "")).strip()
+    raw = form_text(form, name).strip()
     if not raw.lstrip("-").isdigit():
         raise PageError(400, "That change cannot be made", f"{name}={raw!r} is not a number.")
     return int(raw)
@@ -166,26 +168,27 @@ def _mutation_input(action: str, key: str, form: Any) -> dict[str, Any]:
     """The GraphQL input of a builder form (validated by the mutation itself)."""
     curriculum = key
     if action == "add-module":
-        objectives = [o.strip() for o in str(form.get("objectives", "")).splitlines() if o.strip()]
+        text = form_text(form, "objectives", limit=20_000)
+        objectives = [o.strip() for o in text.splitlines() if o.strip()]
         return {
             "curriculum": curriculum,
-            "title": str(form.get("title", "")),
+            "title": form_text(form, "title"),
             "objectives": objectives,
         }
     if action == "move-module":
         return {
             "curriculum": curriculum,
-            "module": str(form.get("module", "")),
+            "module": form_text(form, "module"),
             "position": _int(form, "position"),
         }
     if action == "remove-module":
-        return {"curriculum": curriculum, "module": str(form.get("module", ""))}
-    kind = KINDS.get(str(form.get("kind", "")))
+        return {"curriculum": curriculum, "module": form_text(form, "module")}
+    kind = KINDS.get(form_text(form, "kind"))
     if kind is None:
         raise PageError(400, "That change cannot be made", "kind must be practice or lesson.")
-    item = encode_id(kind, str(form.get("item", "")))
+    item = encode_id(kind, form_text(form, "item"))
     if action == "add-item":
-        return {"curriculum": curriculum, "module": str(form.get("module", "")), "item": item}
+        return {"curriculum": curriculum, "module": form_text(form, "module"), "item": item}
     if action == "move-item":
         return {"curriculum": curriculum, "item": item, "position": _int(form, "position")}
     return {"curriculum": curriculum, "item": item}
@@ -197,7 +200,20 @@ async def builder_post(request: Request) -> Response:
     if signed_in.session is None:
         return _to_signin(request, f"/curricula/{key}/builder", signed_in.expired)
     form = await request.form()
-    if not csrf_ok(signed_in, _key(request), str(form.get("csrf", ""))):
+    try:
+        return await _apply(request, key, signed_in, form)
+    except FormFieldError as error:
+        return error_page(request, _unreadable(error))
+
+
+def _unreadable(error: FormFieldError) -> PageError:
+    text = str(error)
+    return PageError(400, "That form cannot be read", f"{text[:1].upper()}{text[1:]}.")
+
+
+async def _apply(request: Request, key: str, signed_in: SignedIn, form: Any) -> Response:
+    """Check the builder form's CSRF token and action, then run its mutation."""
+    if not csrf_ok(signed_in, _key(request), form_text(form, "csrf")):
         return error_page(
             request,
             PageError(
@@ -207,7 +223,7 @@ async def builder_post(request: Request) -> Response:
                 "Reload the page and try again.",
             ),
         )
-    action = str(form.get("action", ""))
+    action = form_text(form, "action")
     if action not in ACTIONS:
         expected = ", ".join(ACTIONS)
         message = f"action={action!r} is not known; expected one of {expected}."
@@ -257,11 +273,14 @@ async def signin(request: Request) -> Response:
     if request.method == "GET":
         return _signin_form(request, back, request.query_params.get("message", "")[:200])
     form = await request.form()
+    try:
+        sent, secret = form_text(form, "csrf"), form_text(form, "token").strip()
+    except FormFieldError as error:
+        return error_page(request, _unreadable(error))
     expected = request.cookies.get(LOGIN_CSRF, "")
-    if not expected or not hmac.compare_digest(expected, str(form.get("csrf", ""))):
+    if not expected or not same_secret(expected, sent):
         message = "The form's security token is missing or wrong; nothing was changed."
         return error_page(request, PageError(403, "This form has expired", message))
-    secret = str(form.get("token", "")).strip()
     token = await run_in_threadpool(find_token, request.state.graph, secret) if secret else None
     if token is None or token.role not in ("editor", "admin"):
         reason = (
@@ -278,9 +297,11 @@ async def signin(request: Request) -> Response:
 async def signout(request: Request) -> Response:
     signed_in = await _signed_in(request)
     form = await request.form()
-    if signed_in.session is not None and not csrf_ok(
-        signed_in, _key(request), str(form.get("csrf", ""))
-    ):
+    try:
+        sent = form_text(form, "csrf")
+    except FormFieldError as error:
+        return error_page(request, _unreadable(error))
+    if signed_in.session is not None and not csrf_ok(signed_in, _key(request), sent):
         message = "The form's security token is missing or wrong; you are still signed in."
         return error_page(request, PageError(403, "This form has expired", message))
     response = RedirectResponse("/curricula", status_code=303)
