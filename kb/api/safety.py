@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kb.api.errors import BAD_USER_INPUT, INTERNAL, UNAUTHENTICATED
+from kb.api.errors import BAD_USER_INPUT, FORBIDDEN, INTERNAL, NOT_FOUND, UNAUTHENTICATED
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +92,9 @@ class SafetyNet:
             await response(scope, receive, send)
 
 
+_CODES = {401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND}
+
+
 def http_exception_handler(page_error: PageError) -> Callable[..., Awaitable[Response]]:
     """A Starlette handler for :class:`HTTPException`: JSON under the API's paths,
     ``page_error`` (an HTML page) elsewhere."""
@@ -100,7 +103,7 @@ def http_exception_handler(page_error: PageError) -> Callable[..., Awaitable[Res
         assert isinstance(error, HTTPException)
         if not _is_json_path(request.url.path):
             return await page_error(request, error)
-        code = UNAUTHENTICATED if error.status_code == 401 else BAD_USER_INPUT
+        code = _CODES.get(error.status_code, BAD_USER_INPUT)
         message = f"{request.method} {request.url.path}: {error.detail}"
         response = graphql_error(error.status_code, message, code)
         response.headers.update(error.headers or {})

@@ -19,6 +19,7 @@ import json
 import os
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,18 @@ MAX_FIELD = 2000
 
 class FormFieldError(ValueError):
     """A posted form field that cannot be used; the message names it."""
+
+
+async def read_form(request: Request, limits: Mapping[str, int]) -> dict[str, str]:
+    """The text of each field named in ``limits`` (at most that many characters), read
+    with :func:`form_text`; the form, and any file the client sent, is closed before this
+    returns.
+
+    Raises:
+        FormFieldError: a named field cannot be used.
+    """
+    async with request.form() as form:
+        return {name: form_text(form, name, limit) for name, limit in limits.items()}
 
 
 def form_text(form: FormData, name: str, limit: int = MAX_FIELD) -> str:
