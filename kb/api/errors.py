@@ -131,11 +131,13 @@ _MESSAGES = {
 }
 
 
-def coded(error: GraphQLError, mask: bool = False, hide_suggestions: bool = False) -> GraphQLError:
-    """``error`` with ``extensions.code``: unexpected ones are logged with an id (the
-    client sees it as ``extensions.errorId``) and their message masked when ``mask``;
-    suggestions are cut when ``hide_suggestions``."""
-    code, extra = classify(error)
+def coded(
+    error: GraphQLError, mask: bool = False, hide_suggestions: bool = False, code: str | None = None
+) -> GraphQLError:
+    """``error`` with ``extensions.code`` (``code``, else :func:`classify`'s): unexpected
+    ones are logged with an id (the client sees it as ``extensions.errorId``) and their
+    message masked when ``mask``; suggestions are cut when ``hide_suggestions``."""
+    code, extra = (code, {}) if code is not None else classify(error)
     extensions: dict[str, Any] = {**(error.extensions or {}), **extra, "code": code}
     message = error.message
     original = error.original_error

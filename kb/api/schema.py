@@ -81,11 +81,7 @@ class Schema(strawberry.Schema):
         return result
 
     def _unexpected(self, error: GraphQLError) -> GraphQLError:
-        marked = GraphQLError(
-            error.message, error.nodes, original_error=error.original_error,
-            extensions={"code": INTERNAL},
-        )  # fmt: skip
-        return coded(marked, mask=self.production, hide_suggestions=self.production)
+        return coded(error, mask=self.production, hide_suggestions=self.production, code=INTERNAL)
 
 
 def _operation_problem(error: Exception, query: str | None, name: str | None) -> str:
