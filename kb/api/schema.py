@@ -90,7 +90,7 @@ def _operation_problem(error: Exception, query: str | None, name: str | None) ->
         return "a non-empty 'query' string is required"
     if isinstance(error, InvalidOperationTypeError):
         kind = error.operation_type.value
-        return f"{kind} operations are not supported; send a query or a mutation"
+        return f"{kind} operations are not accepted in this request"
     names = [
         d.name.value if d.name else "(anonymous)"
         for d in parse(query or "").definitions

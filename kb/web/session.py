@@ -5,7 +5,7 @@ The cookie holds the token's id, an expiry and a random nonce, signed with HMAC-
 under a secret key (``KB_SECRET_KEY``, else a random key kept in the data directory
 with mode 0600). Each request re-reads the token, so revoking it ends its sessions.
 
-Posted forms are read with :func:`form_text`: whatever a client sends (a file where text
+Posted forms are read with :func:`read_form`: whatever a client sends (a file where text
 is expected, any charset, text no encoder can write, a megabyte in a one-line field) is
 either a clean string or a :class:`FormFieldError` the page answers with a 400.
 """

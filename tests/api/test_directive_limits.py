@@ -7,8 +7,10 @@ from api_support import execute
 from graphql import parse, validate
 
 from kb.api.directive_limits import DirectiveLimits, directive_limits_rule
+from kb.api.limits import Limits
+from kb.api.request_json import MAX_DEPTH
 from kb.api.schema import Schema
-from kb.config import Settings
+from kb.config import PROJECT_ROOT, Settings
 from kb.graph.db import Graph
 
 
@@ -85,3 +87,12 @@ def test_rule_counts_exactly_at_its_limits(schema: Schema) -> None:
     assert [e.message for e in validate(graphql_schema, total, [rule])] == [
         "the document uses 5 directives; at most 4 are allowed"
     ]
+
+
+def test_the_api_guide_states_the_limits_the_code_enforces() -> None:
+    guide = " ".join((PROJECT_ROOT / "docs" / "api.md").read_text().split())
+    limits = DirectiveLimits()
+    assert f"at most {limits.per_location} directives on one field" in guide
+    assert f"and {limits.per_document} in a document" in guide
+    assert f"JSON nested at most {MAX_DEPTH} levels" in guide
+    assert f"own depth budget of {Limits().max_introspection_depth} levels" in guide

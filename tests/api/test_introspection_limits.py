@@ -33,7 +33,7 @@ def test_introspection_with_every_option_works(
 ) -> None:
     query = get_introspection_query(
         descriptions=True, specified_by_url=True, directive_is_repeatable=True,
-        schema_description=True, input_value_deprecation=True,
+        schema_description=True, input_value_deprecation=True, one_of=True,
     )  # fmt: skip
     result = execute(schema, session_graph, settings, query)
     assert result.errors == []

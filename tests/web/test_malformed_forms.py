@@ -180,13 +180,14 @@ def _session_csrf(client: TestClient, settings: Settings) -> str:
 def _with_csrf(
     client: TestClient, settings: Settings, path: str, request: dict[str, Any]
 ) -> dict[str, Any]:
-    """``request`` with ``{csrf}`` replaced by the real token of the form at ``path``."""
+    """``request`` with ``{csrf}`` replaced by the real token of the form at ``path``.
+    Before a post to /signin the form is fetched, so that its CSRF cookie is set and the
+    sent field is compared with it (what a browser does)."""
+    signin = path.startswith("/signin")
+    token = _csrf(client, "/signin") if signin else ""
     if "{csrf}" not in repr(request):
         return request
-    if path.startswith("/signin"):
-        token = _csrf(client, "/signin")
-    else:
-        token = _session_csrf(client, settings)
+    token = token or _session_csrf(client, settings)
     if "content" in request:
         return {**request, "content": request["content"].replace(b"{csrf}", token.encode())}
     return {**request, "data": {k: v.replace("{csrf}", token) for k, v in request["data"].items()}}
