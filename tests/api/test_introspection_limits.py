@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from api_support import Run, execute
 from graphql import get_introspection_query
+from starlette.testclient import TestClient
 
+from kb.api.app import create_app
 from kb.api.limits import Limits
 from kb.api.schema import Schema
 from kb.config import Settings
@@ -88,3 +92,24 @@ def test_introspection_does_not_lift_the_data_depth_limit(run: Run) -> None:
     assert result.errors[0]["message"] == (
         "the query is nested 11 levels deep; at most 10 are allowed"
     )
+
+
+def test_graphiql_can_load_the_schema_over_http_in_development_only(
+    session_graph: Graph, settings: Settings
+) -> None:
+    # What GraphiQL sends when it opens (HTTP is the point: the body size, the parse
+    # for the operation, the response cache all see the whole standard query).
+    query = get_introspection_query(
+        descriptions=True, specified_by_url=True, directive_is_repeatable=True,
+        input_value_deprecation=True,
+    )  # fmt: skip
+    with TestClient(create_app(settings, session_graph, search=False)) as client:
+        response = client.post("/graphql", json={"query": query, "operationName": None})
+    assert response.status_code == 200
+    assert "errors" not in response.json()
+    assert response.json()["data"]["__schema"]["queryType"]["name"] == "Query"
+    production = dataclasses.replace(settings, env="production")
+    with TestClient(create_app(production, session_graph, search=False)) as client:
+        refused = client.post("/graphql", json={"query": query}).json()
+    assert refused["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "introspection" in refused["errors"][0]["message"].lower()
