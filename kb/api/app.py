@@ -22,13 +22,14 @@ from starlette.routing import Route
 
 from kb.api.cache import ResponseCache
 from kb.api.http import handle
+from kb.api.safety import install as install_safety_net
 from kb.api.schema import build_schema
 from kb.bootstrap import prepare
 from kb.config import Settings
 from kb.graph.db import DatabaseUnavailableError, Graph
 from kb.search.runtime import SearchRuntime
 from kb.web.curricula import curriculum_routes
-from kb.web.pages import not_found, page_routes
+from kb.web.pages import http_error_page, page_routes
 from kb.web.search import search_page
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,8 @@ def create_app(settings: Settings, graph: Graph | None = None, search: bool = Tr
         *page_routes(schema, search_page(schema)),
         *curriculum_routes(),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found})
+    app = Starlette(routes=routes, lifespan=lifespan)
+    install_safety_net(app, http_error_page)  # no plain-text error, ever
     app.state.schema = schema
     app.state.response_cache = cache
     return app

@@ -3,7 +3,9 @@
 Resolvers raise an :class:`ApiError` subclass; anything else that escapes is an
 unexpected error: logged with an id, reported as INTERNAL, its message masked in
 production. Parse and validation errors become BAD_USER_INPUT (limits set their own
-QUERY_TOO_COMPLEX).
+QUERY_TOO_COMPLEX). In production, graphql-core's "Did you mean ...?" suggestions are
+cut from every message (fields, arguments, enum values, input fields, types, variables):
+they would map the schema for a client that may not introspect it.
 
 Example:
     >>> raise NotFoundError("no State with code 'XX'", field="input.state")
@@ -114,49 +116,69 @@ def classify(error: GraphQLError) -> tuple[str, dict[str, Any]]:
     return INTERNAL, {}
 
 
+# graphql-core appends suggestions as " Did you mean 'a', 'b', or 'c'?" (names hold no '?').
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def without_suggestions(message: str) -> str:
+    """``message`` with graphql-core's "Did you mean ...?" suggestions cut out."""
+    return _SUGGESTION.sub("", message)
+
+
 _MESSAGES = {
     DATABASE_UNAVAILABLE: "the database is unavailable; try again later",
     QUERY_TOO_COMPLEX: "the query took too long; ask for fewer or smaller pages",
 }
 
 
+def coded(
+    error: GraphQLError, mask: bool = False, hide_suggestions: bool = False, code: str | None = None
+) -> GraphQLError:
+    """``error`` with ``extensions.code`` (``code``, else :func:`classify`'s): unexpected
+    ones are logged with an id (the client sees it as ``extensions.errorId``) and their
+    message masked when ``mask``; suggestions are cut when ``hide_suggestions``."""
+    code, extra = (code, {}) if code is not None else classify(error)
+    extensions: dict[str, Any] = {**(error.extensions or {}), **extra, "code": code}
+    message = error.message
+    original = error.original_error
+    if code == INTERNAL:
+        error_id = uuid.uuid4().hex[:12]
+        extensions["errorId"] = error_id
+        log.error("unexpected error %s at %s", error_id, error.path, exc_info=original)
+        if mask:
+            message = f"Unexpected error (id {error_id})."
+            original = None
+    elif code in _MESSAGES and original is not None and not isinstance(original, ApiError):
+        # An outage is logged once by the graph, not once per request.
+        level = logging.DEBUG if code == DATABASE_UNAVAILABLE else logging.WARNING
+        log.log(level, "%s at %s: %s", code, error.path, original)
+        message = _MESSAGES[code]
+    if hide_suggestions:
+        message = without_suggestions(message)
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=original,
+        extensions=extensions,
+    )
+
+
 class ErrorCodes(SchemaExtension):
-    """Give each error ``extensions.code``; log unexpected ones with an id, which the
-    client sees as ``extensions.errorId``, and mask their message when ``mask``.
+    """Give each error ``extensions.code`` (see :func:`coded`).
+
+    Example:
+        >>> strawberry.Schema(query=Query, extensions=[lambda: ErrorCodes(mask=True)])
     """
 
-    def __init__(self, mask: bool = False) -> None:
+    def __init__(self, mask: bool = False, hide_suggestions: bool = False) -> None:
         self.mask = mask
+        self.hide_suggestions = hide_suggestions
 
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
         if isinstance(result, GraphQLExecutionResult | StrawberryExecutionResult) and result.errors:
-            result.errors = [self._coded(error) for error in result.errors]
-
-    def _coded(self, error: GraphQLError) -> GraphQLError:
-        code, extra = classify(error)
-        extensions: dict[str, Any] = {**(error.extensions or {}), **extra, "code": code}
-        message = error.message
-        original = error.original_error
-        if code == INTERNAL:
-            error_id = uuid.uuid4().hex[:12]
-            extensions["errorId"] = error_id
-            log.error("unexpected error %s at %s", error_id, error.path, exc_info=original)
-            if self.mask:
-                message = f"Unexpected error (id {error_id})."
-                original = None
-        elif code in _MESSAGES and original is not None and not isinstance(original, ApiError):
-            # An outage is logged once by the graph, not once per request.
-            level = logging.DEBUG if code == DATABASE_UNAVAILABLE else logging.WARNING
-            log.log(level, "%s at %s: %s", code, error.path, original)
-            message = _MESSAGES[code]
-        return GraphQLError(
-            message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            original_error=original,
-            extensions=extensions,
-        )
+            result.errors = [coded(e, self.mask, self.hide_suggestions) for e in result.errors]

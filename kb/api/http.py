@@ -1,7 +1,9 @@
 """GraphQL over HTTP (the graphql-over-http specification), at ``/graphql``.
 
 - POST with ``Content-Type: application/json`` (one request object: no batching);
-  any other body type gets 415, a body over :data:`MAX_BODY` bytes gets 413.
+  any other body type (or a charset other than UTF-8) gets 415, a body over
+  :data:`MAX_BODY` bytes gets 413. JSON that the stack cannot take (see
+  :mod:`kb.api.request_json`) gets 400.
 - GET with ``query``, ``variables``, ``operationName`` in the URL, for queries only: a
   mutation gets 405 with ``Allow: POST``.
 - ``Accept: application/graphql-response+json`` is honoured: request errors (syntax,
@@ -9,14 +11,17 @@
   every well-formed request answers 200.
 - ``Authorization: Bearer <token>``: an unknown or revoked token gets 401.
 - In development, a browser asking for HTML gets GraphiQL.
+
+Every refusal is a GraphQL error object with ``extensions.code``; the document is parsed
+once here to pick the operation (an unknown ``operationName``, or several operations and
+none named, is BAD_USER_INPUT).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from graphql import OperationType, get_operation_ast, parse
+from graphql import DocumentNode, OperationDefinitionNode, OperationType, parse
 from graphql.error import GraphQLError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -25,6 +30,7 @@ from strawberry.http.ides import get_graphql_ide_html
 
 from kb.api.cache import ResponseCache, cache_key
 from kb.api.context import ANONYMOUS, Context, Viewer
+from kb.api.request_json import BadJsonError, loads
 from kb.api.schema import Schema
 from kb.config import Settings
 from kb.graph.db import DatabaseUnavailableError, Graph
@@ -58,11 +64,19 @@ def _media_type(request: Request) -> str:
 
 
 async def _body(request: Request) -> dict[str, Any]:
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    kind, *parameters = request.headers.get("content-type", "").split(";")
+    kind = kind.strip().lower()
     if kind != JSON:
         raise HttpError(
             415, f"a POST body must be {JSON}, not {kind or 'untyped'!r}", {"Accept-Post": JSON}
         )
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        charset = value.strip().strip('"').lower()
+        if name.strip().lower() == "charset" and charset not in ("utf-8", "utf8"):
+            raise HttpError(
+                415, f"charset {charset!r} is not accepted; send UTF-8", {"Accept-Post": JSON}
+            )
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_BODY:
         raise HttpError(
@@ -74,10 +88,12 @@ async def _body(request: Request) -> dict[str, Any]:
         if size > MAX_BODY:
             raise HttpError(413, f"the request body is over {MAX_BODY} bytes")
         chunks.append(chunk)
+    if not chunks or not any(chunks):
+        raise HttpError(400, "the request body is empty; send a JSON object with a 'query'")
     try:
-        data = json.loads(b"".join(chunks))
-    except (ValueError, UnicodeDecodeError) as error:
-        raise HttpError(400, f"the request body is not JSON: {error}") from None
+        data = loads(b"".join(chunks))
+    except BadJsonError as error:
+        raise HttpError(400, str(error)) from None
     if isinstance(data, list):
         raise HttpError(400, "batching is not supported; send one request object")
     if not isinstance(data, dict):
@@ -89,9 +105,9 @@ def _params(request: Request) -> dict[str, Any]:
     params: dict[str, Any] = dict(request.query_params)
     if "variables" in params:
         try:
-            params["variables"] = json.loads(params["variables"])
-        except ValueError:
-            raise HttpError(400, "'variables' is not JSON") from None
+            params["variables"] = loads(params["variables"], "'variables'")
+        except BadJsonError as error:
+            raise HttpError(400, str(error)) from None
     if "extensions" in params:
         params.pop("extensions")
     return params
@@ -117,12 +133,31 @@ async def _viewer(request: Request, graph: Graph) -> Viewer:
 
 
 def _operation(query: str, name: str | None) -> OperationType | None:
+    """The type of the operation to run; None when the document does not parse (the
+    schema reports that properly)."""
     try:
         document = parse(query, max_tokens=5000)
-    except GraphQLError:
-        return None  # reported properly by the schema
-    operation = get_operation_ast(document, name)
-    return operation.operation if operation else None
+    except (GraphQLError, RecursionError):
+        return None
+    return _pick(document, name).operation
+
+
+def _pick(document: DocumentNode, name: str | None) -> OperationDefinitionNode:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    names = ", ".join(repr(o.name.value) if o.name else "(anonymous)" for o in operations)
+    if not operations:
+        raise HttpError(400, "the document defines no operation; add a query or a mutation")
+    if name is None:
+        if len(operations) > 1:
+            raise HttpError(
+                400, f"the document defines several operations ({names}); name one in "
+                "'operationName'",
+            )  # fmt: skip
+        return operations[0]
+    for operation in operations:
+        if operation.name is not None and operation.name.value == name:
+            return operation
+    raise HttpError(400, f"operationName {name!r} is not in the document; it defines {names}")
 
 
 async def handle(
@@ -155,14 +190,16 @@ async def handle(
             raise HttpError(400, "'variables' must be a JSON object")
         if name is not None and not isinstance(name, str):
             raise HttpError(400, "'operationName' must be a string")
-        if request.method == "GET" and _operation(query, name) not in (OperationType.QUERY, None):
+        if name == "":
+            name = None  # what some clients send for "the only operation"
+        operation = _operation(query, name)
+        if request.method == "GET" and operation not in (OperationType.QUERY, None):
             raise HttpError(405, "mutations are sent with POST", {"Allow": "POST"})
         viewer = await _viewer(request, graph)
     except HttpError as error:
         return _error(error)
     except DatabaseUnavailableError:
         return _error(HttpError(503, "the database is unavailable; try again later"))
-    operation = _operation(query, name)
     version = search.indexer.applied_version if search is not None else None
     key = None
     if cache is not None and version is not None and operation == OperationType.QUERY:

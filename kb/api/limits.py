@@ -10,6 +10,12 @@ with ``first`` (a variable counts as the largest page; a page's ``nodes``/``edge
 :func:`kb.api.costs.list_size` assumes for a list without ``first``. Token counting is
 done by the parser (see :mod:`kb.api.schema`).
 
+Introspection (``__schema``, ``__type``) has its own depth budget: the fields under it
+count against ``max_introspection_depth``, not ``max_depth``, so that the standard
+introspection query (which GraphiQL and client generators send: 14 levels under
+``__schema``, nine of them ``ofType``) works, while a hand-made ``ofType { ofType { ... } }``
+tower past it (and a margin of two) is refused.
+
 Example:
     >>> rule = limits_rule(Limits(max_depth=5))
     >>> graphql.validate(schema, document, [rule])
@@ -62,6 +68,8 @@ class Limits:
     max_aliases: int = 15
     max_tokens: int = 2000
     max_cost: int = 10_000
+    #: Levels under ``__schema`` / ``__type``; the standard query needs 14 (see above).
+    max_introspection_depth: int = 16
     #: Fields visited while expanding fragments, past which we stop counting.
     max_visits: int = 20_000
 
@@ -77,14 +85,18 @@ class Measure:
     aliases: int = 0
     cost: int = 0
     visits: int = 0
+    introspection_depth: int = 0
     stack: list[str] = field(default_factory=list)
     #: Fields priced per call (``Type.field``): [calls, cost charged for them].
     calls: dict[str, list[int]] = field(default_factory=dict)
+    #: The depth of the introspection field being walked (None outside introspection).
+    introspection_base: int | None = None
 
     def exceeded(self) -> bool:
         lim = self.limits
         return (
             self.depth > lim.max_depth
+            or self.introspection_depth > lim.max_introspection_depth
             or self.aliases > lim.max_aliases
             or self.cost > lim.max_cost
             or self.visits > lim.max_visits
@@ -136,7 +148,12 @@ class Measure:
         page: int | None,
     ) -> None:
         depth += 1
-        self.depth = max(self.depth, depth)
+        if self.introspection_base is None:
+            self.depth = max(self.depth, depth)
+        else:
+            self.introspection_depth = max(
+                self.introspection_depth, depth - self.introspection_base
+            )
         if node.alias is not None:
             self.aliases += 1
         definition = self._definition(node.name.value, parent)
@@ -144,7 +161,12 @@ class Measure:
         if node.selection_set is None:
             return
         child = get_named_type(definition.type) if definition is not None else None
+        entering = self.introspection_base is None and node.name.value in ("__schema", "__type")
+        if entering:
+            self.introspection_base = depth
         self.walk(node.selection_set, child, depth, objects, child_page)
+        if entering:
+            self.introspection_base = None
 
     # -- cost (the price list is kb.api.costs) ---------------------------------
     def _charge(
@@ -204,7 +226,9 @@ class Measure:
         for argument in node.arguments or ():
             if argument.name.value == "first":
                 if isinstance(argument.value, IntValueNode):
-                    return max(0, int(argument.value.value))
+                    digits = argument.value.value
+                    # int() refuses over 4,300 digits; anything past 9 is out of range anyway
+                    return MAX_PAGE if len(digits) > 9 else max(0, int(digits))
                 return MAX_PAGE  # a variable (or a wrong literal) counts as the largest page
         default = definition.args["first"].default_value
         return default if isinstance(default, int) else DEFAULT_PAGE
@@ -262,6 +286,11 @@ def _problems(measure: Measure, limits: Limits) -> list[str]:
         problems.append(
             f"the query is nested {measure.depth} levels deep; "
             f"at most {limits.max_depth} are allowed"
+        )
+    if measure.introspection_depth > limits.max_introspection_depth:
+        problems.append(
+            f"the introspection is nested {measure.introspection_depth} levels deep under "
+            f"__schema or __type; at most {limits.max_introspection_depth} are allowed"
         )
     if measure.aliases > limits.max_aliases:
         problems.append(

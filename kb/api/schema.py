@@ -7,19 +7,24 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode, parse
 from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from kb.api.budget import RequestBudget
 from kb.api.curricula import CurriculumMutation, CurriculumQuery
-from kb.api.errors import ErrorCodes
+from kb.api.directive_limits import DirectiveGate
+from kb.api.errors import BAD_USER_INPUT, INTERNAL, ErrorCodes, coded
 from kb.api.limits import Limits, limits_rule
 from kb.api.mutations import Mutation
 from kb.api.query import Query
@@ -32,15 +37,76 @@ MUTATION_TYPES: tuple[type, ...] = (Mutation, CurriculumMutation)
 
 
 class Schema(strawberry.Schema):
-    """The schema; errors are logged by :class:`~kb.api.errors.ErrorCodes` instead."""
+    """The schema; errors are logged by :class:`~kb.api.errors.ErrorCodes` instead.
+
+    :meth:`execute` never raises for a bad request and never returns an error without
+    ``extensions.code``: what Strawberry raises (no query, an unknown ``operationName``,
+    an operation type the schema lacks) becomes BAD_USER_INPUT, and an exception that
+    escaped a validation rule (Strawberry reports it outside the extensions) INTERNAL.
+    """
+
+    production = False
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         return None
 
+    async def execute(  # Strawberry's signature, so that callers see no difference
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        try:
+            result = await super().execute(
+                query,
+                variable_values,
+                context_value,
+                root_value,
+                operation_name,
+                allowed_operation_types,
+                operation_extensions,
+            )
+        except (MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError) as error:
+            message = _operation_problem(error, query, operation_name)
+            return ExecutionResult(
+                data=None, errors=[GraphQLError(message, extensions={"code": BAD_USER_INPUT})]
+            )
+        if result.errors and any("code" not in (e.extensions or {}) for e in result.errors):
+            result.errors = [
+                e if "code" in (e.extensions or {}) else self._unexpected(e) for e in result.errors
+            ]
+        return result
+
+    def _unexpected(self, error: GraphQLError) -> GraphQLError:
+        return coded(error, mask=self.production, hide_suggestions=self.production, code=INTERNAL)
+
+
+def _operation_problem(error: Exception, query: str | None, name: str | None) -> str:
+    """What is wrong with the operation the request asks for (the document parsed)."""
+    if isinstance(error, MissingQueryError):
+        return "a non-empty 'query' string is required"
+    if isinstance(error, InvalidOperationTypeError):
+        kind = error.operation_type.value
+        return f"{kind} operations are not accepted in this request"
+    names = [
+        d.name.value if d.name else "(anonymous)"
+        for d in parse(query or "").definitions
+        if isinstance(d, OperationDefinitionNode)
+    ]
+    if not names:
+        return "the document defines no operation (only fragments); add a query or mutation"
+    listed = ", ".join(repr(n) for n in names)
+    return f"operationName {name!r} is not in the document; it defines {listed}"
+
 
 def build_schema(production: bool = False, limits: Limits | None = None) -> Schema:
-    """The schema with its limits; in production without introspection, field
-    suggestions or unmasked unexpected errors."""
+    """The schema with its limits (depth, aliases, tokens, cost, directives); in
+    production without introspection, "did you mean" suggestions or unmasked unexpected
+    errors."""
     limits = limits or Limits()
     rules = [limits_rule(limits)]
     if production:
@@ -49,16 +115,19 @@ def build_schema(production: bool = False, limits: Limits | None = None) -> Sche
     extensions: list[Callable[[], SchemaExtension]] = [
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: AddValidationRules(rules),
-        lambda: ErrorCodes(mask=production),
+        DirectiveGate,
+        lambda: ErrorCodes(mask=production, hide_suggestions=production),
         RequestBudget,  # time budget and expensive-request slots (kb/api/budget.py)
     ]
-    return Schema(
+    schema = Schema(
         query=merge_types("Query", QUERY_TYPES),
         mutation=merge_types("Mutation", MUTATION_TYPES),
         types=[State, Alliance, Contract, Category, Practice, Lesson],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=production),
     )
+    schema.production = production
+    return schema
 
 
 def schema_sdl() -> str:

@@ -8,7 +8,6 @@ redirects back (303) so that a reload never repeats it.
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -26,10 +25,14 @@ from kb.graph.tokens import find_token
 from kb.web.pages import PageError, error_page, render, run_query
 from kb.web.session import (
     COOKIE,
+    MAX_FIELD,
+    FormFieldError,
     SignedIn,
     csrf_ok,
     current,
     new_session,
+    read_form,
+    same_secret,
     secret_key,
     set_cookie,
 )
@@ -155,37 +158,52 @@ def _to_signin(request: Request, back: str, expired: bool) -> Response:
     return RedirectResponse(f"/signin?{urlencode(query)}", status_code=303)
 
 
-def _int(form: Any, name: str) -> int:
-    raw = str(form.get(name, "")).strip()
-    if not raw.lstrip("-").isdigit():
+#: The fields a builder form may post, with the longest value each may hold.
+BUILDER_FIELDS = {
+    "csrf": MAX_FIELD,
+    "action": MAX_FIELD,
+    "title": MAX_FIELD,
+    "objectives": 20_000,
+    "module": MAX_FIELD,
+    "position": MAX_FIELD,
+    "kind": MAX_FIELD,
+    "item": MAX_FIELD,
+}
+SIGNIN_FIELDS = {"csrf": MAX_FIELD, "token": MAX_FIELD}
+
+
+def _int(form: dict[str, str], name: str) -> int:
+    raw = form[name].strip()
+    # isdigit() also holds for '²' (which int() refuses) and other scripts' digits.
+    if not (raw.lstrip("-").isascii() and raw.lstrip("-").isdigit() and len(raw) < 10):
         raise PageError(400, "That change cannot be made", f"{name}={raw!r} is not a number.")
     return int(raw)
 
 
-def _mutation_input(action: str, key: str, form: Any) -> dict[str, Any]:
+def _mutation_input(action: str, key: str, form: dict[str, str]) -> dict[str, Any]:
     """The GraphQL input of a builder form (validated by the mutation itself)."""
     curriculum = key
     if action == "add-module":
-        objectives = [o.strip() for o in str(form.get("objectives", "")).splitlines() if o.strip()]
+        objectives = [o.strip() for o in form["objectives"].splitlines() if o.strip()]
         return {
             "curriculum": curriculum,
-            "title": str(form.get("title", "")),
+            "title": form["title"],
             "objectives": objectives,
         }
     if action == "move-module":
         return {
             "curriculum": curriculum,
-            "module": str(form.get("module", "")),
+            "module": form["module"],
             "position": _int(form, "position"),
         }
     if action == "remove-module":
-        return {"curriculum": curriculum, "module": str(form.get("module", ""))}
-    kind = KINDS.get(str(form.get("kind", "")))
+        return {"curriculum": curriculum, "module": form["module"]}
+    kind = KINDS.get(form["kind"])
     if kind is None:
         raise PageError(400, "That change cannot be made", "kind must be practice or lesson.")
-    item = encode_id(kind, str(form.get("item", "")))
+    item = encode_id(kind, form["item"])
     if action == "add-item":
-        return {"curriculum": curriculum, "module": str(form.get("module", "")), "item": item}
+        return {"curriculum": curriculum, "module": form["module"], "item": item}
     if action == "move-item":
         return {"curriculum": curriculum, "item": item, "position": _int(form, "position")}
     return {"curriculum": curriculum, "item": item}
@@ -196,8 +214,21 @@ async def builder_post(request: Request) -> Response:
     signed_in = await _signed_in(request)
     if signed_in.session is None:
         return _to_signin(request, f"/curricula/{key}/builder", signed_in.expired)
-    form = await request.form()
-    if not csrf_ok(signed_in, _key(request), str(form.get("csrf", ""))):
+    try:
+        form = await read_form(request, BUILDER_FIELDS)
+    except FormFieldError as error:
+        return error_page(request, _unreadable(error))
+    return await _apply(request, key, signed_in, form)
+
+
+def _unreadable(error: FormFieldError) -> PageError:
+    text = str(error)
+    return PageError(400, "That form cannot be read", f"{text[:1].upper()}{text[1:]}.")
+
+
+async def _apply(request: Request, key: str, signed_in: SignedIn, form: dict[str, str]) -> Response:
+    """Check the builder form's CSRF token and action, then run its mutation."""
+    if not csrf_ok(signed_in, _key(request), form["csrf"]):
         return error_page(
             request,
             PageError(
@@ -207,7 +238,7 @@ async def builder_post(request: Request) -> Response:
                 "Reload the page and try again.",
             ),
         )
-    action = str(form.get("action", ""))
+    action = form["action"]
     if action not in ACTIONS:
         expected = ", ".join(ACTIONS)
         message = f"action={action!r} is not known; expected one of {expected}."
@@ -256,12 +287,15 @@ async def signin(request: Request) -> Response:
         back = "/curricula"  # never redirect off-site
     if request.method == "GET":
         return _signin_form(request, back, request.query_params.get("message", "")[:200])
-    form = await request.form()
+    try:
+        form = await read_form(request, SIGNIN_FIELDS)
+    except FormFieldError as error:
+        return error_page(request, _unreadable(error))
+    sent, secret = form["csrf"], form["token"].strip()
     expected = request.cookies.get(LOGIN_CSRF, "")
-    if not expected or not hmac.compare_digest(expected, str(form.get("csrf", ""))):
+    if not expected or not same_secret(expected, sent):
         message = "The form's security token is missing or wrong; nothing was changed."
         return error_page(request, PageError(403, "This form has expired", message))
-    secret = str(form.get("token", "")).strip()
     token = await run_in_threadpool(find_token, request.state.graph, secret) if secret else None
     if token is None or token.role not in ("editor", "admin"):
         reason = (
@@ -277,10 +311,11 @@ async def signin(request: Request) -> Response:
 
 async def signout(request: Request) -> Response:
     signed_in = await _signed_in(request)
-    form = await request.form()
-    if signed_in.session is not None and not csrf_ok(
-        signed_in, _key(request), str(form.get("csrf", ""))
-    ):
+    try:
+        sent = (await read_form(request, {"csrf": MAX_FIELD}))["csrf"]
+    except FormFieldError as error:
+        return error_page(request, _unreadable(error))
+    if signed_in.session is not None and not csrf_ok(signed_in, _key(request), sent):
         message = "The form's security token is missing or wrong; you are still signed in."
         return error_page(request, PageError(403, "This form has expired", message))
     response = RedirectResponse("/curricula", status_code=303)

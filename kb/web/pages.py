@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from markdown_it import MarkdownIt
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -186,3 +187,25 @@ async def not_found(request: Request, exc: Exception) -> Response:
         error = PageError(404, "Page not found", f"Nothing lives at {request.url.path}.")
         return error_page(request, error)
     return JSONResponse({"error": "not found", "path": request.url.path}, status_code=404)
+
+
+_HTTP_TITLES = {
+    400: "That request cannot be answered",
+    405: "That cannot be done here",
+    413: "That request is too large",
+}
+
+
+async def http_error_page(request: Request, exc: HTTPException) -> Response:
+    """Starlette's HTTP errors as pages: a 405 for a method a page lacks, a 400 for a
+    form that cannot be read, a 404 (see :func:`not_found`)."""
+    if exc.status_code == 404:
+        return await not_found(request, exc)
+    if exc.status_code == 405:
+        message = f"{request.url.path} does not accept {request.method} requests."
+    else:
+        message = f"{exc.detail}" if exc.status_code < 500 else "The request failed."
+    title = _HTTP_TITLES.get(exc.status_code, "That request cannot be answered")
+    response = error_page(request, PageError(exc.status_code, title, message))
+    response.headers.update(exc.headers or {})
+    return response

@@ -66,7 +66,9 @@ class SearchState:
                 f"Searches are at most {MAX_QUERY} characters; yours has {len(q)}.",
             )
         raw_page = params.get("page", "1")
-        if not raw_page.isdigit() or not 1 <= int(raw_page) <= MAX_PAGE:
+        # ASCII digits only: isdigit() also holds for '²', which int() refuses.
+        valid = raw_page.isascii() and raw_page.isdigit() and len(raw_page) <= 6
+        if not valid or not 1 <= int(raw_page) <= MAX_PAGE:
             raise PageError(
                 400,
                 "No such results page",
@@ -110,7 +112,7 @@ def _check_known(state: SearchState, names: dict[str, dict[str, str]]) -> None:
         for value in values:
             known = names.get(dimension)
             if dimension == "year":
-                ok = value.isdigit() and len(value) == 4
+                ok = value.isascii() and value.isdigit() and len(value) == 4
             else:
                 ok = known is not None and value in known
             if not ok:

@@ -4,6 +4,10 @@ and every form carries a CSRF token bound to that session.
 The cookie holds the token's id, an expiry and a random nonce, signed with HMAC-SHA256
 under a secret key (``KB_SECRET_KEY``, else a random key kept in the data directory
 with mode 0600). Each request re-reads the token, so revoking it ends its sessions.
+
+Posted forms are read with :func:`read_form`: whatever a client sends (a file where text
+is expected, any charset, text no encoder can write, a megabyte in a one-line field) is
+either a clean string or a :class:`FormFieldError` the page answers with a 400.
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ import json
 import os
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -29,6 +35,54 @@ from kb.graph.tokens import live_token
 
 COOKIE = "kb_session"
 LIFETIME = 8 * 3600  # seconds: a working day
+#: The longest value of a one-line form field (tokens, keys, titles).
+MAX_FIELD = 2000
+
+
+class FormFieldError(ValueError):
+    """A posted form field that cannot be used; the message names it."""
+
+
+async def read_form(request: Request, limits: Mapping[str, int]) -> dict[str, str]:
+    """The text of each field named in ``limits`` (at most that many characters), read
+    with :func:`form_text`; the form, and any file the client sent, is closed before this
+    returns.
+
+    Raises:
+        FormFieldError: a named field cannot be used.
+    """
+    async with request.form() as form:
+        return {name: form_text(form, name, limit) for name, limit in limits.items()}
+
+
+def form_text(form: FormData, name: str, limit: int = MAX_FIELD) -> str:
+    """The text of field ``name`` ("" when absent), at most ``limit`` characters.
+
+    Raises:
+        FormFieldError: the field is a file, too long, or holds a lone surrogate
+            (what a UTF-7 body can decode to), which nothing downstream can encode.
+    """
+    value = form.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise FormFieldError(f"the field {name!r} must be text, not a file")
+    if len(value) > limit:
+        raise FormFieldError(
+            f"the field {name!r} holds {len(value)} characters; at most {limit} are accepted"
+        )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise FormFieldError(f"the field {name!r} is not valid text; send UTF-8") from None
+    return value
+
+
+def same_secret(expected: str, sent: str) -> bool:
+    """``sent == expected`` in constant time, for any text (``hmac.compare_digest``
+    refuses non-ASCII strings, so both are compared as UTF-8 bytes)."""
+    encode = "utf-8", "surrogatepass"
+    return hmac.compare_digest(expected.encode(*encode), sent.encode(*encode))
 
 
 def secret_key(settings: Settings) -> bytes:
@@ -131,4 +185,4 @@ def csrf_ok(signed_in: SignedIn, key: bytes, sent: str | None) -> bool:
     """True when ``sent`` is this session's CSRF token."""
     if signed_in.session is None or not sent:
         return False
-    return hmac.compare_digest(signed_in.session.csrf(key), sent)
+    return same_secret(signed_in.session.csrf(key), sent)
