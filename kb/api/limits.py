@@ -157,11 +157,16 @@ class Measure:
         if node.alias is not None:
             self.aliases += 1
         definition = self._definition(node.name.value, parent)
-        objects, child_page = self._charge(node, parent, definition, multiplier, page)
+        entering = self.introspection_base is None and node.name.value in ("__schema", "__type")
+        if entering or self.introspection_base is not None:
+            # Introspection reads the schema in memory, not the graph: it is bounded by
+            # its own depth budget and the visit limit, and costs nothing.
+            objects, child_page = multiplier, None
+        else:
+            objects, child_page = self._charge(node, parent, definition, multiplier, page)
         if node.selection_set is None:
             return
         child = get_named_type(definition.type) if definition is not None else None
-        entering = self.introspection_base is None and node.name.value in ("__schema", "__type")
         if entering:
             self.introspection_base = depth
         self.walk(node.selection_set, child, depth, objects, child_page)

@@ -7,14 +7,19 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError, OperationDefinitionNode, parse
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.exceptions import MissingQueryError
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.tools import merge_types
@@ -34,6 +39,21 @@ from kb.api.types import Alliance, Category, Contract, Lesson, Practice, State
 #: The parts the root types are merged from (one module per concern adds its part here).
 QUERY_TYPES: tuple[type, ...] = (Query, SearchQuery, CurriculumQuery)
 MUTATION_TYPES: tuple[type, ...] = (Mutation, CurriculumMutation)
+
+
+#: Documents whose validation is kept, per process.
+PARSED_DOCUMENTS = 256
+
+
+class KeptValidation(ValidationCache):
+    """Strawberry's validation cache, except that it keeps errors an earlier extension
+    found (the directive gate), where Strawberry's would overwrite them."""
+
+    def on_validate(self) -> Iterator[None]:
+        if self.execution_context.pre_execution_errors is not None:
+            yield
+            return
+        yield from super().on_validate()
 
 
 class Schema(strawberry.Schema):
@@ -116,6 +136,11 @@ def build_schema(production: bool = False, limits: Limits | None = None) -> Sche
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: AddValidationRules(rules),
         DirectiveGate,
+        # Validation results are kept (bounded LRU): clients send the same documents
+        # over and over, and a refused one would cost its validation each time
+        # (bench/faults/README.md). Strawberry's ParserCache is not used: a syntax error
+        # raised from it comes out as INTERNAL instead of a coded error.
+        lambda: KeptValidation(maxsize=PARSED_DOCUMENTS),
         lambda: ErrorCodes(mask=production, hide_suggestions=production),
         RequestBudget,  # time budget and expensive-request slots (kb/api/budget.py)
     ]
