@@ -201,6 +201,28 @@ def test_the_bolt_port_is_kept_and_a_taken_port_is_reported(
     assert neo4j.start().port == port  # free again: used again
 
 
+@contextlib.contextmanager
+def _clients_reading(served: Served, clients: int = 4) -> Iterator[None]:
+    """``clients`` threads sending reads back to back (for a second before the body)."""
+    stop = threading.Event()
+
+    def read_until_stopped() -> None:
+        while not stop.is_set():
+            with contextlib.suppress(httpx.TransportError, ValueError):
+                served.read(timeout=2)
+
+    threads = [threading.Thread(target=read_until_stopped, daemon=True) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1)
+    try:
+        yield
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(5)
+
+
 def _sigterm_exits_within(served: Served, seconds: float = 10.0) -> float:
     started = time.monotonic()
     served.process.send_signal(signal.SIGTERM)
@@ -225,38 +247,14 @@ def test_kb_serve_exits_within_10s_of_sigterm_in_every_state(
 
     # Busy: clients keep sending reads while it is told to stop.
     served = _serve(env, log)
-    stop = threading.Event()
-
-    def hammer() -> None:
-        while not stop.is_set():
-            with contextlib.suppress(httpx.TransportError, ValueError):
-                served.read(timeout=2)
-
-    clients = [threading.Thread(target=hammer, daemon=True) for _ in range(4)]
-    for client in clients:
-        client.start()
-    time.sleep(1)
-    try:
+    with _clients_reading(served):
         assert _sigterm_exits_within(served) < 10
-    finally:
-        stop.set()
-        for client in clients:
-            client.join(5)
 
     # Neo4j gone, requests waiting on it.
     served = _serve(env, log)
     _kill9(neo4j)
-    stop.clear()
-    clients = [threading.Thread(target=hammer, daemon=True) for _ in range(4)]
-    for client in clients:
-        client.start()
-    time.sleep(1)
-    try:
+    with _clients_reading(served):
         assert _sigterm_exits_within(served) < 10
-    finally:
-        stop.set()
-        for client in clients:
-            client.join(5)
 
     # Starting, while its Neo4j is still starting up.
     starting = subprocess.Popen(
