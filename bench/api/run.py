@@ -29,7 +29,7 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from kb.api.app import create_app
+from kb.app import create_app
 from kb.bootstrap import seed_graph
 from kb.config import PROJECT_ROOT, Settings
 from kb.graph.connect import open_graph

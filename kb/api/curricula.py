@@ -54,7 +54,7 @@ from kb.api.nodes import to_node
 from kb.api.pagination import Connection, Edge, PageInfo, encode_cursor, page_request
 from kb.api.relations import Info
 from kb.curricula import edits
-from kb.curricula.model import CurriculumPlan, ItemRef, ModulePlan
+from kb.domain.curricula import CurriculumPlan, ItemRef, ModulePlan
 from kb.graph.certifications import read_certifications
 from kb.graph.curricula import (
     add_prerequisite,

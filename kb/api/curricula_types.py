@@ -26,7 +26,6 @@ from kb.api.types import Practice
 from kb.curricula.coverage import Coverage as CoverageResult
 from kb.curricula.coverage import CoverageEntry as CoverageEntryResult
 from kb.curricula.coverage import coverage_of
-from kb.curricula.model import ItemRef
 from kb.curricula.ordering import (
     OrderWarning,
     Placed,
@@ -34,6 +33,7 @@ from kb.curricula.ordering import (
     prerequisite_warnings,
     suggested_order,
 )
+from kb.domain.curricula import ItemRef
 from kb.graph.certifications import CertificationRecord, DomainRecord, read_certifications
 from kb.graph.curricula import CurriculumRecord
 

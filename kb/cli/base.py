@@ -83,7 +83,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Start Neo4j if needed, load the seed into an empty graph and serve the app."""
     import uvicorn
 
-    from kb.api.app import create_app
+    from kb.app import create_app
     from kb.bootstrap import prepare
 
     settings = settings_of(ctx)

@@ -2,7 +2,7 @@
 
 The pieces, top to bottom:
 
-- :mod:`kb.curricula.model`: plain dataclasses shared by the seed, the graph and the API;
+- :mod:`kb.domain.curricula`: plain dataclasses shared by the seed, the graph and the API;
 - :mod:`kb.curricula.edits`: the edits the API offers, as pure functions on a plan;
 - :mod:`kb.curricula.ordering`: prerequisite warnings and a suggested (topological) order;
 - :mod:`kb.curricula.coverage`: domains, category groups and alliances covered or missed;

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kb.curricula.model import ItemRef
+from kb.domain.curricula import ItemRef
 from kb.graph.certifications import CoverageIndex, Links, coverage_index
 from kb.graph.curricula import CurriculumRecord
 from kb.graph.db import Graph

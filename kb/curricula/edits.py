@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from kb.curricula.model import CurriculumPlan, ItemRef, ModulePlan
+from kb.domain.curricula import CurriculumPlan, ItemRef, ModulePlan
 from kb.graph.writes import MissingNodeError, WriteError
 
 

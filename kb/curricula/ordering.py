@@ -23,7 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from kb.curricula.model import ItemRef
+from kb.domain.curricula import ItemRef
+from kb.domain.cycles import find_cycles
 
 if TYPE_CHECKING:
     from kb.graph.curricula import CurriculumRecord
@@ -107,7 +108,6 @@ def dependencies(order: OrderInput) -> dict[ItemRef, list[Placed]]:
 def prerequisite_warnings(order: OrderInput) -> list[OrderWarning]:
     """Items placed before what they depend on, practices whose direct prerequisites the
     curriculum leaves out, and prerequisite cycles, in curriculum order."""
-    from kb.seed.build import find_cycles  # a pure helper, shared with seed validation
 
     warnings: list[OrderWarning] = []
     needs = dependencies(order)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
-from kb.curricula.model import Certification, Domain
+from kb.domain.curricula import Certification, Domain
 from kb.graph.db import Graph, Tx
 from kb.graph.records import native
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
-from kb.curricula.model import CurriculumPlan, ItemRef, ModulePlan
+from kb.domain.curricula import CurriculumPlan, ItemRef, ModulePlan
 from kb.graph.changes import record_changes
 from kb.graph.db import Graph, Tx
 from kb.graph.records import NodeRecord, native

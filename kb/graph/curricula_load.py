@@ -13,7 +13,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, LiteralString
 
-from kb.curricula.model import CurriculaSeed
+from kb.domain.curricula import CurriculaSeed
 from kb.graph.changes import record_changes
 from kb.graph.curricula import plan_props, sync_curriculum
 from kb.graph.db import Graph, Tx

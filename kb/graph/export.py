@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from kb.domain import records as r
 from kb.graph.db import Graph, Tx
 from kb.graph.load import BULK_TIMEOUT
-from kb.seed import records as r
 
 _STATES = "MATCH (n:State) RETURN n {.*} AS n ORDER BY n.code"
 

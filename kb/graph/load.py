@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, LiteralString
 
+from kb.domain.records import Provenance, SeedData
 from kb.graph.changes import record_changes
 from kb.graph.db import Graph, Tx
-from kb.seed.records import Provenance, SeedData
 
 if TYPE_CHECKING:
     from kb.graph.imports import Batch

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kb.domain.records import SeedData
 from kb.seed.build import (
     build_alliances,
     build_categories,
@@ -27,7 +28,6 @@ from kb.seed.files import (
     read_front_matter,
     read_yaml_list,
 )
-from kb.seed.records import SeedData
 from kb.seed.validate import KnownKeys, SeedError, SeedValidationError
 
 __all__ = ["KnownKeys", "SeedData", "SeedError", "SeedValidationError", "read_seed"]

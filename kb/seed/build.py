@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from kb.seed import records as r
+from kb.domain import records as r
+from kb.domain.cycles import find_cycles
 from kb.seed.files import RawRecord
 from kb.seed.validate import MAX_TITLE, KnownKeys, RecordReader, SeedError
 
@@ -359,26 +360,3 @@ def check_unique_titles(data: r.SeedData, errors: list[SeedError]) -> None:
             )
         else:
             seen[key] = who
-
-
-def find_cycles(edges: Iterable[tuple[str, str]]) -> list[list[str]]:
-    """Cycles in a directed graph given as ``(from, to)`` edges, each as a node path."""
-    graph: dict[str, list[str]] = {}
-    for source, target in edges:
-        graph.setdefault(source, []).append(target)
-    cycles: list[list[str]] = []
-    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
-
-    def visit(node: str, path: list[str]) -> None:
-        state[node] = 1
-        for nxt in graph.get(node, []):
-            if state.get(nxt) == 1:
-                cycles.append([*path[path.index(nxt) :], nxt])
-            elif nxt not in state:
-                visit(nxt, [*path, nxt])
-        state[node] = 2
-
-    for node in sorted(graph):
-        if node not in state:
-            visit(node, [node])
-    return cycles

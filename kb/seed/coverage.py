@@ -20,8 +20,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from kb.seed.build import find_cycles
-from kb.seed.records import Provenance, SeedData
+from kb.domain.cycles import find_cycles
+from kb.domain.records import Provenance, SeedData
 
 #: The USPS jurisdictions: 50 states, the District of Columbia and 5 territories.
 JURISDICTIONS = 56

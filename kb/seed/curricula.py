@@ -22,7 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kb.curricula.model import (
+from kb.domain.curricula import (
     CERTIFICATION_KINDS,
     LEVELS,
     Certification,
@@ -33,9 +33,9 @@ from kb.curricula.model import (
     ModulePlan,
     Teaching,
 )
+from kb.domain.records import FOCUS_AREAS, SeedData
 from kb.seed.build import SLUG, SLUG_EXPECTED
 from kb.seed.files import RawRecord, display_name, read_csv, read_yaml_list
-from kb.seed.records import FOCUS_AREAS, SeedData
 from kb.seed.validate import MAX_TITLE, RecordReader, SeedError, SeedValidationError
 
 CERTIFICATIONS = "certifications.yaml"

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from kb.seed import records as r
+from kb.domain import records as r
 
 STATE_COLUMNS = (
     "code",

@@ -37,13 +37,14 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
+from kb.domain.cycles import find_cycles
+from kb.domain.records import Lesson, Practice, SeedData
 from kb.graph.db import Graph
 from kb.graph.imports import BATCH_SIZE, BATCH_TIMEOUT, Batch, write_batches
 from kb.graph.keys import GraphKeys, graph_keys, normalise_title
 from kb.graph.load import seed_rows
-from kb.seed.build import build_lessons, build_practices, find_cycles
+from kb.seed.build import build_lessons, build_practices
 from kb.seed.files import RawRecord, read_front_matter, read_yaml_list
-from kb.seed.records import Lesson, Practice, SeedData
 from kb.seed.streams import RecordStream
 from kb.seed.validate import KnownKeys, SeedError, SeedValidationError
 

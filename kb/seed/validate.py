@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from kb.seed.records import Provenance
+from kb.domain.records import Provenance
 
 MAX_TITLE = 300
 MAX_TEXT = 100_000

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from kb.api.app import create_app
 from kb.api.budget import BudgetExceededError, run_within
 from kb.api.concurrency import take_slot
 from kb.api.context import Context
 from kb.api.ids import encode_id
 from kb.api.schema import Schema
+from kb.app import create_app
 from kb.config import ConfigError, Settings
 from kb.graph.db import Graph
 from kb.graph.tokens import create_token

@@ -12,7 +12,7 @@ from types import ModuleType
 import pytest
 import uvicorn
 
-from kb.api.app import create_app
+from kb.app import create_app
 from kb.config import PROJECT_ROOT, Settings
 from kb.graph.db import Graph
 

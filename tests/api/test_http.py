@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from kb.api.app import create_app
 from kb.api.http import MAX_BODY
+from kb.app import create_app
 from kb.config import Settings
 from kb.graph.db import Graph
 from kb.graph.tokens import create_token, revoke_token

@@ -8,9 +8,9 @@ from api_support import Run, execute
 from graphql import get_introspection_query
 from starlette.testclient import TestClient
 
-from kb.api.app import create_app
 from kb.api.limits import Limits
 from kb.api.schema import Schema
+from kb.app import create_app
 from kb.config import Settings
 from kb.graph.db import Graph
 

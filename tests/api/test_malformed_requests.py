@@ -15,8 +15,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from kb.api.app import create_app
 from kb.api.request_json import MAX_DEPTH
+from kb.app import create_app
 from kb.config import Settings
 from kb.graph.db import Graph
 

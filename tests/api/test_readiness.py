@@ -13,7 +13,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from kb.api.app import create_app
+from kb.app import create_app
 from kb.config import Settings
 from kb.graph.db import Graph
 from kb.graph.stats import graph_stats

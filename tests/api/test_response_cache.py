@@ -9,8 +9,8 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from kb.api.app import create_app
 from kb.api.ids import encode_id
+from kb.app import create_app
 from kb.config import Settings
 from kb.graph.changes import record_changes
 from kb.graph.db import Graph, Tx

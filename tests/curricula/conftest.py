@@ -10,7 +10,7 @@ from curricula_support import EDITOR, Result, execute
 from kb.api.context import Viewer
 from kb.api.schema import Schema, build_schema
 from kb.config import PROJECT_ROOT, Settings
-from kb.curricula.model import CurriculaSeed
+from kb.domain.curricula import CurriculaSeed
 from kb.graph.curricula_load import load_curricula
 from kb.graph.db import Graph
 from kb.seed import SeedData

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from kb.curricula import edits
-from kb.curricula.model import CurriculumPlan, ItemRef, ModulePlan
 from kb.curricula.ordering import (
     CYCLE,
     LATER,
@@ -14,6 +13,7 @@ from kb.curricula.ordering import (
     prerequisite_warnings,
     suggested_order,
 )
+from kb.domain.curricula import CurriculumPlan, ItemRef, ModulePlan
 from kb.graph.writes import MissingNodeError, WriteError
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kb.curricula.model import CurriculaSeed
+from kb.domain.curricula import CurriculaSeed
 from kb.graph.changes import last_sequence
 from kb.graph.curricula import read_curricula
 from kb.graph.curricula_load import load_curricula

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from kb.config import PROJECT_ROOT
+from kb.domain.records import Provenance
 from kb.seed import SeedData, SeedValidationError, read_seed
 from kb.seed.coverage import JURISDICTIONS, prerequisite_chains, provenances, seed_coverage
-from kb.seed.records import Provenance
 
 SEED_DIR = PROJECT_ROOT / "seed"
 NEITHER = Provenance(source=None, illustrative=False)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from kb.api.app import create_app
+from kb.app import create_app
 from kb.bootstrap import seed_graph
 from kb.config import Settings
 from kb.graph.db import Graph

@@ -1,4 +1,5 @@
-"""The seed's records as plain dataclasses: what crosses from ``kb.seed`` to ``kb.graph``."""
+"""The seed's records as plain dataclasses: what the seed reader builds, the graph layer
+writes and the API reads (the bottom layer: imports nothing else of ``kb``)."""
 
 from __future__ import annotations
 

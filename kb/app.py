@@ -1,4 +1,5 @@
-"""The Starlette application factory.
+"""The Starlette application factory: composes the API (``kb.api``) and the pages
+(``kb.web``), which do not know each other, with health and readiness.
 
 The graph is opened in the lifespan (starting the managed Neo4j if needed) and handed to
 handlers through ``request.state.graph``.
