@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run test setup neo4j lint typecheck clean bench-search bench-api bench-faults bench-load
+.PHONY: run test test-fast setup neo4j lint typecheck clean bench-search bench-api bench-faults bench-load
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ run: neo4j
 
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The fast tier: the tests that need no Neo4j and no Java (parsing, validation, limits,
+# cost, ordering, layers), in seconds.
+test-fast: setup
+	$(BIN)/pytest -m fast $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check kb tests

@@ -27,6 +27,18 @@ from kb.seed import SeedData, read_seed
 
 SEED_DIR = PROJECT_ROOT / "seed"
 
+#: Fixtures that reach Neo4j (or start one): a test using none of them is in the fast
+#: tier (``make test-fast``, ``-m fast``), which needs neither Java nor Neo4j.
+NEEDS_NEO4J = frozenset({"session_graph", "test_env", "settings"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the tests that need no Neo4j as ``fast``."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if not fixtures & NEEDS_NEO4J and "slow" not in item.keywords:
+            item.add_marker(pytest.mark.fast)
+
 
 def _test_env(data_dir: Path) -> dict[str, str]:
     env = {
