@@ -54,6 +54,7 @@ from kb.api.nodes import to_node
 from kb.api.pagination import Connection, Edge, PageInfo, encode_cursor, page_request
 from kb.api.relations import Info
 from kb.curricula import edits
+from kb.domain import patterns
 from kb.domain.curricula import CurriculumPlan, ItemRef, ModulePlan
 from kb.graph.certifications import read_certifications
 from kb.graph.curricula import (
@@ -68,7 +69,7 @@ from kb.graph.reads import nodes_by_keys
 from kb.graph.writes import MissingNodeError, WriteError
 from kb.seed.validate import MAX_TEXT, MAX_TITLE
 
-SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
+SLUG = re.compile(patterns.SLUG.regex)
 
 
 def _graph_error(error: WriteError) -> ApiError:

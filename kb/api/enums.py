@@ -1,4 +1,5 @@
-"""Enumerations of the schema: kinds, scopes, statuses, focus areas and orderings.
+"""Enumerations of the schema: kinds, scopes, statuses, focus areas (the model's own
+vocabularies, from :mod:`kb.domain.vocabularies`) and orderings.
 
 The value of each ordering is the property it sorts by, with ``-`` for descending; the
 graph layer accepts only properties from its own whitelist.
@@ -10,50 +11,39 @@ from enum import Enum
 
 import strawberry
 
+from kb.domain.vocabularies import (
+    AllianceScope,
+    CategoryKind,
+    ContractStatus,
+    FocusArea,
+    LessonStatus,
+    StateKind,
+)
 
-@strawberry.enum(description="What kind of jurisdiction a state is.")
-class StateKind(Enum):
-    STATE = "STATE"
-    DISTRICT = "DISTRICT"
-    TERRITORY = "TERRITORY"
+__all__ = [
+    "AllianceOrder",
+    "AllianceScope",
+    "CategoryKind",
+    "CategoryOrder",
+    "ContractOrder",
+    "ContractStatus",
+    "FocusArea",
+    "LessonOrder",
+    "LessonStatus",
+    "PracticeOrder",
+    "StateKind",
+    "StateOrder",
+]
 
-
-@strawberry.enum(description="How far an alliance reaches.")
-class AllianceScope(Enum):
-    NATIONAL = "NATIONAL"
-    REGIONAL = "REGIONAL"
-    MULTI_STATE = "MULTI_STATE"
-
-
-@strawberry.enum(description="A top-level group, or an NIGP class under a group.")
-class CategoryKind(Enum):
-    GROUP = "GROUP"
-    CLASS = "CLASS"
-
-
-@strawberry.enum(description="Where a cooperative contract stands.")
-class ContractStatus(Enum):
-    ACTIVE = "ACTIVE"
-    EXPIRED = "EXPIRED"
-    SOLICITING = "SOLICITING"
-
-
-@strawberry.enum(description="How far a lesson has gone: noticed, identified, learned.")
-class LessonStatus(Enum):
-    OBSERVATION = "OBSERVATION"
-    LESSON_IDENTIFIED = "LESSON_IDENTIFIED"
-    LESSON_LEARNED = "LESSON_LEARNED"
-
-
-@strawberry.enum(description="The NIGP Global Best Practices focus area of a practice.")
-class FocusArea(Enum):
-    STRATEGY = "Strategy"
-    POLICY_AND_LEGISLATION = "Policy and Legislation"
-    PLANNING_AND_ANALYSIS = "Planning and Analysis"
-    SOURCING_AND_SOLICITATION = "Sourcing and Solicitation"
-    CONTRACT_ADMINISTRATION = "Contract Administration"
-    LEADERSHIP = "Leadership"
-    BUSINESS_PRINCIPLES = "Business Principles"
+# The model's vocabularies are defined once, in kb.domain; the schema shows them as is.
+strawberry.enum(StateKind, description="What kind of jurisdiction a state is.")
+strawberry.enum(AllianceScope, description="How far an alliance reaches.")
+strawberry.enum(CategoryKind, description="A top-level group, or an NIGP class under a group.")
+strawberry.enum(ContractStatus, description="Where a cooperative contract stands.")
+strawberry.enum(
+    LessonStatus, description="How far a lesson has gone: noticed, identified, learned."
+)
+strawberry.enum(FocusArea, description="The NIGP Global Best Practices focus area of a practice.")
 
 
 @strawberry.enum(description="Orderings of states.")

@@ -13,24 +13,17 @@ import strawberry
 
 from kb.api.errors import ApiError, InputErrors
 from kb.api.ids import decode_id_of
+from kb.domain import patterns
 from kb.graph.writes import NodeWrite, Ref
 from kb.seed.validate import MAX_TITLE, RecordReader, SeedError
 
-SLUG = (
-    r"[a-z0-9][a-z0-9-]{0,79}",
-    "a slug (lower-case letters, digits and hyphens, e.g. 'nvp-cloud-solutions')",
-)
 KEYS: dict[str, tuple[str, str, str]] = {
     # label: (input field, pattern, what is expected)
-    "Practice": ("slug", *SLUG),
-    "Contract": ("slug", *SLUG),
-    "Alliance": ("slug", *SLUG),
-    "Category": (
-        "code",
-        r"[0-9]{3}|[A-Z][A-Z0-9_]{1,19}",
-        "a 3-digit NIGP class or an upper-case group code",
-    ),
-    "Lesson": ("key", r"L-\d{4,8}", "a lesson id like 'L-0042'"),
+    "Practice": ("slug", *patterns.SLUG),
+    "Contract": ("slug", *patterns.SLUG),
+    "Alliance": ("slug", *patterns.SLUG),
+    "Category": ("code", *patterns.CATEGORY_CODE),
+    "Lesson": ("key", *patterns.LESSON_ID),
 }
 
 

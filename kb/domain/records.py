@@ -6,22 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-STATE_KINDS = ("STATE", "DISTRICT", "TERRITORY")
+from kb.domain import vocabularies as v
+from kb.domain.vocabularies import values
+
+STATE_KINDS = values(v.StateKind)
 CENSUS_REGIONS = ("Northeast", "Midwest", "South", "West")
 NASPO_REGIONS = ("Western", "Midwestern", "Eastern", "Southern")
-ALLIANCE_SCOPES = ("NATIONAL", "REGIONAL", "MULTI_STATE")
-CATEGORY_KINDS = ("GROUP", "CLASS")
-CONTRACT_STATUSES = ("ACTIVE", "EXPIRED", "SOLICITING")
-LESSON_STATUSES = ("OBSERVATION", "LESSON_IDENTIFIED", "LESSON_LEARNED")
-FOCUS_AREAS = (
-    "Strategy",
-    "Policy and Legislation",
-    "Planning and Analysis",
-    "Sourcing and Solicitation",
-    "Contract Administration",
-    "Leadership",
-    "Business Principles",
-)
+ALLIANCE_SCOPES = values(v.AllianceScope)
+CATEGORY_KINDS = values(v.CategoryKind)
+CONTRACT_STATUSES = values(v.ContractStatus)
+LESSON_STATUSES = values(v.LessonStatus)
+FOCUS_AREAS = values(v.FocusArea)
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,13 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from kb.domain import patterns
 from kb.domain import records as r
 from kb.domain.cycles import find_cycles
 from kb.seed.files import RawRecord
 from kb.seed.validate import MAX_TITLE, KnownKeys, RecordReader, SeedError
 
-SLUG = r"[a-z0-9][a-z0-9-]{0,79}"
-SLUG_EXPECTED = "a slug (lower-case letters, digits and hyphens, e.g. 'nvp-cloud-solutions')"
+SLUG, SLUG_EXPECTED = patterns.SLUG
 
 
 def _key(raw: Any, field: str) -> str:
@@ -41,7 +41,7 @@ def build_states(raw: list[RawRecord], name: str, errors: list[SeedError]) -> li
     fips: dict[str, str] = {}
     for line, data in raw:
         rd = RecordReader(errors, name, line, _key(data, "code"), data)
-        code = rd.pattern("code", r"[A-Z]{2}", "a two-letter USPS code (e.g. 'UT')")
+        code = rd.pattern("code", *patterns.STATE_CODE)
         title = rd.text("name", max_len=MAX_TITLE)
         fips_code = rd.pattern("fips", r"\d{2}", "a two-digit FIPS code (e.g. '49')")
         kind = rd.choice("kind", r.STATE_KINDS)
@@ -125,11 +125,7 @@ def build_categories(
     parents: dict[str, str] = {}
     for line, data in raw:
         rd = RecordReader(errors, name, line, _key(data, "code"), data)
-        code = rd.pattern(
-            "code",
-            r"[0-9]{3}|[A-Z][A-Z0-9_]{1,19}",
-            "a 3-digit NIGP class or an upper-case group code",
-        )
+        code = rd.pattern("code", *patterns.CATEGORY_CODE)
         title = rd.text("name", max_len=MAX_TITLE)
         kind = rd.choice("kind", r.CATEGORY_KINDS)
         parent = rd.ref("parent", known.categories, "category code")
@@ -298,7 +294,7 @@ def build_lessons(
     seen: dict[str, str] = {}
     for name, (line, data) in raw:
         rd = RecordReader(errors, name, line, _key(data, "id"), data)
-        lesson_id = rd.pattern("id", r"L-\d{4,8}", "a lesson id like 'L-0042'")
+        lesson_id = rd.pattern("id", *patterns.LESSON_ID)
         title = rd.text("title", max_len=MAX_TITLE)
         context = rd.text("context")
         lesson = rd.text("lesson")

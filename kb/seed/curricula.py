@@ -22,6 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from kb.domain import patterns
 from kb.domain.curricula import (
     CERTIFICATION_KINDS,
     LEVELS,
@@ -34,7 +35,6 @@ from kb.domain.curricula import (
     Teaching,
 )
 from kb.domain.records import FOCUS_AREAS, SeedData
-from kb.seed.build import SLUG, SLUG_EXPECTED
 from kb.seed.files import RawRecord, display_name, read_csv, read_yaml_list
 from kb.seed.validate import MAX_TITLE, RecordReader, SeedError, SeedValidationError
 
@@ -137,7 +137,7 @@ def _domains(rd: RecordReader, framework: str, seen: dict[str, str]) -> tuple[Do
     for position, item in enumerate(raw, start=1):
         line = item.get("__line__", rd.line) if isinstance(item, dict) else rd.line
         sub = RecordReader(rd.errors, rd.file, line, f"{rd.record} domain {position}", item)
-        key = sub.pattern("key", SLUG, SLUG_EXPECTED)
+        key = sub.pattern("key", *patterns.SLUG)
         title = sub.text("name", max_len=MAX_TITLE)
         focus = sub.choice("focus_area", FOCUS_AREAS, required=False)
         sub.finish()
@@ -194,7 +194,7 @@ def _curriculum(
 ) -> CurriculumPlan | None:
     record = repr(str(data.get("id"))) if isinstance(data, dict) else "(no key)"
     rd = RecordReader(errors, name, line, record, data)
-    key = rd.pattern("id", SLUG, SLUG_EXPECTED)
+    key = rd.pattern("id", *patterns.SLUG)
     title = rd.text("title", max_len=MAX_TITLE)
     audience = rd.text("audience", max_len=MAX_TITLE)
     level = rd.choice("level", LEVELS)
@@ -233,7 +233,7 @@ def _modules(rd: RecordReader, seed: SeedData) -> tuple[ModulePlan, ...]:
     for number, item in enumerate(raw, start=1):
         line = item.get("__line__", rd.line) if isinstance(item, dict) else rd.line
         sub = RecordReader(rd.errors, rd.file, line, f"{rd.record} module {number}", item)
-        key = sub.pattern("key", SLUG, SLUG_EXPECTED)
+        key = sub.pattern("key", *patterns.SLUG)
         title = sub.text("title", max_len=MAX_TITLE)
         objectives = sub.text_list("objectives")
         if sub.data.get("objectives") in (None, "", []):

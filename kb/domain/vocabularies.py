@@ -1,0 +1,54 @@
+"""The closed vocabularies of the model, defined once.
+
+The seed reader and imports accept their values (``records.STATE_KINDS`` and the other
+tuples are derived from these), and the GraphQL schema exposes the same classes as its
+enums (``kb/api/enums.py`` registers them), so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class StateKind(Enum):
+    STATE = "STATE"
+    DISTRICT = "DISTRICT"
+    TERRITORY = "TERRITORY"
+
+
+class AllianceScope(Enum):
+    NATIONAL = "NATIONAL"
+    REGIONAL = "REGIONAL"
+    MULTI_STATE = "MULTI_STATE"
+
+
+class CategoryKind(Enum):
+    GROUP = "GROUP"
+    CLASS = "CLASS"
+
+
+class ContractStatus(Enum):
+    ACTIVE = "ACTIVE"
+    EXPIRED = "EXPIRED"
+    SOLICITING = "SOLICITING"
+
+
+class LessonStatus(Enum):
+    OBSERVATION = "OBSERVATION"
+    LESSON_IDENTIFIED = "LESSON_IDENTIFIED"
+    LESSON_LEARNED = "LESSON_LEARNED"
+
+
+class FocusArea(Enum):
+    STRATEGY = "Strategy"
+    POLICY_AND_LEGISLATION = "Policy and Legislation"
+    PLANNING_AND_ANALYSIS = "Planning and Analysis"
+    SOURCING_AND_SOLICITATION = "Sourcing and Solicitation"
+    CONTRACT_ADMINISTRATION = "Contract Administration"
+    LEADERSHIP = "Leadership"
+    BUSINESS_PRINCIPLES = "Business Principles"
+
+
+def values(vocabulary: type[Enum]) -> tuple[str, ...]:
+    """The accepted values of ``vocabulary``, in order."""
+    return tuple(str(member.value) for member in vocabulary)
