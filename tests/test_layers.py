@@ -116,3 +116,32 @@ def test_lower_layers_do_not_import_the_seed_reader_or_the_api(part: str) -> Non
     for path in (PACKAGE / part).rglob("*.py"):
         for _, module in _kb_imports(path):
             assert not module.startswith(("kb.seed", "kb.api", "kb.web")), (path, module)
+
+
+#: What the pages may not import: they get their data through the GraphQL schema (run
+#: in process) or a named service of ``kb.api``, never from the layers under the API.
+BELOW_THE_API = ("kb.graph", "kb.search", "kb.seed", "kb.curricula", "kb.bootstrap")
+
+
+def web_imports_below_the_api(root: Path = PACKAGE / "web") -> list[str]:
+    """Every import in ``root`` of a part under the API, as ``file:line: module``."""
+    return [
+        f"{path}:{line}: {module}"
+        for path in sorted(root.rglob("*.py"))
+        for line, module in _kb_imports(path)
+        if module.startswith(BELOW_THE_API)
+    ]
+
+
+def test_the_pages_import_nothing_under_the_api() -> None:
+    assert web_imports_below_the_api() == []
+
+
+def test_a_page_importing_the_graph_is_reported(tmp_path: Path) -> None:
+    # The check itself can fail: a lazy import inside a function is found too.
+    (tmp_path / "bad.py").write_text(
+        "from kb.api.schema import Schema\n\n\ndef f() -> None:\n"
+        "    from kb.graph.tokens import find_token\n"
+    )
+    problems = web_imports_below_the_api(tmp_path)
+    assert problems == [f"{tmp_path / 'bad.py'}:5: kb.graph.tokens"]

@@ -28,13 +28,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
 
+from kb.api.auth import viewer_for_token
 from kb.api.cache import ResponseCache, cache_key
 from kb.api.context import ANONYMOUS, Context, Viewer
 from kb.api.request_json import BadJsonError, loads
 from kb.api.schema import Schema
 from kb.config import Settings
 from kb.graph.db import DatabaseUnavailableError, Graph
-from kb.graph.tokens import find_token
 from kb.search.runtime import SearchRuntime
 
 #: The largest request body accepted (a practice body may hold 100,000 characters).
@@ -122,14 +122,14 @@ async def _viewer(request: Request, graph: Graph) -> Viewer:
         raise HttpError(
             401, "the Authorization header must be 'Bearer <token>'", {"WWW-Authenticate": "Bearer"}
         )
-    token = await run_in_threadpool(find_token, graph, secret.strip())
-    if token is None:
+    viewer = await viewer_for_token(graph, secret.strip())
+    if viewer is None:
         raise HttpError(
             401,
             "the token is unknown or revoked",
             {"WWW-Authenticate": 'Bearer error="invalid_token"'},
         )
-    return Viewer(token.name, token.role, token.id)
+    return viewer
 
 
 def _operation(query: str, name: str | None) -> OperationType | None:

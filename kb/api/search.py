@@ -14,6 +14,7 @@ from kb.api.pagination import PageInfo
 from kb.api.related import LABELS, runtime
 from kb.api.relations import Info
 from kb.search import FacetCount, Hit, SearchFilters, SearchInputError
+from kb.search.results import encode_cursor
 
 
 @strawberry.input(description="Restrict hits: any value within a list, all lists at once.")
@@ -81,6 +82,22 @@ class SearchResults:
     facets: SearchFacets
     suggestion: str | None = strawberry.field(description="The query with typos corrected.")
     page_info: PageInfo
+
+
+def page_cursor(page: int, size: int) -> str | None:
+    """The ``after`` argument of ``search`` that starts results page ``page`` (1-based)
+    of ``size`` hits: the cursor of the last hit of the page before, as ``pageInfo``
+    and each hit's ``cursor`` give it; None for the first page.
+
+    Pages that number their results (``?page=3``) turn the number into a cursor here,
+    so the cursor format stays the search layer's to change.
+
+    Raises:
+        ValueError: ``page`` is below 1 or ``size`` below 1.
+    """
+    if page < 1 or size < 1:
+        raise ValueError(f"page {page} of size {size}: both must be 1 or more")
+    return encode_cursor((page - 1) * size - 1) if page > 1 else None
 
 
 def _hit(hit: Hit) -> SearchHit:

@@ -12,16 +12,15 @@ import secrets
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from kb.api.auth import viewer_for_token
 from kb.api.context import Context, Viewer
+from kb.api.exports import EXPORT_FORMATS, curriculum_export
 from kb.api.ids import encode_id
 from kb.api.schema import Schema
-from kb.curricula.export import CurriculumNotFoundError, export_curriculum
-from kb.graph.tokens import find_token
 from kb.web.pages import PageError, error_page, render, run_query
 from kb.web.session import (
     COOKIE,
@@ -75,7 +74,7 @@ def _key(request: Request) -> bytes:
 
 
 async def _signed_in(request: Request) -> SignedIn:
-    return await current(request, request.state.graph, _key(request))
+    return await current(request, _key(request))
 
 
 async def _as(request: Request, viewer: Viewer, document: str, variables: dict[str, Any]) -> Any:
@@ -296,16 +295,16 @@ async def signin(request: Request) -> Response:
     if not expected or not same_secret(expected, sent):
         message = "The form's security token is missing or wrong; nothing was changed."
         return error_page(request, PageError(403, "This form has expired", message))
-    token = await run_in_threadpool(find_token, request.state.graph, secret) if secret else None
-    if token is None or token.role not in ("editor", "admin"):
+    viewer = await viewer_for_token(request.state.graph, secret) if secret else None
+    if viewer is None or viewer.token_id is None or viewer.role not in ("editor", "admin"):
         reason = (
             "That token is unknown or revoked."
-            if token is None
-            else f"The token {token.name!r} has role {token.role!r}; building needs editor."
+            if viewer is None
+            else f"The token {viewer.name!r} has role {viewer.role!r}; building needs editor."
         )
         return _signin_form(request, back, reason, 401)
     response = RedirectResponse(back, status_code=303)
-    set_cookie(response, new_session(token.id), _key(request), request.url.scheme == "https")
+    set_cookie(response, new_session(viewer.token_id), _key(request), request.url.scheme == "https")
     return response
 
 
@@ -327,12 +326,11 @@ async def export(request: Request) -> Response:
     """The curriculum as Markdown or a printable HTML page (what `kb curriculum export`
     writes: the same renderer)."""
     key, fmt = request.path_params["key"], request.path_params["fmt"]
-    if fmt not in ("md", "html"):
-        message = f"format {fmt!r} is not offered; expected md or html."
+    if fmt not in EXPORT_FORMATS:
+        message = f"format {fmt!r} is not offered; expected {' or '.join(EXPORT_FORMATS)}."
         return error_page(request, PageError(404, "No such export", message))
-    try:
-        text = await run_in_threadpool(export_curriculum, request.state.graph, key[:100], fmt)
-    except CurriculumNotFoundError:
+    text = await curriculum_export(request.state.graph, key[:100], fmt)
+    if text is None:
         message = f"There is no curriculum {key[:100]!r}."
         return error_page(request, PageError(404, "No such curriculum", message))
     if fmt == "html":

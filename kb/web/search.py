@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kb.api.schema import Schema
-from kb.search.results import encode_cursor
+from kb.api.search import page_cursor
 from kb.web.pages import Handler, PageError, error_page, render, run_query
 
 PAGE_SIZE = 10
@@ -127,7 +127,7 @@ def search_page(schema: Schema) -> Handler:
     async def page(request: Request) -> Response:
         try:
             state = SearchState.from_request(request)
-            after = encode_cursor((state.page - 1) * PAGE_SIZE - 1) if state.page > 1 else None
+            after = page_cursor(state.page, PAGE_SIZE)
             variables = {"q": state.q, "where": state.where(), "after": after, "first": PAGE_SIZE}
             data = await run_query(request, schema, SEARCH, variables)
             result = data["search"]

@@ -23,15 +23,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
+from kb.api.auth import viewer_for_token_id
 from kb.api.context import ANONYMOUS, Viewer
 from kb.config import Settings
-from kb.graph.db import Graph
-from kb.graph.tokens import live_token
 
 COOKIE = "kb_session"
 LIFETIME = 8 * 3600  # seconds: a working day
@@ -165,8 +163,9 @@ class SignedIn:
     expired: bool = False
 
 
-async def current(request: Request, graph: Graph, key: bytes) -> SignedIn:
-    """The session in the request's cookie, checked: signature, expiry, token still live."""
+async def current(request: Request, key: bytes) -> SignedIn:
+    """The session in the request's cookie, checked: signature, expiry, token still live
+    (asked of the API's :func:`~kb.api.auth.viewer_for_token_id`, on the request's graph)."""
     value = request.cookies.get(COOKIE)
     if not value:
         return SignedIn(None, ANONYMOUS)
@@ -175,10 +174,10 @@ async def current(request: Request, graph: Graph, key: bytes) -> SignedIn:
         return SignedIn(None, ANONYMOUS)
     if session.expired:
         return SignedIn(None, ANONYMOUS, expired=True)
-    token = await run_in_threadpool(live_token, graph, session.token_id)
-    if token is None:
+    viewer = await viewer_for_token_id(request.state.graph, session.token_id)
+    if viewer is None:
         return SignedIn(None, ANONYMOUS, expired=True)
-    return SignedIn(session, Viewer(token.name, token.role, token.id))
+    return SignedIn(session, viewer)
 
 
 def csrf_ok(signed_in: SignedIn, key: bytes, sent: str | None) -> bool:
