@@ -194,6 +194,8 @@ def test_the_bolt_port_is_kept_and_a_taken_port_is_reported(
     import socket
 
     with socket.socket() as squatter:
+        # The port may still hold connections in TIME_WAIT from the server just stopped.
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         squatter.bind(("127.0.0.1", port))
         squatter.listen()
         with pytest.raises(Neo4jLocalError, match=rf"Bolt port {port} \(kept in .*bolt-port\)"):
