@@ -29,7 +29,7 @@ from kb.bootstrap import prepare
 from kb.config import Settings
 from kb.graph.db import DatabaseUnavailableError, Graph
 from kb.search.runtime import SearchRuntime
-from kb.web.curricula import curriculum_routes
+from kb.web.curriculum_pages import curriculum_routes
 from kb.web.pages import http_error_page, page_routes
 from kb.web.search import search_page
 

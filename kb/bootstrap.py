@@ -20,7 +20,7 @@ def seed_graph(graph: Graph, settings: Settings) -> LoadReport:
     data = read_seed(settings.seed_dir)
     # Curricula (issue 7): validated with the rest before anything is written.
     from kb.graph.curricula_load import load_curricula
-    from kb.seed.curricula import read_curricula
+    from kb.seed.curriculum_files import read_curricula
 
     curricula = read_curricula(settings.seed_dir, data)
     report = load_seed(graph, data)

@@ -1,4 +1,4 @@
-"""Inputs and payloads of the curriculum mutations (see :mod:`kb.api.curricula`)."""
+"""Inputs and payloads of the curriculum mutations (see :mod:`kb.api.curriculum_operations`)."""
 
 from __future__ import annotations
 

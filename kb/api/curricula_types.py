@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 
 from kb.api.nodes import Node, to_node
-from kb.api.relations import Info
+from kb.api.relationship_fields import Info
 from kb.api.types import Practice
 from kb.curricula.coverage import Coverage as CoverageResult
 from kb.curricula.coverage import CoverageEntry as CoverageEntryResult
@@ -35,7 +35,7 @@ from kb.curricula.ordering import (
 )
 from kb.domain.curricula import ItemRef
 from kb.graph.certifications import CertificationRecord, DomainRecord, read_certifications
-from kb.graph.curricula import CurriculumRecord
+from kb.graph.curriculum_store import CurriculumRecord
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")

@@ -33,7 +33,7 @@ from kb.api.inputs import (
     UpdatePracticeInput,
 )
 from kb.api.nodes import Node, to_node
-from kb.api.relations import Info
+from kb.api.relationship_fields import Info
 from kb.api.types import Alliance, Category, Contract, Lesson, Practice
 from kb.api.validation import KEYS, plan_write, provided
 from kb.graph.writes import (

@@ -27,7 +27,7 @@ from kb.api.filters import (
 from kb.api.ids import decode_id
 from kb.api.nodes import Node, item_node, to_node
 from kb.api.pagination import Connection, connection, page_request
-from kb.api.relations import Info
+from kb.api.relationship_fields import Info
 from kb.api.types import Alliance, Category, Contract, Lesson, Practice, State
 from kb.graph.paths import MAX_HOPS, shortest_path
 from kb.graph.reads import list_nodes

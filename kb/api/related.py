@@ -10,7 +10,7 @@ import strawberry
 
 from kb.api.errors import ApiError, BadInputError
 from kb.api.nodes import Node, to_node
-from kb.api.relations import Info
+from kb.api.relationship_fields import Info
 from kb.search import RelatedItem
 from kb.search.runtime import SearchRuntime
 

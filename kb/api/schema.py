@@ -27,7 +27,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from kb.api.budget import RequestBudget
-from kb.api.curricula import CurriculumMutation, CurriculumQuery
+from kb.api.curriculum_operations import CurriculumMutation, CurriculumQuery
 from kb.api.directive_limits import DirectiveGate
 from kb.api.errors import BAD_USER_INPUT, INTERNAL, ErrorCodes, coded
 from kb.api.limits import Limits, limits_rule

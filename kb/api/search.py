@@ -12,7 +12,7 @@ from kb.api.errors import BadInputError
 from kb.api.nodes import Node, to_node
 from kb.api.pagination import PageInfo
 from kb.api.related import LABELS, runtime
-from kb.api.relations import Info
+from kb.api.relationship_fields import Info
 from kb.search import FacetCount, Hit, SearchFilters, SearchInputError
 from kb.search.results import encode_cursor
 

@@ -45,7 +45,7 @@ from kb.api.pagination import (
     participation_connection,
 )
 from kb.api.related import related_items_field
-from kb.api.relations import AsOf, Info, page_of, single_of
+from kb.api.relationship_fields import AsOf, Info, page_of, single_of
 
 
 @register("State", {"kind": StateKind})

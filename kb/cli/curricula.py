@@ -20,7 +20,7 @@ def curriculum() -> None:
 @handle_errors
 def list_command(ctx: click.Context) -> None:
     """List the curricula: key, title, level, modules and items."""
-    from kb.graph.curricula import list_curricula
+    from kb.graph.curriculum_store import list_curricula
 
     with open_graph_cli(settings_of(ctx)) as graph:
         total, records = list_curricula(graph, 0, 1000)

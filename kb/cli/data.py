@@ -10,7 +10,7 @@ from rich.table import Table
 
 from kb.cli.base import handle_errors, main, open_graph_cli, out, settings_of
 from kb.cli.knowledge import bulk_errors, progress_bar
-from kb.graph.imports import BATCH_SIZE
+from kb.graph.batch_writes import BATCH_SIZE
 
 
 @main.command()
@@ -47,7 +47,7 @@ def seed(ctx: click.Context, directory: Path | None, batch_size: int) -> None:
     data = read_seed(source)
     # Curricula (issue 7): validated before any write; loaded after the seed they refer to.
     from kb.graph.curricula_load import load_curricula
-    from kb.seed.curricula import read_curricula
+    from kb.seed.curriculum_files import read_curricula
 
     curricula = read_curricula(source, data)
     with bulk_errors(str(source)), open_graph_cli(settings) as graph:

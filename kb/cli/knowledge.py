@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressC
 from rich.table import Table
 
 from kb.cli.base import err, fail, handle_errors, main, open_graph_cli, out, settings_of
-from kb.graph.imports import BATCH_SIZE, BATCH_TIMEOUT
+from kb.graph.batch_writes import BATCH_SIZE, BATCH_TIMEOUT
 
 
 def progress_bar() -> Progress:
@@ -32,7 +32,7 @@ def bulk_errors(source: str) -> Iterator[None]:
     traceback: the batch writer's own message, or the driver's, naming ``source``."""
     from neo4j.exceptions import DriverError, Neo4jError
 
-    from kb.graph.imports import BulkWriteError, describe
+    from kb.graph.batch_writes import BulkWriteError, describe
     from kb.graph.recovery import ImportInProgressError
 
     try:

@@ -8,5 +8,5 @@ The pieces, top to bottom:
 - :mod:`kb.curricula.coverage`: domains, category groups and alliances covered or missed;
 - :mod:`kb.curricula.export`: Markdown and printable HTML, rendered with Jinja2.
 
-The Cypher lives in :mod:`kb.graph.curricula`; see ``docs/curricula.md``.
+The Cypher lives in :mod:`kb.graph.curriculum_store`; see ``docs/curricula.md``.
 """

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from kb.domain.curricula import ItemRef
 from kb.graph.certifications import CoverageIndex, Links, coverage_index
-from kb.graph.curricula import CurriculumRecord
+from kb.graph.curriculum_store import CurriculumRecord
 from kb.graph.db import Graph
 
 DOMAIN = "DOMAIN"

@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from kb.curricula.coverage import Coverage, compute_coverage
 from kb.curricula.ordering import order_input, prerequisite_warnings
 from kb.graph.certifications import coverage_index, read_certifications
-from kb.graph.curricula import CurriculumRecord, read_curricula
+from kb.graph.curriculum_store import CurriculumRecord, read_curricula
 from kb.graph.db import Graph
 
 FORMATS = ("md", "html")

@@ -27,7 +27,7 @@ from kb.domain.curricula import ItemRef
 from kb.domain.cycles import find_cycles
 
 if TYPE_CHECKING:
-    from kb.graph.curricula import CurriculumRecord
+    from kb.graph.curriculum_store import CurriculumRecord
 
 LATER = "PREREQUISITE_LATER"
 MISSING = "PREREQUISITE_MISSING"

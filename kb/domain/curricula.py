@@ -2,7 +2,7 @@
 
 A :class:`CurriculumPlan` is what a curriculum *should* look like: the seed builds one
 from ``seed/curricula.yaml``, every API edit turns one plan into the next, and
-:func:`kb.graph.curricula.sync_curriculum` makes the graph match it.
+:func:`kb.graph.curriculum_store.sync_curriculum` makes the graph match it.
 
 Example:
     >>> item = ItemRef("Practice", "lead-state-model")

@@ -15,7 +15,7 @@ from typing import Any, LiteralString
 
 from kb.domain.curricula import CurriculaSeed
 from kb.graph.changes import record_changes
-from kb.graph.curricula import plan_props, sync_curriculum
+from kb.graph.curriculum_store import plan_props, sync_curriculum
 from kb.graph.db import Graph, Tx
 from kb.graph.load import BULK_TIMEOUT
 

@@ -4,7 +4,7 @@ Each node carries ``seedHash``, a digest of its properties and outgoing links as
 seed states them. A record whose digest is unchanged is skipped entirely, so a second
 load changes nothing (``updatedAt`` included); a changed record has its properties set,
 its links replaced and a change entry recorded, in the same transaction. The batches
-commit all or nothing through the undo journal of :mod:`kb.graph.imports`.
+commit all or nothing through the undo journal of :mod:`kb.graph.batch_writes`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from kb.graph.changes import record_changes
 from kb.graph.db import Graph, Tx
 
 if TYPE_CHECKING:
-    from kb.graph.imports import Batch
+    from kb.graph.batch_writes import Batch
 
 #: Seconds a bulk read (an export, a reindex) may take in its single transaction.
 BULK_TIMEOUT = 600.0
@@ -334,7 +334,7 @@ def seed_batches(data: SeedData, batch_size: int) -> Iterator[Batch]:
     """The seed as batches, in an order that lets every link find its target: labels as
     in :data:`KEYS`, then memberships. Alliances, categories and practices link to
     records of their own label, so each of those labels goes in a single batch."""
-    from kb.graph.imports import Batch
+    from kb.graph.batch_writes import Batch
     from kb.graph.journal import MEMBERSHIP
 
     rows: dict[str, list[dict[str, Any]]] = {**seed_rows(data), MEMBERSHIP: _membership_rows(data)}
@@ -360,9 +360,9 @@ def load_seed(
     :func:`seed_size`).
 
     Raises:
-        kb.graph.imports.BulkWriteError: a batch failed; nothing of this load remains.
+        kb.graph.batch_writes.BulkWriteError: a batch failed; nothing of this load remains.
     """
-    from kb.graph.imports import BATCH_TIMEOUT, write_batches
+    from kb.graph.batch_writes import BATCH_TIMEOUT, write_batches
 
     written = write_batches(
         graph,

@@ -19,7 +19,7 @@ A lesson id or practice slug that is already in the graph is an error unless
 CSV and JSON Lines files are read twice, one record at a time: a first pass validates
 every record (collecting every problem, up to ``max_errors``) before anything is
 written; a second pass writes them in batches of ``batch_size`` rows through
-:func:`kb.graph.imports.write_batches`, which undoes the committed batches if a later
+:func:`kb.graph.batch_writes.write_batches`, which undoes the committed batches if a later
 one fails. YAML files and folders are documents rather than registers: they are read
 whole, then written in the same batches. See docs/data.md, "Large imports".
 
@@ -39,8 +39,8 @@ from pathlib import Path
 
 from kb.domain.cycles import find_cycles
 from kb.domain.records import Lesson, Practice, SeedData
+from kb.graph.batch_writes import BATCH_SIZE, BATCH_TIMEOUT, Batch, write_batches
 from kb.graph.db import Graph
-from kb.graph.imports import BATCH_SIZE, BATCH_TIMEOUT, Batch, write_batches
 from kb.graph.keys import GraphKeys, graph_keys, normalise_title
 from kb.graph.load import seed_rows
 from kb.seed.build import build_lessons, build_practices
@@ -218,7 +218,7 @@ def import_file(
     Raises:
         ImportValidationError: naming file, line, record and field of every bad value
             (the first ``max_errors``); nothing is written.
-        kb.graph.imports.BulkWriteError: a batch failed in the database; naming the file
+        kb.graph.batch_writes.BulkWriteError: a batch failed in the database; naming the file
             and the lines of the batch. What the batches before it wrote is undone.
     """
     existing = graph_keys(graph)

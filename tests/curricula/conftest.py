@@ -14,7 +14,7 @@ from kb.domain.curricula import CurriculaSeed
 from kb.graph.curricula_load import load_curricula
 from kb.graph.db import Graph
 from kb.seed import SeedData
-from kb.seed.curricula import read_curricula
+from kb.seed.curriculum_files import read_curricula
 
 SEED_DIR = PROJECT_ROOT / "seed"
 

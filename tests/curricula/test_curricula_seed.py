@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from kb.domain.curricula import CurriculaSeed
 from kb.graph.changes import last_sequence
-from kb.graph.curricula import read_curricula
 from kb.graph.curricula_load import load_curricula
+from kb.graph.curriculum_store import read_curricula
 from kb.graph.db import Graph
 from kb.graph.load import load_seed
 from kb.seed import SeedData

@@ -9,7 +9,7 @@ import pytest
 
 from kb.config import PROJECT_ROOT
 from kb.seed import SeedData, SeedValidationError
-from kb.seed.curricula import read_curricula
+from kb.seed.curriculum_files import read_curricula
 
 SEED = PROJECT_ROOT / "seed"
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from kb.graph.batch_writes import BulkWriteError
 from kb.graph.changes import last_sequence
 from kb.graph.db import Graph
-from kb.graph.imports import BulkWriteError
 from kb.graph.load import load_seed, seed_size
 from kb.graph.stats import graph_stats, is_empty
 from kb.seed import SeedData

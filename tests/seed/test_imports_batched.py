@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
+from kb.graph.batch_writes import BulkWriteError
 from kb.graph.db import Graph
-from kb.graph.imports import BulkWriteError
 from kb.graph.stats import graph_stats
 from kb.seed.imports import ImportValidationError, import_file
 from tests.seed.test_imports import Snapshot, lesson, write_csv

@@ -52,12 +52,12 @@ from kb.api.errors import ApiError, BadInputError, InputErrors, NotFoundError
 from kb.api.ids import decode_id, decode_id_of
 from kb.api.nodes import to_node
 from kb.api.pagination import Connection, Edge, PageInfo, encode_cursor, page_request
-from kb.api.relations import Info
+from kb.api.relationship_fields import Info
 from kb.curricula import edits
 from kb.domain import patterns
 from kb.domain.curricula import CurriculumPlan, ItemRef, ModulePlan
 from kb.graph.certifications import read_certifications
-from kb.graph.curricula import (
+from kb.graph.curriculum_store import (
     add_prerequisite,
     create_curriculum,
     delete_curriculum,
