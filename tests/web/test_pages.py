@@ -26,6 +26,9 @@ LIST_TITLES = {
     "/practices": "Practices",
 }
 
+#: The list pages that are one table under their <h1>, with no section headings.
+ONLY_H1 = {"/states", "/alliances", "/contracts", "/practices"}
+
 
 def expected_title(path: str, seed: SeedData) -> str:
     """The <h1> a page must show, from the seed record the address names."""
@@ -85,7 +88,8 @@ def test_expected_titles_follow_the_seed(seed_data: SeedData, path: str, h1: str
     ],
 )
 def test_page_renders_with_headings_in_order(server: str, seed_data: SeedData, path: str) -> None:
-    response = httpx.get(f"{server}{path}", headers=HTML)
+    # A generous timeout: the detail pages draw a graph, on a machine shared with others.
+    response = httpx.get(f"{server}{path}", headers=HTML, timeout=30)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     headings = re.findall(r"<h([1-6])[^>]*>(.*?)</h\1>", response.text, re.DOTALL)
@@ -95,7 +99,8 @@ def test_page_renders_with_headings_in_order(server: str, seed_data: SeedData, p
     title = html.unescape(re.sub(r"<[^>]+>", "", headings[0][1])).strip()
     assert title == expected_title(path, seed_data)
     # In order: a page may go back up any number of levels but never skips one down.
-    assert len(levels) > 1, f"{path} has only its <h1>"
+    # Only the plain lists have nothing under their <h1>; every other page has sections.
+    assert (len(levels) == 1) == (path in ONLY_H1), levels
     assert all(b - a <= 1 for a, b in pairwise(levels)), levels
     assert "fonts.googleapis" not in response.text and "cdn" not in response.text.lower()
 
