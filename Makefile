@@ -37,6 +37,7 @@ lint: setup
 
 typecheck: setup
 	$(BIN)/mypy kb
+	$(BIN)/mypy tests
 
 # Search benchmark (Whoosh beside Neo4j full-text): writes bench/README.md. It wipes the
 # graph it uses, so it runs on its own managed Neo4j under .kb-bench/.

@@ -11,6 +11,7 @@ import shutil
 import signal
 import stat
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def server(tmp_path: Path, settings: Settings, session_graph: Graph) -> LocalNeo4j:
+def server(tmp_path: Path, settings: Settings, session_graph: Graph) -> Iterator[LocalNeo4j]:
     # session_graph first: the session's server has resolved the jars into the cache.
     local = LocalNeo4j(tmp_path / "neo4j", settings.cache_dir, heap="256m", pagecache="32m")
     yield local

@@ -98,9 +98,9 @@ def test_every_list_without_first_has_a_size(schema: Schema) -> None:
                 unsized.append(f"{type_name}.{field_name}")
     assert unsized == []
     for type_name, field_name in [*LIST_SIZES, *CALL_COSTS]:
-        named = graphql_schema.get_type(type_name)
-        assert isinstance(named, GraphQLObjectType), type_name
-        assert field_name in named.fields, f"{type_name}.{field_name}"
+        costed = graphql_schema.get_type(type_name)
+        assert isinstance(costed, GraphQLObjectType), type_name
+        assert field_name in costed.fields, f"{type_name}.{field_name}"
 
 
 def test_cheap_reads_stay_far_below_the_expensive_threshold(schema: Schema) -> None:

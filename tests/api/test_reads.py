@@ -83,10 +83,9 @@ def test_filter_by_category_includes_sub_categories(run: Run) -> None:
 def test_date_range_filter_is_inclusive(run: Run) -> None:
     result = run("""{ contracts(where: {starts: {from: "2016-09-15", to: "2016-09-15"}}) {
         nodes { slug startsOn } } }""")
-    assert {"slug": "nvp-cloud-solutions", "startsOn": "2016-09-15"} in result.data["contracts"][
-        "nodes"
-    ]  # type: ignore[index]
-    assert {n["startsOn"] for n in result.data["contracts"]["nodes"]} == {"2016-09-15"}  # type: ignore[index]
+    nodes = result.data["contracts"]["nodes"]  # type: ignore[index]
+    assert {"slug": "nvp-cloud-solutions", "startsOn": "2016-09-15"} in nodes
+    assert {n["startsOn"] for n in nodes} == {"2016-09-15"}
 
 
 def test_lessons_filtered_by_state_and_text(run: Run) -> None:

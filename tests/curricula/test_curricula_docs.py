@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any
+from tests.docs_support import doc_example_tests
 
-import pytest
-
-from kb.config import PROJECT_ROOT
-
-DOC = PROJECT_ROOT / "docs" / "curricula.md"
-EXAMPLES = re.findall(r"```graphql\n(.*?)```", DOC.read_text(), re.DOTALL)
-
-
-def test_the_guide_has_examples() -> None:
-    assert len(EXAMPLES) >= 4
-
-
-@pytest.mark.parametrize("example", EXAMPLES, ids=[f"example-{i}" for i in range(len(EXAMPLES))])
-def test_doc_example_runs(example: str, gql: Any) -> None:
-    result = gql(example)
-    assert result.errors == [], result.errors
-    assert result.data and all(value is not None for value in result.data.values()), result.data
+# The ``gql`` fixture runs as an editor over the seeded curricula graph.
+test_the_guide_has_examples, test_doc_example_runs = doc_example_tests(
+    "curricula.md", minimum=4, runner="gql"
+)

@@ -3,43 +3,66 @@
 from __future__ import annotations
 
 import pytest
+from search_support import write_lesson
 
-from kb.search import SearchFilters, SearchInputError, SearchService
+from kb.graph.db import Graph
+from kb.search import Indexer, IndexStore, SearchFilters, SearchInputError, SearchService
+
+#: (typed query, the query it means, a seed record it must find or None for no hits).
+#: The meaning is what the parser documents: stray syntax and control characters are
+#: dropped, an unclosed quote runs to the end, an unknown field is a plain word, a
+#: prefix needs two letters, stop words and the seed's absent scripts match nothing.
+ODD_QUERIES = [
+    ('"unbalanced quote', '"unbalanced quote"', None),
+    ('bid "protest', 'bid "protest"', "handling-bid-protests"),
+    ("(bid protest", "bid protest", "handling-bid-protests"),
+    ("bid protest)", "bid protest", "handling-bid-protests"),
+    ("((()))", None, None),
+    ("AND", None, None),
+    ("OR OR", None, None),
+    ("NOT", None, None),
+    ("protest AND", "protest", "handling-bid-protests"),
+    ("- + ! && ||", None, None),
+    ("state:", "state", "lead-state-model"),
+    ("title:", "title", None),
+    ("nosuchfield:value", "nosuchfield value", None),
+    (":::", None, None),
+    ("cloud\x00\x07\x1b[31m", "cloud 31m", "cloud-services-procurement"),
+    ("\u200b\u202e protest", "protest", "handling-bid-protests"),
+    ("🙂🚒", None, None),
+    ("入札 抗議", None, None),
+    ("протест закупки", None, None),
+    ("احتجاج", None, None),
+    ("p*", None, None),
+    ("pro*", None, "handling-bid-protests"),
+    ("a" * 400, None, None),
+    ("the of and", None, None),
+]
 
 
 @pytest.mark.parametrize(
-    "query",
-    [
-        '"unbalanced quote',
-        'bid "protest',
-        "(bid protest",
-        "bid protest)",
-        "((()))",
-        "AND",
-        "OR OR",
-        "NOT",
-        "protest AND",
-        "- + ! && ||",
-        "state:",
-        "title:",
-        "nosuchfield:value",
-        ":::",
-        "cloud\x00\x07\x1b[31m",
-        "\u200b\u202e protest",
-        "🙂🚒",
-        "入札 抗議",
-        "протест закупки",
-        "احتجاج",
-        "p*",
-        "pro*",
-        "a" * 400,
-        "the of and",
-    ],
+    ("query", "means", "finds"), ODD_QUERIES, ids=[f"odd-{i}" for i in range(len(ODD_QUERIES))]
 )
-def test_odd_queries_give_a_result(search: SearchService, query: str) -> None:
+def test_odd_query_gives_what_it_means(
+    search: SearchService, query: str, means: str | None, finds: str | None
+) -> None:
     result = search.search(query, first=5)
-    assert result.total >= 0
-    assert len(result.hits) <= 5
+    found = [h.id for h in result.hits]
+    assert result.suggestion is None
+    assert len(found) == min(result.total, 5) and result.has_next_page == (result.total > 5)
+    if means is None and finds is None:
+        assert (result.total, found) == (0, [])
+    if means is not None:
+        twin = search.search(means, first=5)
+        assert (result.total, found) == (twin.total, [h.id for h in twin.hits])
+        assert result.total > 0 or means.startswith('"')
+    if finds is not None:
+        assert finds in found
+
+
+def test_prefix_matches_more_than_any_one_word(search: SearchService) -> None:
+    # "pro*" covers protest, proposal, procurement...: more than "protest" alone.
+    assert search.search("pro*").total > search.search("protest").total > 0
 
 
 def test_stray_syntax_still_finds_the_words(search: SearchService) -> None:
@@ -67,8 +90,18 @@ def test_emoji_and_stop_words_match_nothing(search: SearchService) -> None:
     assert search.search("what is the").total == 0
 
 
-def test_other_scripts_are_searched_as_words(search: SearchService) -> None:
-    assert search.search("入札").total == 0
+def test_other_scripts_are_searched_as_words(seeded_graph: Graph, store: IndexStore) -> None:
+    # The seed is English only, so a lesson in other scripts is written for this test.
+    indexer = Indexer(seeded_graph, store)
+    indexer.start()
+    text = "入札 抗議 の記録. Протест закупки отклонён. احتجاج المناقصة"
+    write_lesson(seeded_graph, "L-9101", "Multilingual protest notes", text)
+    indexer.catch_up()
+    service = SearchService(store)
+    for word in ["入札", "抗議", "протест", "закупки", "احتجاج"]:
+        assert [h.id for h in service.search(word, first=5).hits] == ["L-9101"], word
+    # A word is matched whole, not by a character it shares with another word.
+    assert service.search("入").total == 0
 
 
 def test_prefix_query(search: SearchService) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from search_support import write_lesson
+
 from kb.graph.db import Graph
 from kb.search import Indexer, IndexStore, SearchFilters, SearchService
 from kb.seed import SeedData
@@ -32,14 +34,28 @@ def test_search_highlights_matching_words(search: SearchService) -> None:
     assert "<mark>" in title.fragments[0]
 
 
-def test_highlights_escape_html(search: SearchService) -> None:
-    # Titles contain apostrophes and ampersand-free text; escaped output never carries
-    # a raw "<" other than the <mark> tags.
-    for hit in search.search("state's contract", first=10).hits:
-        for highlight in hit.highlights:
-            for fragment in highlight.fragments:
-                stripped = fragment.replace("<mark>", "").replace("</mark>", "")
-                assert "<" not in stripped
+def test_highlights_escape_html(seeded_graph: Graph, store: IndexStore) -> None:
+    # No seed record holds markup, so a lesson with a <script> tag and an ampersand is
+    # written (with its change entry) and indexed as any write would be.
+    indexer = Indexer(seeded_graph, store)
+    indexer.start()
+    write_lesson(
+        seeded_graph, "L-9201", "Vendor portal <script>alert(1)</script> & upload form",
+        "The portal echoed <script> tags & stray quotes back into the vendor page.",
+    )  # fmt: skip
+    indexer.catch_up()
+    hit = SearchService(store).search("script", first=3).hits[0]
+    assert hit.id == "L-9201"
+    title = next(h for h in hit.highlights if h.field == "title")
+    assert title.fragments == (
+        "Vendor portal &lt;<mark>script</mark>&gt;alert(1)&lt;/<mark>script</mark>&gt;"
+        " &amp; upload form",
+    )
+    body = " ".join(f for h in hit.highlights if h.field == "body" for f in h.fragments)
+    assert "&lt;<mark>script</mark>&gt; tags &amp; stray" in body, hit.highlights
+    for highlight in hit.highlights:
+        for fragment in highlight.fragments:
+            assert "<script" not in fragment and " & " not in fragment, fragment
 
 
 def test_acronym_finds_the_spelled_out_form(search: SearchService) -> None:

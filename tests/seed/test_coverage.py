@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,7 @@ SEED_DIR = PROJECT_ROOT / "seed"
 NEITHER = Provenance(source=None, illustrative=False)
 
 
-def _copy(data: SeedData, **changes: object) -> SeedData:
+def _copy(data: SeedData, **changes: Any) -> SeedData:
     return replace(data, **changes)
 
 

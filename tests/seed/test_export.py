@@ -56,7 +56,7 @@ def _normal(record: Any) -> Any:
     return replace(record, **changes)
 
 
-def _by_key(data: SeedData) -> dict[str, dict[str, Any]]:
+def _by_key(data: SeedData) -> dict[str, dict[Any, Any]]:
     return {
         "states": {s.code: _normal(s) for s in data.states},
         "alliances": {a.slug: _normal(a) for a in data.alliances},
