@@ -156,7 +156,7 @@ class Graph:
             ) as session:
                 result = session.execute_write(unit) if write else session.execute_read(unit)
         except (ServiceUnavailable, SessionExpired) as error:
-            availability.failed(_first_line(error))
+            availability.failed(_one_line(error))
             raise DatabaseUnavailableError(f"Neo4j is unavailable: {error}") from error
         except AuthError as error:
             availability.released()
@@ -172,6 +172,7 @@ class Graph:
         self.read("RETURN 1 AS ok")
 
 
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
+def _one_line(error: BaseException) -> str:
+    """The driver's message on one line (it spreads one reason over several)."""
+    text = " ".join(str(error).split())
+    return (text[:300] + "...") if len(text) > 300 else (text or type(error).__name__)
