@@ -20,6 +20,7 @@ LAYERS: dict[str, int] = {
     "domain": 0,
     "config": 0,
     "neo4j_prereqs": 0,
+    "neo4j_conf": 0,
     "neo4j_local": 1,
     "graph": 2,
     "search": 3,

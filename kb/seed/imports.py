@@ -31,13 +31,10 @@ Example:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import pairwise
 from pathlib import Path
 
-from kb.domain.cycles import find_cycles
 from kb.domain.records import Lesson, Practice, SeedData
 from kb.graph.batch_writes import BATCH_SIZE, BATCH_TIMEOUT, Batch, write_batches
 from kb.graph.db import Graph
@@ -45,6 +42,8 @@ from kb.graph.keys import GraphKeys, graph_keys, normalise_title
 from kb.graph.load import seed_rows
 from kb.seed.build import build_lessons, build_practices
 from kb.seed.files import RawRecord, read_front_matter, read_yaml_list
+from kb.seed.import_checks import check_against_graph
+from kb.seed.markdown_lessons import sort_markdown
 from kb.seed.streams import RecordStream
 from kb.seed.validate import KnownKeys, SeedError, SeedValidationError
 
@@ -52,16 +51,6 @@ STREAMED = (".csv", ".jsonl", ".ndjson")
 ACCEPTED = "a .csv, .jsonl, .ndjson, .yaml or .yml file of lessons, or a folder of .md files"
 #: Problems collected before the validating pass stops keeping them (it still counts).
 MAX_ERRORS = 1000
-
-#: Markdown headings of a lesson's body, and the field each one fills.
-SECTIONS = {
-    "context": "context",
-    "lesson": "lesson",
-    "lesson learned": "lesson",
-    "recommendation": "recommendation",
-    "recommendations": "recommendation",
-}
-_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$")
 
 #: Called with (stage, done, total): stage "read" counts bytes (files, for a folder),
 #: "write" counts records.
@@ -271,9 +260,7 @@ def _validate(
     where = _where(raw)
     practices = build_practices(raw.practices, errors, known)
     data = SeedData(practices=practices)
-    _check_existing(data, existing, where, update, errors)
-    _check_titles(data, existing, where, errors)
-    _check_cycles(data, existing, where, errors)
+    check_against_graph(data, existing, where, update, errors)
     check = _LessonCheck(existing, known, update, errors)
     check.practice_titles = {normalise_title(p.title): f"practice {p.slug!r}" for p in practices}
     plan = _Plan(known, practices, None if streamed else [])
@@ -363,7 +350,9 @@ def _read_raw(path: Path, errors: list[SeedError], progress: Progress | None) ->
             shown = str(file)
             record = read_front_matter(file, shown, errors)
             if record is not None:
-                _sort_markdown(file, shown, record, raw, errors)
+                kind, sorted_record = sort_markdown(file, shown, record, errors)
+                target = raw.practices if kind == "practice" else raw.lessons
+                target.append((shown, sorted_record))
             if progress is not None:
                 progress("read", done, len(files))
         return raw
@@ -390,86 +379,6 @@ def _without_bom(record: RawRecord) -> RawRecord:
     return line, data
 
 
-def _sort_markdown(
-    file: Path, shown: str, record: RawRecord, raw: _Raw, errors: list[SeedError]
-) -> None:
-    """A Markdown file is a practice when it names a focus area, else a lesson."""
-    line, data = record
-    if "focus_area" in data:
-        raw.practices.append((shown, record))
-        return
-    body = data.pop("body", "")
-    if body:
-        for field, (text, at) in _sections(file, shown, data, errors).items():
-            if data.get(field) not in (None, ""):
-                errors.append(
-                    SeedError(
-                        shown,
-                        at,
-                        _key(data),
-                        field,
-                        "is given twice, in the front matter and as a section of the body; "
-                        "keep one",
-                    )
-                )
-            else:
-                data[field] = text
-    raw.lessons.append((shown, (line, data)))
-
-
-def _key(data: dict[str, object]) -> str:
-    return repr(str(data["id"])) if data.get("id") else "(no key)"
-
-
-def _sections(
-    file: Path, shown: str, data: dict[str, object], errors: list[SeedError]
-) -> dict[str, tuple[str, int]]:
-    """The body's sections by field, with the line of each heading."""
-    lines = file.read_text(encoding="utf-8").splitlines()
-    end = next(i for i, line in enumerate(lines[1:], start=1) if line.strip() == "---")
-    found: dict[str, tuple[list[str], int]] = {}
-    current: list[str] | None = None
-    for number, line in enumerate(lines[end + 1 :], start=end + 2):
-        heading = _HEADING.match(line)
-        if heading:
-            title = heading.group(1).strip().lower()
-            field = SECTIONS.get(title)
-            if field is None:
-                accepted = ", ".join(f"'## {t.capitalize()}'" for t in SECTIONS)
-                errors.append(
-                    SeedError(
-                        shown,
-                        number,
-                        _key(data),
-                        None,
-                        f"heading {line.strip()!r} is not a lesson section; accepted: {accepted}",
-                    )
-                )
-                current = []  # text under a rejected heading: already reported
-            elif field in found:
-                errors.append(
-                    SeedError(shown, number, _key(data), field, "has two sections in the body")
-                )
-                current = []  # text under a rejected heading: already reported
-            else:
-                current = []
-                found[field] = (current, number)
-        elif current is not None:
-            current.append(line)
-        elif line.strip():
-            errors.append(
-                SeedError(
-                    shown,
-                    number,
-                    _key(data),
-                    None,
-                    "text before the first heading; put a lesson's text under "
-                    "'## Context', '## Lesson' or '## Recommendation'",
-                )
-            )
-    return {field: ("\n".join(text).strip(), at) for field, (text, at) in found.items()}
-
-
 def _slug(name: str, data: dict[str, object]) -> str:
     """A practice's slug as ``build_practices`` takes it: a ``slug`` field, else the file
     name."""
@@ -485,82 +394,3 @@ def _where(raw: _Raw) -> dict[str, tuple[str, int | None]]:
         if isinstance(data, dict) and data.get("id"):
             where.setdefault(str(data["id"]).strip(), (name, line))
     return where
-
-
-def _check_existing(
-    data: SeedData,
-    existing: GraphKeys,
-    where: dict[str, tuple[str, int | None]],
-    update: bool,
-    errors: list[SeedError],
-) -> None:
-    if update:
-        return
-    clashes = [("practice slug", p.slug) for p in data.practices if p.slug in existing.practices]
-    clashes += [("lesson id", x.id) for x in data.lessons if x.id in existing.lessons]
-    for what, key in clashes:
-        file, line = where[key]
-        errors.append(
-            SeedError(
-                file,
-                line,
-                repr(key),
-                "id" if what == "lesson id" else "slug",
-                f"{what} {key!r} is already in the graph; give a new one, or import "
-                "with --update to replace the record in the graph",
-            )
-        )
-
-
-def _check_titles(
-    data: SeedData,
-    existing: GraphKeys,
-    where: dict[str, tuple[str, int | None]],
-    errors: list[SeedError],
-) -> None:
-    """No two records share a title: within the import, nor with another in the graph."""
-    seen: dict[str, str] = {}
-    items = [(p.title, "Practice", p.slug) for p in data.practices]
-    items += [(x.title, "Lesson", x.id) for x in data.lessons]
-    for title, label, key in items:
-        norm = normalise_title(title)
-        file, line = where[key]
-        owner = existing.titles.get(norm)
-        if norm in seen:
-            message = f"{title!r} is also the title of {seen[norm]} in this import"
-        elif owner is not None and owner != (label, key):
-            message = (
-                f"{title!r} is already the title of {owner[0].lower()} {owner[1]!r} in the graph"
-            )
-        else:
-            seen[norm] = f"{label.lower()} {key!r}"
-            continue
-        errors.append(SeedError(file, line, repr(key), "title", message))
-
-
-def _check_cycles(
-    data: SeedData,
-    existing: GraphKeys,
-    where: dict[str, tuple[str, int | None]],
-    errors: list[SeedError],
-) -> None:
-    """Prerequisites that close a cycle through practices already in the graph (cycles
-    within the import are reported by ``build_practices``)."""
-    imported = {p.slug for p in data.practices}
-    ours = {(before, p.slug) for p in data.practices for before in p.prerequisites}
-    theirs = {(b, a) for b, a in existing.prerequisites if a not in imported}
-    for cycle in find_cycles(sorted(ours | theirs)):
-        steps = set(pairwise(cycle))
-        if steps <= ours or not steps & ours:
-            continue
-        slug = next(a for b, a in pairwise(cycle) if (b, a) in ours)
-        file, line = where[slug]
-        errors.append(
-            SeedError(
-                file,
-                line,
-                repr(slug),
-                "prerequisites",
-                f"closes a cycle with practices in the graph: {' -> '.join(cycle)}",
-            )
-        )
