@@ -98,6 +98,18 @@ def provided(data: Any) -> dict[str, Any]:
 def plan_write(label: str, values: dict[str, Any], key: str, creating: bool) -> NodeWrite:
     """Validate ``values`` (given input fields) into a :class:`NodeWrite`, or raise
     :class:`InputErrors` naming every bad field."""
+    write, problems = plan_node(label, values, key, creating)
+    if problems:
+        raise InputErrors(problems)
+    return write
+
+
+def plan_node(
+    label: str, values: dict[str, Any], key: str, creating: bool
+) -> tuple[NodeWrite, list[tuple[str, str]]]:
+    """Read ``values`` (given input fields) into a :class:`NodeWrite` and the problems
+    found in them, ``(field, message)``, every one. The write is meant for the graph's
+    own checks (references, keys) only when there are problems."""
     errors: list[SeedError] = []
     problems: list[tuple[str, str]] = []
     reader = RecordReader(errors, "input", None, key, dict(values))
@@ -154,9 +166,7 @@ def plan_write(label: str, values: dict[str, Any], key: str, creating: bool) -> 
             props[spec.name] = value
     _provenance(reader, values, props, creating)
     problems += [(f"input.{e.field}" if e.field else "input", e.message) for e in errors]
-    if problems:
-        raise InputErrors(problems)
-    return NodeWrite(label, key, props, links, refs)
+    return NodeWrite(label, key, props, links, refs), problems
 
 
 def _provenance(
