@@ -97,7 +97,7 @@ class LinkSpec:
         return (
             "MATCH (m:" + self.target + " {id: $id}) MATCH " + self.pattern
             + " WHERE n:" + self.holder
-            + " RETURN count(DISTINCT n) AS count, collect(DISTINCT n.id)[..20] AS keys"
+            + " WITH DISTINCT n ORDER BY n.id RETURN count(n) AS count, collect(n.id)[..20] AS keys"
         )  # fmt: skip
 
     @property

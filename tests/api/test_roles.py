@@ -8,6 +8,8 @@ UNAUTHENTICATED or FORBIDDEN whatever the input, and an allowed one gets anythin
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -78,6 +80,17 @@ def test_every_mutation_has_a_role_rule_and_every_rule_a_mutation() -> None:
         f"without one {sorted(set(MUTATION_FIELDS) - set(RULES))}; "
         f"rules for no mutation {sorted(set(RULES) - set(MUTATION_FIELDS))}"
     )
+
+
+def test_the_role_table_of_the_api_guide_says_what_the_rules_say() -> None:
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+    rows = re.findall(r"^\| `(\w+)` \| (\w+) \| (\w+) \| (\w+) \|$", guide, re.MULTILINE)
+    documented = {name: cells for name, *cells in rows}
+    expected = {
+        name: ["no", ("own" if rule.own else "yes") if rule.role == "editor" else "no", "yes"]
+        for name, rule in RULES.items()
+    }
+    assert documented == expected
 
 
 def test_every_mutation_payload_is_nullable() -> None:
