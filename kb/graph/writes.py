@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
+from kb.domain import relationships as table
+from kb.domain.relationships import Direction, Relationship
 from kb.graph.changes import record_changes
 from kb.graph.db import Graph, Tx
 from kb.graph.records import NodeRecord
@@ -56,48 +58,58 @@ class NodeWrite:
     refs: list[Ref] = field(default_factory=list)
 
 
-def _link(
-    label: LiteralString, pattern: LiteralString, target: LiteralString
-) -> tuple[LiteralString, LiteralString]:
-    """(clear, add) statements for a link; ``pattern`` uses n (the node), x, m."""
+def _link(rel: Relationship) -> tuple[LiteralString, LiteralString]:
+    """(clear, add) statements for the links of ``rel`` from its line in the table
+    (the node ``n``, the edge ``x``, the linked node ``m``). A symmetric type is stored
+    pointing away from the node written."""
+    if rel.type is None:
+        raise ValueError(f"{rel} is derived: it cannot be written")
+    edge: LiteralString = "-[x:" + rel.type + "]->"
+    pattern = "(m)" + edge + "(n)" if rel.direction is Direction.IN else "(n)" + edge + "(m)"
     clear = (
         "MATCH (n:"
-        + label
+        + rel.parent
         + " {id: $id}) OPTIONAL MATCH "
         + pattern
         + " WHERE m:"
-        + target
+        + rel.target
         + " DELETE x"
     )
     add = (
         "MATCH (n:"
-        + label
+        + rel.parent
         + " {id: $id}) UNWIND $keys AS k MATCH (m:"
-        + target
+        + rel.target
         + " {id: k}) MERGE "
         + pattern
     )
     return clear, add
 
 
-#: Links a node write may replace, by name ("Label.field").
+#: Links a node write may replace, by name ("Label.inputField"), and the relationship
+#: of the table each one sets.
+LINKED: dict[str, Relationship] = {
+    "Practice.states": table.PRACTICE_STATES,
+    "Practice.alliances": table.PRACTICE_ALLIANCES,
+    "Practice.categories": table.PRACTICE_CATEGORIES,
+    "Practice.contracts": table.PRACTICE_CONTRACTS,
+    "Practice.related": table.PRACTICE_RELATED,
+    "Practice.prerequisites": table.PRACTICE_PREREQUISITES,
+    "Lesson.state": table.LESSON_STATE,
+    "Lesson.alliances": table.LESSON_ALLIANCES,
+    "Lesson.contracts": table.LESSON_CONTRACTS,
+    "Lesson.categories": table.LESSON_CATEGORIES,
+    "Lesson.practice": table.LESSON_PRACTICE,
+    "Contract.alliance": table.CONTRACT_ALLIANCE,
+    "Contract.leadState": table.CONTRACT_LEAD_STATE,
+    "Contract.categories": table.CONTRACT_CATEGORIES,
+    "Alliance.armOf": table.ALLIANCE_PARENT,
+    "Category.parent": table.CATEGORY_PARENT,
+}
+
+#: The (clear, add) statements of each link of :data:`LINKED`.
 NODE_LINKS: dict[str, tuple[LiteralString, LiteralString]] = {
-    "Practice.states": _link("Practice", "(n)-[x:SHARED_BY]->(m)", "State"),
-    "Practice.alliances": _link("Practice", "(n)-[x:SHARED_BY]->(m)", "Alliance"),
-    "Practice.categories": _link("Practice", "(n)-[x:APPLIES_TO]->(m)", "Category"),
-    "Practice.contracts": _link("Practice", "(n)-[x:REFERENCES]->(m)", "Contract"),
-    "Practice.related": _link("Practice", "(n)-[x:RELATED_TO]->(m)", "Practice"),
-    "Practice.prerequisites": _link("Practice", "(m)-[x:PREREQUISITE_OF]->(n)", "Practice"),
-    "Lesson.state": _link("Lesson", "(n)-[x:FROM]->(m)", "State"),
-    "Lesson.alliances": _link("Lesson", "(n)-[x:ABOUT]->(m)", "Alliance"),
-    "Lesson.contracts": _link("Lesson", "(n)-[x:ABOUT]->(m)", "Contract"),
-    "Lesson.categories": _link("Lesson", "(n)-[x:ABOUT]->(m)", "Category"),
-    "Lesson.practice": _link("Lesson", "(n)-[x:PART_OF]->(m)", "Practice"),
-    "Contract.alliance": _link("Contract", "(m)-[x:AWARDED]->(n)", "Alliance"),
-    "Contract.leadState": _link("Contract", "(m)-[x:LEADS]->(n)", "State"),
-    "Contract.categories": _link("Contract", "(n)-[x:COVERS]->(m)", "Category"),
-    "Alliance.armOf": _link("Alliance", "(n)-[x:ARM_OF]->(m)", "Alliance"),
-    "Category.parent": _link("Category", "(n)-[x:CHILD_OF]->(m)", "Category"),
+    name: _link(rel) for name, rel in LINKED.items()
 }
 
 _EXISTING: dict[str, LiteralString] = {
