@@ -24,9 +24,7 @@ import argparse
 import collections
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -37,8 +35,11 @@ from typing import Any
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # for tests.serve_support
+
 from kb.api.pagination import encode_cursor
 from kb.config import PROJECT_ROOT
+from tests.serve_support import start_serve
 
 REPORT = PROJECT_ROOT / "bench" / "faults" / "README.md"
 CLIENTS = 8
@@ -56,54 +57,18 @@ UNPROTECTED = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Server:
-    """`kb serve` in a subprocess on 127.0.0.1 (stopped by its own pid)."""
+    """`kb serve` in a subprocess on 127.0.0.1 (stopped by its own pid), ready."""
 
     def __init__(self, extra_env: dict[str, str], workdir: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/graphql"
-        env = {
-            **os.environ,
-            "KB_HOST": "127.0.0.1",
-            "KB_RESPONSE_CACHE": "0",
-            "KB_INDEX_DIR": str(workdir / f"index-{self.port}"),
-            **extra_env,
-        }
-        kb = Path(sys.executable).parent / "kb"
-        self.log = (workdir / f"serve-{self.port}.log").open("w")
-        self.process = subprocess.Popen(
-            [str(kb), "serve", "--port", str(self.port)],
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                sys.exit(f"kb serve exited with {self.process.returncode}; see {self.log.name}")
-            try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/readyz").status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        self.stop()
-        sys.exit("kb serve did not become ready within 300 s")
+        index = tempfile.mkdtemp(prefix="index-", dir=workdir)
+        env = {"KB_RESPONSE_CACHE": "0", "KB_INDEX_DIR": index, **extra_env}
+        self.served = start_serve(env, Path(index).with_name(Path(index).name + ".log"))
+        self.url = f"{self.served.base}/graphql"
+        self.served.wait_ready(timeout=300)
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
+        self.served.stop()
 
 
 @dataclass

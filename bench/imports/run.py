@@ -97,12 +97,12 @@ def child(mode: str, path: Path) -> None:
 
 def single_transaction(graph: Graph, path: Path) -> None:
     """The design before batching: everything in memory, one transaction."""
+    from kb.domain.field_readers import KnownKeys, SeedValidationError
     from kb.domain.records import SeedData
     from kb.graph.keys import graph_keys
     from kb.graph.load import BULK_TIMEOUT, seed_rows, write_rows
     from kb.seed.build import build_lessons
     from kb.seed.files import read_csv
-    from kb.seed.validate import KnownKeys, SeedValidationError
 
     keys = graph_keys(graph)
     known = KnownKeys(set(keys.states), set(keys.alliances), set(keys.categories))

@@ -33,9 +33,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[2]))  # for tests.serve_support
 
 from clients import Catalogue, Tally, catalogue, run_load
 
@@ -44,7 +43,7 @@ from kb.bootstrap import seed_graph
 from kb.config import PROJECT_ROOT, Settings
 from kb.graph.connect import open_graph
 from kb.graph.schema import apply_schema
-from kb.neo4j_local import free_port
+from tests.serve_support import start_serve
 
 REPORT = PROJECT_ROOT / "bench" / "load" / "README.md"
 #: The last commit before the search-runtime fix (the code the problem was reported on).
@@ -132,25 +131,11 @@ def export_baseline(rev: str, into: Path) -> Path:
     return into / "baseline"
 
 
-def wait_ready(process: subprocess.Popen[bytes], base: str, log: Path) -> None:
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"kb serve exited:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.5)
-    sys.exit(f"kb serve did not become ready:\n{log.read_text()[-3000:]}")
-
-
 def editor_token(env: dict[str, str], label: str) -> str:
     kb = Path(sys.executable).with_name("kb")
     done = subprocess.run(
         [str(kb), "token", "create", "--name", f"bench-load-{label}", "--role", "editor"],
-        env=env,
+        env={**os.environ, **env},
         capture_output=True,
         text=True,
         check=True,
@@ -165,36 +150,18 @@ def run_variant(
     reset_graph(settings)
     index_dir = work / f"index-{label}"
     env = {
-        **os.environ,
         "KB_DATA_DIR": str(settings.data_dir),
         "KB_INDEX_DIR": str(index_dir),
         "PYTHONPATH": str(code),
     }
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = work / f"serve-{label}.log"
-    with open(log, "wb") as out:
-        server = subprocess.Popen(
-            # -P: the working directory is not put first on sys.path, PYTHONPATH decides.
-            [
-                sys.executable,
-                "-P",
-                "-c",
-                SERVE,
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
-            env=env,
-            cwd=work,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    # -P: the working directory is not put first on sys.path, PYTHONPATH decides.
+    served = start_serve(
+        env, work / f"serve-{label}.log", command=[sys.executable, "-P", "-c", SERVE], cwd=work
+    )
+    server, base = served.process, served.base
     outcome = Outcome(label)
     try:
-        wait_ready(server, base, log)
+        served.wait_ready()
         token = editor_token(env, label)
         keys: Catalogue = catalogue(base)
         state = encode_id("State", "UT")
@@ -221,11 +188,7 @@ def run_variant(
         outcome.after = sample(server.pid, started, index_dir)
         print(f"[{label}] after load: {outcome.after}", flush=True)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        served.stop()
     return outcome
 
 

@@ -52,12 +52,14 @@ from kb.api.curricula_types import (
 )
 from kb.api.errors import ApiError, BadInputError, ForbiddenError, InputErrors, NotFoundError
 from kb.api.ids import decode_id, decode_id_of
-from kb.api.nodes import to_node
+from kb.api.nodes import node_as
 from kb.api.pagination import Connection, Edge, PageInfo, encode_cursor, page_request
 from kb.api.relationship_fields import Info
+from kb.api.types import Practice
 from kb.curricula import edits
 from kb.domain import patterns
 from kb.domain.curricula import CurriculumPlan, ItemRef, ModulePlan
+from kb.domain.field_readers import MAX_TEXT, MAX_TITLE
 from kb.graph.certifications import read_certifications
 from kb.graph.curriculum_store import (
     add_prerequisite,
@@ -70,7 +72,6 @@ from kb.graph.curriculum_store import (
 from kb.graph.deletes import NotOwnerError, check_owner
 from kb.graph.reads import nodes_by_keys
 from kb.graph.writes import MissingNodeError, WriteError
-from kb.seed.validate import MAX_TEXT, MAX_TITLE
 
 SLUG = re.compile(patterns.SLUG.regex)
 
@@ -437,5 +438,7 @@ class CurriculumMutation:
             nodes_by_keys, info.context.graph, "Practice", [practice, before]
         )
         return PrerequisitePayload(
-            practice=to_node(found[practice]), prerequisite=to_node(found[before]), created=created
+            practice=node_as(Practice, found[practice]),
+            prerequisite=node_as(Practice, found[before]),
+            created=created,
         )

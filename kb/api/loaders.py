@@ -1,6 +1,6 @@
 """DataLoaders: each batches one kind of read for the whole request into one query.
 
-Relationship loaders are keyed by the relation and the page asked for (filters, order,
+Relationship loaders are keyed by the relationship and the page asked for (filters, order,
 page): every parent asking for the same page shape shares one ``UNWIND`` query.
 """
 
@@ -11,6 +11,7 @@ from collections.abc import Hashable
 from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 
+from kb.domain.relationships import Relationship
 from kb.graph.db import Graph
 from kb.graph.reads import nodes_by_keys, related_pages
 from kb.graph.records import NodeRecord, Page, PageRequest
@@ -35,13 +36,13 @@ class Loaders:
             self._nodes[label] = DataLoader(load_fn=load)
         return self._nodes[label]
 
-    def related(self, relation: str, request: PageRequest) -> DataLoader[str, Page]:
-        """Pages of ``relation`` for parents by key, all with the same ``request``."""
-        cache_key = (relation, request.cache_key())
+    def related(self, rel: Relationship, request: PageRequest) -> DataLoader[str, Page]:
+        """Pages of ``rel`` for parents by key, all with the same ``request``."""
+        cache_key = (rel, request.cache_key())
         if cache_key not in self._related:
 
             async def load(keys: list[str]) -> list[Page]:
-                pages = await run_in_threadpool(related_pages, self._graph, relation, keys, request)
+                pages = await run_in_threadpool(related_pages, self._graph, rel, keys, request)
                 empty = Page(total=0, offset=request.offset)
                 return [pages.get(key, empty) for key in keys]
 

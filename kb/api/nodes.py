@@ -16,8 +16,6 @@ import strawberry
 from kb.api.ids import encode_id
 from kb.graph.records import Item, NodeRecord
 
-N = TypeVar("N", bound=type)
-
 
 @strawberry.interface(description="Anything with a global ID; fetch any node with node(id:).")
 class Node:
@@ -31,22 +29,37 @@ class Node:
     updated_by: str | None
 
 
-_TYPES: dict[str, type] = {}
+_TYPES: dict[str, type[Node]] = {}
+_LABELS: dict[type[Node], str] = {}
 _ENUMS: dict[type, dict[str, type[Enum]]] = {}
+
+N = TypeVar("N", bound=Node)
 
 
 def register(label: str, enums: dict[str, type[Enum]] | None = None) -> Any:
     """Class decorator: the GraphQL type of ``label``; ``enums`` maps field to enum."""
 
-    def decorate(cls: N) -> N:
+    def decorate(cls: type[N]) -> type[N]:
         _TYPES[label] = cls
+        _LABELS[cls] = label
         _ENUMS[cls] = enums or {}
         return cls
 
     return decorate
 
 
-def _camel(name: str) -> str:
+def registered_types() -> dict[str, type[Node]]:
+    """The GraphQL type of each label registered so far."""
+    return dict(_TYPES)
+
+
+def label_of(cls: type[Node]) -> str:
+    """The label ``cls`` was registered for."""
+    return _LABELS[cls]
+
+
+def camel_case(name: str) -> str:
+    """A Python name as GraphQL spells it: ``led_contracts`` -> ``ledContracts``."""
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
 
@@ -61,7 +74,7 @@ def _plan(cls: type) -> list[tuple[str, str, type[Enum] | None]]:
     if plan is None:
         enums = _ENUMS[cls]
         plan = [
-            (field.python_name, _camel(field.python_name), enums.get(field.python_name))
+            (field.python_name, camel_case(field.python_name), enums.get(field.python_name))
             for field in cls.__strawberry_definition__.fields  # type: ignore[attr-defined]
             if field.base_resolver is None and field.python_name not in ("id", "key")
         ]
@@ -69,7 +82,7 @@ def _plan(cls: type) -> list[tuple[str, str, type[Enum] | None]]:
     return plan
 
 
-def to_node(record: NodeRecord) -> Any:
+def to_node(record: NodeRecord) -> Node:
     """The GraphQL object of ``record`` (of the type registered for its label)."""
     cls = _TYPES[record.label]
     props = record.props
@@ -89,5 +102,15 @@ def to_node(record: NodeRecord) -> Any:
     return cls(**values)
 
 
-def item_node(item: Item) -> Any:
+def node_as(cls: type[N], record: NodeRecord) -> N:
+    """The GraphQL object of ``record``, which must be of type ``cls``."""
+    node = to_node(record)
+    if not isinstance(node, cls):
+        raise TypeError(
+            f"{record.label} {record.key!r} is a {type(node).__name__}, not {cls.__name__}"
+        )
+    return node
+
+
+def item_node(item: Item) -> Node:
     return to_node(item.node)

@@ -4,34 +4,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, TypeVar
 
 import strawberry
 
-from kb.api.enums import (
-    AllianceOrder,
-    CategoryOrder,
-    ContractOrder,
-    LessonOrder,
-    PracticeOrder,
-    StateOrder,
-)
-from kb.api.filters import (
-    AllianceWhere,
-    CategoryWhere,
-    ContractWhere,
-    LessonWhere,
-    PracticeWhere,
-    StateWhere,
-)
 from kb.api.ids import decode_id
-from kb.api.nodes import Node, item_node, to_node
-from kb.api.pagination import Connection, connection, page_request
-from kb.api.relationship_fields import Info
+from kb.api.nodes import Node, label_of, node_as, registered_types, to_node
+from kb.api.relationship_fields import Info, list_field
 from kb.api.types import Alliance, Category, Contract, Lesson, Practice, State
 from kb.graph.paths import MAX_HOPS, shortest_path
-from kb.graph.reads import list_nodes
 from kb.graph.stats import graph_stats
+
+N = TypeVar("N", bound=Node)
 
 
 @strawberry.type(description="One step of a path: from a node, along a relationship, to the next.")
@@ -64,19 +48,15 @@ class Stats:
     relationships: list[LabelCount]
 
 
-async def _lookup(info: Info, label: str, key: str) -> Any:
+async def _lookup(info: Info, cls: type[N], key: str) -> N | None:
+    """The node of type ``cls`` with natural key ``key``, or None."""
     info.context.require_read()
-    record = await info.context.loaders.node(label).load(key)
-    return to_node(record) if record is not None else None
+    record = await info.context.loaders.node(label_of(cls)).load(key)
+    return node_as(cls, record) if record is not None else None
 
 
-async def _list(
-    info: Info, label: str, first: int | None, after: str | None, where: Any, order: Any
-) -> Any:
-    info.context.require_read()
-    request = page_request(first, after, where.to_graph() if where else None, order)
-    page = await info.context.run(list_nodes, info.context.graph, label, request)
-    return connection(page, item_node)
+async def _lookup_label(info: Info, label: str, key: str) -> Node | None:
+    return await _lookup(info, registered_types()[label], key)
 
 
 @strawberry.type
@@ -84,73 +64,38 @@ class Query:
     @strawberry.field(description="Any node by global ID (null when absent).")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         label, key = decode_id(str(id), "id")
-        return await _lookup(info, label, key)  # type: ignore[no-any-return]
+        return await _lookup_label(info, label, key)
 
     @strawberry.field(description="A state by USPS code, e.g. UT.")
     async def state(self, info: Info, code: str) -> State | None:
-        return await _lookup(info, "State", code.upper())  # type: ignore[no-any-return]
+        return await _lookup(info, State, code.upper())
 
     @strawberry.field(description="An alliance by slug.")
     async def alliance(self, info: Info, slug: str) -> Alliance | None:
-        return await _lookup(info, "Alliance", slug)  # type: ignore[no-any-return]
+        return await _lookup(info, Alliance, slug)
 
     @strawberry.field(description="A contract by slug.")
     async def contract(self, info: Info, slug: str) -> Contract | None:
-        return await _lookup(info, "Contract", slug)  # type: ignore[no-any-return]
+        return await _lookup(info, Contract, slug)
 
     @strawberry.field(description="A category by code.")
     async def category(self, info: Info, code: str) -> Category | None:
-        return await _lookup(info, "Category", code)  # type: ignore[no-any-return]
+        return await _lookup(info, Category, code)
 
     @strawberry.field(description="A practice by slug.")
     async def practice(self, info: Info, slug: str) -> Practice | None:
-        return await _lookup(info, "Practice", slug)  # type: ignore[no-any-return]
+        return await _lookup(info, Practice, slug)
 
     @strawberry.field(description="A lesson by its id, e.g. L-0001.")
     async def lesson(self, info: Info, id: str) -> Lesson | None:
-        return await _lookup(info, "Lesson", id)  # type: ignore[no-any-return]
+        return await _lookup(info, Lesson, id)
 
-    @strawberry.field(description="States, districts and territories.")
-    async def states(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: StateWhere | None = None, order_by: StateOrder | None = None,
-    ) -> Connection[State]:  # fmt: skip
-        return await _list(info, "State", first, after, where, order_by)  # type: ignore[no-any-return]
-
-    @strawberry.field(description="Purchasing alliances.")
-    async def alliances(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: AllianceWhere | None = None, order_by: AllianceOrder | None = None,
-    ) -> Connection[Alliance]:  # fmt: skip
-        return await _list(info, "Alliance", first, after, where, order_by)  # type: ignore[no-any-return]
-
-    @strawberry.field(description="Cooperative contracts.")
-    async def contracts(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: ContractWhere | None = None, order_by: ContractOrder | None = None,
-    ) -> Connection[Contract]:  # fmt: skip
-        return await _list(info, "Contract", first, after, where, order_by)  # type: ignore[no-any-return]
-
-    @strawberry.field(description="Procurement categories.")
-    async def categories(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: CategoryWhere | None = None, order_by: CategoryOrder | None = None,
-    ) -> Connection[Category]:  # fmt: skip
-        return await _list(info, "Category", first, after, where, order_by)  # type: ignore[no-any-return]
-
-    @strawberry.field(description="Practice write-ups.")
-    async def practices(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: PracticeWhere | None = None, order_by: PracticeOrder | None = None,
-    ) -> Connection[Practice]:  # fmt: skip
-        return await _list(info, "Practice", first, after, where, order_by)  # type: ignore[no-any-return]
-
-    @strawberry.field(description="Lessons learned.")
-    async def lessons(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: LessonWhere | None = None, order_by: LessonOrder | None = None,
-    ) -> Connection[Lesson]:  # fmt: skip
-        return await _list(info, "Lesson", first, after, where, order_by)  # type: ignore[no-any-return]
+    states = list_field("State", "States, districts and territories.")
+    alliances = list_field("Alliance", "Purchasing alliances.")
+    contracts = list_field("Contract", "Cooperative contracts.")
+    categories = list_field("Category", "Procurement categories.")
+    practices = list_field("Practice", "Practice write-ups.")
+    lessons = list_field("Lesson", "Lessons learned.")
 
     @strawberry.field(
         name="path",
@@ -169,7 +114,7 @@ class Query:
         if hops is None:
             return None
         if not hops:
-            node = await _lookup(info, *start)
+            node = await _lookup_label(info, *start)
             return Path(length=0, nodes=[node], hops=[]) if node is not None else None
         nodes = [to_node(hops[0].source)] + [to_node(hop.target) for hop in hops]
         steps = [

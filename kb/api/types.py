@@ -1,10 +1,12 @@
-# strawberry.field(...) / strawberry.mutation(...) with arguments are typed as returning Any.
-# mypy: disable-error-code="untyped-decorator"
-"""The six node types and their relationship fields.
+"""The six node types: their properties and their relationship fields.
 
-Every list is a connection with ``first``/``after``/``where``/``orderBy``; every
-relationship field goes through a DataLoader (see :mod:`kb.api.loaders`), so a nested
-query costs one Cypher statement per relationship field, whatever the list sizes.
+Each relationship field is made by :func:`~kb.api.relationship_fields.relationship_field`
+from its line in :mod:`kb.domain.relationships` (name, description, target, edges): a
+connection with ``first``/``after``/``where``/``orderBy`` (``asOf`` for memberships)
+read through a DataLoader, so a nested query costs one Cypher statement per relationship
+field, whatever the list sizes. At the end of this module the types are checked against
+the table: a relationship without its field, or a field named apart from its
+relationship, fails the import.
 """
 
 from __future__ import annotations
@@ -14,38 +16,17 @@ from datetime import date
 import strawberry
 
 from kb.api.enums import (
-    AllianceOrder,
     AllianceScope,
     CategoryKind,
-    CategoryOrder,
-    ContractOrder,
     ContractStatus,
     FocusArea,
-    LessonOrder,
     LessonStatus,
-    PracticeOrder,
     StateKind,
-    StateOrder,
 )
-from kb.api.filters import (
-    AllianceWhere,
-    CategoryWhere,
-    ContractWhere,
-    LessonWhere,
-    PracticeWhere,
-    StateWhere,
-)
-from kb.api.nodes import Node, item_node, register
-from kb.api.pagination import (
-    Connection,
-    MembershipConnection,
-    ParticipationConnection,
-    connection,
-    membership_connection,
-    participation_connection,
-)
+from kb.api.nodes import Node, register, registered_types
 from kb.api.related import related_items_field
-from kb.api.relationship_fields import AsOf, Info, page_of, single_of
+from kb.api.relationship_fields import check_fields, relationship_field
+from kb.domain import relationships as rel
 
 
 @register("State", {"kind": StateKind})
@@ -58,66 +39,12 @@ class State(Node):
     region: str | None
     naspo_region: str | None
 
-    @strawberry.field(description="Alliances the state belongs to (on asOf).")
-    async def alliances(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: AllianceWhere | None = None, order_by: AllianceOrder | None = None,
-        as_of: AsOf = None,
-    ) -> MembershipConnection[Alliance]:  # fmt: skip
-        page = await page_of(
-            info, "State.alliances", self.key, first, after, where, order_by, as_of
-        )
-        return membership_connection(page, item_node)
-
-    @strawberry.field(description="Contracts the state led the solicitation of.")
-    async def led_contracts(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: ContractWhere | None = None, order_by: ContractOrder | None = None,
-    ) -> Connection[Contract]:  # fmt: skip
-        page = await page_of(info, "State.ledContracts", self.key, first, after, where, order_by)
-        return connection(page, item_node)
-
-    @strawberry.field(description="Contracts the state joined (participating addendum).")
-    async def participating_contracts(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: ContractWhere | None = None, order_by: ContractOrder | None = None,
-    ) -> ParticipationConnection[Contract]:  # fmt: skip
-        page = await page_of(
-            info, "State.participatingContracts", self.key, first, after, where, order_by
-        )
-        return participation_connection(page, item_node)
-
-    @strawberry.field(
-        description="Contracts the state could join: awarded by an alliance it belongs to now "
-        "(or by an arm of one), not expired, neither joined nor led by it."
-    )
-    async def eligible_contracts(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: ContractWhere | None = None, order_by: ContractOrder | None = None,
-    ) -> Connection[Contract]:  # fmt: skip
-        page = await page_of(
-            info, "State.eligibleContracts", self.key, first, after, where, order_by
-        )
-        return connection(page, item_node)
-
-    @strawberry.field(description="Practices the state shared.")
-    async def practices(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: PracticeWhere | None = None, order_by: PracticeOrder | None = None,
-    ) -> Connection[Practice]:  # fmt: skip
-        return connection(
-            await page_of(info, "State.practices", self.key, first, after, where, order_by),
-            item_node,
-        )
-
-    @strawberry.field(description="Lessons recorded in the state.")
-    async def lessons(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: LessonWhere | None = None, order_by: LessonOrder | None = None,
-    ) -> Connection[Lesson]:  # fmt: skip
-        return connection(
-            await page_of(info, "State.lessons", self.key, first, after, where, order_by), item_node
-        )
+    alliances = relationship_field(rel.STATE_ALLIANCES)
+    led_contracts = relationship_field(rel.STATE_LED_CONTRACTS)
+    participating_contracts = relationship_field(rel.STATE_PARTICIPATING_CONTRACTS)
+    eligible_contracts = relationship_field(rel.STATE_ELIGIBLE_CONTRACTS)
+    practices = relationship_field(rel.STATE_PRACTICES)
+    lessons = relationship_field(rel.STATE_LESSONS)
 
 
 @register("Alliance", {"scope": AllianceScope})
@@ -131,59 +58,12 @@ class Alliance(Node):
     founded: int | None
     dissolved: int | None
 
-    @strawberry.field(description="The states that are members on asOf.")
-    async def members(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: StateWhere | None = None, order_by: StateOrder | None = None,
-        as_of: AsOf = None,
-    ) -> MembershipConnection[State]:  # fmt: skip
-        page = await page_of(
-            info, "Alliance.members", self.key, first, after, where, order_by, as_of
-        )
-        return membership_connection(page, item_node)
-
-    @strawberry.field(description="Contracts the alliance awarded.")
-    async def contracts(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: ContractWhere | None = None, order_by: ContractOrder | None = None,
-    ) -> Connection[Contract]:  # fmt: skip
-        return connection(
-            await page_of(info, "Alliance.contracts", self.key, first, after, where, order_by),
-            item_node,
-        )
-
-    @strawberry.field(description="The alliance this one is an arm of.")
-    async def parent(self, info: Info) -> Alliance | None:
-        return await single_of(info, "Alliance.parent", self.key)  # type: ignore[no-any-return]
-
-    @strawberry.field(description="Alliances that are arms of this one.")
-    async def arms(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: AllianceWhere | None = None, order_by: AllianceOrder | None = None,
-    ) -> Connection[Alliance]:  # fmt: skip
-        return connection(
-            await page_of(info, "Alliance.arms", self.key, first, after, where, order_by), item_node
-        )
-
-    @strawberry.field(description="Practices the alliance shared.")
-    async def practices(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: PracticeWhere | None = None, order_by: PracticeOrder | None = None,
-    ) -> Connection[Practice]:  # fmt: skip
-        return connection(
-            await page_of(info, "Alliance.practices", self.key, first, after, where, order_by),
-            item_node,
-        )
-
-    @strawberry.field(description="Lessons about the alliance.")
-    async def lessons(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: LessonWhere | None = None, order_by: LessonOrder | None = None,
-    ) -> Connection[Lesson]:  # fmt: skip
-        return connection(
-            await page_of(info, "Alliance.lessons", self.key, first, after, where, order_by),
-            item_node,
-        )
+    members = relationship_field(rel.ALLIANCE_MEMBERS)
+    contracts = relationship_field(rel.ALLIANCE_CONTRACTS)
+    parent = relationship_field(rel.ALLIANCE_PARENT)
+    arms = relationship_field(rel.ALLIANCE_ARMS)
+    practices = relationship_field(rel.ALLIANCE_PRACTICES)
+    lessons = relationship_field(rel.ALLIANCE_LESSONS)
 
 
 @register("Contract", {"status": ContractStatus})
@@ -197,51 +77,12 @@ class Contract(Node):
     ends_on: date | None
     description: str | None
 
-    @strawberry.field(description="The alliance that awarded the contract.")
-    async def alliance(self, info: Info) -> Alliance | None:
-        return await single_of(info, "Contract.alliance", self.key)  # type: ignore[no-any-return]
-
-    @strawberry.field(description="The state that led the solicitation.")
-    async def lead_state(self, info: Info) -> State | None:
-        return await single_of(info, "Contract.leadState", self.key)  # type: ignore[no-any-return]
-
-    @strawberry.field(description="States that joined (participating addendum), with since.")
-    async def participants(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: StateWhere | None = None, order_by: StateOrder | None = None,
-    ) -> ParticipationConnection[State]:  # fmt: skip
-        page = await page_of(info, "Contract.participants", self.key, first, after, where, order_by)
-        return participation_connection(page, item_node)
-
-    @strawberry.field(description="Categories the contract covers.")
-    async def categories(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: CategoryWhere | None = None, order_by: CategoryOrder | None = None,
-    ) -> Connection[Category]:  # fmt: skip
-        return connection(
-            await page_of(info, "Contract.categories", self.key, first, after, where, order_by),
-            item_node,
-        )
-
-    @strawberry.field(description="Practices that reference the contract.")
-    async def practices(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: PracticeWhere | None = None, order_by: PracticeOrder | None = None,
-    ) -> Connection[Practice]:  # fmt: skip
-        return connection(
-            await page_of(info, "Contract.practices", self.key, first, after, where, order_by),
-            item_node,
-        )
-
-    @strawberry.field(description="Lessons about the contract.")
-    async def lessons(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: LessonWhere | None = None, order_by: LessonOrder | None = None,
-    ) -> Connection[Lesson]:  # fmt: skip
-        return connection(
-            await page_of(info, "Contract.lessons", self.key, first, after, where, order_by),
-            item_node,
-        )
+    alliance = relationship_field(rel.CONTRACT_ALLIANCE)
+    lead_state = relationship_field(rel.CONTRACT_LEAD_STATE)
+    participants = relationship_field(rel.CONTRACT_PARTICIPANTS)
+    categories = relationship_field(rel.CONTRACT_CATEGORIES)
+    practices = relationship_field(rel.CONTRACT_PRACTICES)
+    lessons = relationship_field(rel.CONTRACT_LESSONS)
 
 
 @register("Category", {"kind": CategoryKind})
@@ -252,49 +93,11 @@ class Category(Node):
     kind: CategoryKind
     description: str | None
 
-    @strawberry.field(description="The group this category belongs to.")
-    async def parent(self, info: Info) -> Category | None:
-        return await single_of(info, "Category.parent", self.key)  # type: ignore[no-any-return]
-
-    @strawberry.field(description="Categories under this one.")
-    async def children(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: CategoryWhere | None = None, order_by: CategoryOrder | None = None,
-    ) -> Connection[Category]:  # fmt: skip
-        return connection(
-            await page_of(info, "Category.children", self.key, first, after, where, order_by),
-            item_node,
-        )
-
-    @strawberry.field(description="Contracts that cover this category.")
-    async def contracts(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: ContractWhere | None = None, order_by: ContractOrder | None = None,
-    ) -> Connection[Contract]:  # fmt: skip
-        return connection(
-            await page_of(info, "Category.contracts", self.key, first, after, where, order_by),
-            item_node,
-        )
-
-    @strawberry.field(description="Practices that apply to this category.")
-    async def practices(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: PracticeWhere | None = None, order_by: PracticeOrder | None = None,
-    ) -> Connection[Practice]:  # fmt: skip
-        return connection(
-            await page_of(info, "Category.practices", self.key, first, after, where, order_by),
-            item_node,
-        )
-
-    @strawberry.field(description="Lessons about this category.")
-    async def lessons(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: LessonWhere | None = None, order_by: LessonOrder | None = None,
-    ) -> Connection[Lesson]:  # fmt: skip
-        return connection(
-            await page_of(info, "Category.lessons", self.key, first, after, where, order_by),
-            item_node,
-        )
+    parent = relationship_field(rel.CATEGORY_PARENT)
+    children = relationship_field(rel.CATEGORY_CHILDREN)
+    contracts = relationship_field(rel.CATEGORY_CONTRACTS)
+    practices = relationship_field(rel.CATEGORY_PRACTICES)
+    lessons = relationship_field(rel.CATEGORY_LESSONS)
 
 
 @register("Practice", {"focus_area": FocusArea})
@@ -308,87 +111,15 @@ class Practice(Node):
     tags: list[str]
     published_on: date | None
 
-    @strawberry.field(description="States that shared the practice.")
-    async def states(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: StateWhere | None = None, order_by: StateOrder | None = None,
-    ) -> Connection[State]:  # fmt: skip
-        return connection(
-            await page_of(info, "Practice.states", self.key, first, after, where, order_by),
-            item_node,
-        )
-
-    @strawberry.field(description="Alliances that shared the practice.")
-    async def alliances(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: AllianceWhere | None = None, order_by: AllianceOrder | None = None,
-    ) -> Connection[Alliance]:  # fmt: skip
-        return connection(
-            await page_of(info, "Practice.alliances", self.key, first, after, where, order_by),
-            item_node,
-        )
-
-    @strawberry.field(description="Categories the practice applies to.")
-    async def categories(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: CategoryWhere | None = None, order_by: CategoryOrder | None = None,
-    ) -> Connection[Category]:  # fmt: skip
-        return connection(
-            await page_of(info, "Practice.categories", self.key, first, after, where, order_by),
-            item_node,
-        )
-
-    @strawberry.field(description="Contracts the practice references.")
-    async def contracts(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: ContractWhere | None = None, order_by: ContractOrder | None = None,
-    ) -> Connection[Contract]:  # fmt: skip
-        return connection(
-            await page_of(info, "Practice.contracts", self.key, first, after, where, order_by),
-            item_node,
-        )
-
-    @strawberry.field(description="Related practices (either direction).")
-    async def related(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: PracticeWhere | None = None, order_by: PracticeOrder | None = None,
-    ) -> Connection[Practice]:  # fmt: skip
-        return connection(
-            await page_of(info, "Practice.related", self.key, first, after, where, order_by),
-            item_node,
-        )
-
-    @strawberry.field(description="Practices to read before this one.")
-    async def prerequisites(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: PracticeWhere | None = None, order_by: PracticeOrder | None = None,
-    ) -> Connection[Practice]:  # fmt: skip
-        return connection(
-            await page_of(info, "Practice.prerequisites", self.key, first, after, where, order_by),
-            item_node,
-        )
-
-    @strawberry.field(description="Practices this one is a prerequisite of.")
-    async def unlocks(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: PracticeWhere | None = None, order_by: PracticeOrder | None = None,
-    ) -> Connection[Practice]:  # fmt: skip
-        return connection(
-            await page_of(info, "Practice.unlocks", self.key, first, after, where, order_by),
-            item_node,
-        )
-
+    states = relationship_field(rel.PRACTICE_STATES)
+    alliances = relationship_field(rel.PRACTICE_ALLIANCES)
+    categories = relationship_field(rel.PRACTICE_CATEGORIES)
+    contracts = relationship_field(rel.PRACTICE_CONTRACTS)
+    related = relationship_field(rel.PRACTICE_RELATED)
+    prerequisites = relationship_field(rel.PRACTICE_PREREQUISITES)
+    unlocks = relationship_field(rel.PRACTICE_UNLOCKS)
     related_items = related_items_field("practice")
-
-    @strawberry.field(description="Lessons that belong to the practice.")
-    async def lessons(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: LessonWhere | None = None, order_by: LessonOrder | None = None,
-    ) -> Connection[Lesson]:  # fmt: skip
-        return connection(
-            await page_of(info, "Practice.lessons", self.key, first, after, where, order_by),
-            item_node,
-        )
+    lessons = relationship_field(rel.PRACTICE_LESSONS)
 
 
 @register("Lesson", {"status": LessonStatus})
@@ -403,41 +134,11 @@ class Lesson(Node):
     tags: list[str]
 
     related_items = related_items_field("lesson")
+    state = relationship_field(rel.LESSON_STATE)
+    practice = relationship_field(rel.LESSON_PRACTICE)
+    alliances = relationship_field(rel.LESSON_ALLIANCES)
+    contracts = relationship_field(rel.LESSON_CONTRACTS)
+    categories = relationship_field(rel.LESSON_CATEGORIES)
 
-    @strawberry.field(description="The state the lesson comes from.")
-    async def state(self, info: Info) -> State | None:
-        return await single_of(info, "Lesson.state", self.key)  # type: ignore[no-any-return]
 
-    @strawberry.field(description="The practice the lesson belongs to.")
-    async def practice(self, info: Info) -> Practice | None:
-        return await single_of(info, "Lesson.practice", self.key)  # type: ignore[no-any-return]
-
-    @strawberry.field(description="Alliances the lesson is about.")
-    async def alliances(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: AllianceWhere | None = None, order_by: AllianceOrder | None = None,
-    ) -> Connection[Alliance]:  # fmt: skip
-        return connection(
-            await page_of(info, "Lesson.alliances", self.key, first, after, where, order_by),
-            item_node,
-        )
-
-    @strawberry.field(description="Contracts the lesson is about.")
-    async def contracts(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: ContractWhere | None = None, order_by: ContractOrder | None = None,
-    ) -> Connection[Contract]:  # fmt: skip
-        return connection(
-            await page_of(info, "Lesson.contracts", self.key, first, after, where, order_by),
-            item_node,
-        )
-
-    @strawberry.field(description="Categories the lesson is about.")
-    async def categories(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        where: CategoryWhere | None = None, order_by: CategoryOrder | None = None,
-    ) -> Connection[Category]:  # fmt: skip
-        return connection(
-            await page_of(info, "Lesson.categories", self.key, first, after, where, order_by),
-            item_node,
-        )
+check_fields(registered_types())

@@ -15,8 +15,8 @@ import strawberry
 from kb.api.errors import ApiError
 from kb.api.ids import decode_id_of
 from kb.domain import patterns
+from kb.domain.field_readers import MAX_TITLE, RecordReader, SeedError
 from kb.graph.writes import NodeWrite, Ref
-from kb.seed.validate import MAX_TITLE, RecordReader, SeedError
 
 KEYS: dict[str, tuple[str, str, str]] = {
     # label: (input field, pattern, what is expected)

@@ -14,45 +14,78 @@ is absent (or null) in ``$w`` does not filter. The names per label:
   recordedFrom, recordedTo
 
 Date bounds are inclusive. ``text`` matches a fragment of the name or title, ignoring case.
+A name that follows a relationship (``memberOf``, ``leadState``, ``category`` ...) is
+built by :func:`linked` from its line in :mod:`kb.domain.relationships`.
 """
 
 from __future__ import annotations
 
 from typing import LiteralString
 
+from kb.domain import relationships as table
+from kb.domain.relationships import Direction, Edge, Relationship
+
 _CURRENT: LiteralString = "(m.until IS NULL OR m.until > date())"
+
+
+def linked(rel: Relationship, name: LiteralString, subcategories: bool = False) -> LiteralString:
+    """The condition "``n`` is linked by ``rel`` to the node whose key is ``$w[name]``"
+    (no filter when ``$w[name]`` is null), built from the relationship table. A dated
+    edge counts only while current; with ``subcategories``, a link to a category under
+    the named one counts too (up to five levels down).
+
+    Example:
+        >>> linked(table.LESSON_PRACTICE, "practice")
+        '($w.practice IS NULL OR EXISTS { (n)-[:PART_OF]->(:Practice {id: $w.practice}) })'
+    """
+    if rel.type is None or rel.direction is Direction.EITHER:
+        raise ValueError(f"{rel} has no stored direction to filter by")
+    edge: LiteralString = (
+        "[m:" + rel.type + "]" if rel.edge is Edge.PERIOD else "[:" + rel.type + "]"
+    )
+    target: LiteralString = "(:" + rel.target + " {id: $w." + name + "})"
+    if subcategories:
+        target = "(:" + rel.target + ")-[:CHILD_OF*0..5]->" + target
+    if rel.direction is Direction.OUT:
+        path = "(n)-" + edge + "->" + target
+    else:
+        path = target + "-" + edge + "->(n)"
+    if rel.edge is Edge.PERIOD:
+        path = "MATCH " + path + " WHERE " + _CURRENT
+    return "($w." + name + " IS NULL OR EXISTS { " + path + " })"
+
 
 STATE: LiteralString = (
     "($w.text IS NULL OR toLower(n.name) CONTAINS toLower($w.text) OR n.code = toUpper($w.text))"
     " AND ($w.kinds IS NULL OR n.kind IN $w.kinds)"
     " AND ($w.regions IS NULL OR n.region IN $w.regions)"
     " AND ($w.naspoRegions IS NULL OR n.naspoRegion IN $w.naspoRegions)"
-    " AND ($w.memberOf IS NULL OR EXISTS { MATCH (n)-[m:MEMBER_OF]->(:Alliance {id: $w.memberOf}) WHERE "
-    + _CURRENT
-    + " })"
+    " AND " + linked(table.STATE_ALLIANCES, "memberOf")
 )
 
 ALLIANCE: LiteralString = (
     "($w.text IS NULL OR toLower(n.name) CONTAINS toLower($w.text)"
     " OR toLower(n.acronym) CONTAINS toLower($w.text))"
     " AND ($w.scopes IS NULL OR n.scope IN $w.scopes)"
-    " AND ($w.hasMember IS NULL OR EXISTS { MATCH (:State {id: $w.hasMember})-[m:MEMBER_OF]->(n) WHERE "
-    + _CURRENT
-    + " })"
-    " AND ($w.armOf IS NULL OR EXISTS { (n)-[:ARM_OF]->(:Alliance {id: $w.armOf}) })"
+    " AND "
+    + linked(table.ALLIANCE_MEMBERS, "hasMember")
+    + " AND "
+    + linked(table.ALLIANCE_PARENT, "armOf")
 )
 
 CONTRACT: LiteralString = (
     "($w.text IS NULL OR toLower(n.title) CONTAINS toLower($w.text)"
     " OR toLower(coalesce(n.number, '')) CONTAINS toLower($w.text))"
     " AND ($w.statuses IS NULL OR n.status IN $w.statuses)"
-    " AND ($w.leadState IS NULL OR EXISTS { (:State {id: $w.leadState})-[:LEADS]->(n) })"
-    " AND ($w.participatingState IS NULL"
-    " OR EXISTS { (:State {id: $w.participatingState})-[:PARTICIPATES_IN]->(n) })"
-    " AND ($w.alliance IS NULL OR EXISTS { (:Alliance {id: $w.alliance})-[:AWARDED]->(n) })"
-    " AND ($w.category IS NULL"
-    " OR EXISTS { (n)-[:COVERS]->(:Category)-[:CHILD_OF*0..5]->(:Category {id: $w.category}) })"
-    " AND ($w.startsFrom IS NULL OR n.startsOn >= $w.startsFrom)"
+    " AND "
+    + linked(table.CONTRACT_LEAD_STATE, "leadState")
+    + " AND "
+    + linked(table.CONTRACT_PARTICIPANTS, "participatingState")
+    + " AND "
+    + linked(table.CONTRACT_ALLIANCE, "alliance")
+    + " AND "
+    + linked(table.CONTRACT_CATEGORIES, "category", subcategories=True)
+    + " AND ($w.startsFrom IS NULL OR n.startsOn >= $w.startsFrom)"
     " AND ($w.startsTo IS NULL OR n.startsOn <= $w.startsTo)"
     " AND ($w.endsFrom IS NULL OR n.endsOn >= $w.endsFrom)"
     " AND ($w.endsTo IS NULL OR n.endsOn <= $w.endsTo)"
@@ -61,8 +94,9 @@ CONTRACT: LiteralString = (
 CATEGORY: LiteralString = (
     "($w.text IS NULL OR toLower(n.name) CONTAINS toLower($w.text) OR n.code = $w.text)"
     " AND ($w.kinds IS NULL OR n.kind IN $w.kinds)"
-    " AND ($w.parent IS NULL OR EXISTS { (n)-[:CHILD_OF]->(:Category {id: $w.parent}) })"
-    " AND ($w.topLevel IS NULL OR $w.topLevel = (NOT EXISTS { (n)-[:CHILD_OF]->() }))"
+    " AND "
+    + linked(table.CATEGORY_PARENT, "parent")
+    + " AND ($w.topLevel IS NULL OR $w.topLevel = (NOT EXISTS { (n)-[:CHILD_OF]->() }))"
 )
 
 PRACTICE: LiteralString = (
@@ -70,12 +104,15 @@ PRACTICE: LiteralString = (
     " OR toLower(coalesce(n.summary, '')) CONTAINS toLower($w.text))"
     " AND ($w.focusAreas IS NULL OR n.focusArea IN $w.focusAreas)"
     " AND ($w.tag IS NULL OR $w.tag IN n.tags)"
-    " AND ($w.state IS NULL OR EXISTS { (n)-[:SHARED_BY]->(:State {id: $w.state}) })"
-    " AND ($w.alliance IS NULL OR EXISTS { (n)-[:SHARED_BY]->(:Alliance {id: $w.alliance}) })"
-    " AND ($w.category IS NULL"
-    " OR EXISTS { (n)-[:APPLIES_TO]->(:Category)-[:CHILD_OF*0..5]->(:Category {id: $w.category}) })"
-    " AND ($w.contract IS NULL OR EXISTS { (n)-[:REFERENCES]->(:Contract {id: $w.contract}) })"
-    " AND ($w.publishedFrom IS NULL OR n.publishedOn >= $w.publishedFrom)"
+    " AND "
+    + linked(table.PRACTICE_STATES, "state")
+    + " AND "
+    + linked(table.PRACTICE_ALLIANCES, "alliance")
+    + " AND "
+    + linked(table.PRACTICE_CATEGORIES, "category", subcategories=True)
+    + " AND "
+    + linked(table.PRACTICE_CONTRACTS, "contract")
+    + " AND ($w.publishedFrom IS NULL OR n.publishedOn >= $w.publishedFrom)"
     " AND ($w.publishedTo IS NULL OR n.publishedOn <= $w.publishedTo)"
 )
 
@@ -83,13 +120,17 @@ LESSON: LiteralString = (
     "($w.text IS NULL OR toLower(n.title) CONTAINS toLower($w.text))"
     " AND ($w.statuses IS NULL OR n.status IN $w.statuses)"
     " AND ($w.tag IS NULL OR $w.tag IN n.tags)"
-    " AND ($w.state IS NULL OR EXISTS { (n)-[:FROM]->(:State {id: $w.state}) })"
-    " AND ($w.alliance IS NULL OR EXISTS { (n)-[:ABOUT]->(:Alliance {id: $w.alliance}) })"
-    " AND ($w.contract IS NULL OR EXISTS { (n)-[:ABOUT]->(:Contract {id: $w.contract}) })"
-    " AND ($w.category IS NULL"
-    " OR EXISTS { (n)-[:ABOUT]->(:Category)-[:CHILD_OF*0..5]->(:Category {id: $w.category}) })"
-    " AND ($w.practice IS NULL OR EXISTS { (n)-[:PART_OF]->(:Practice {id: $w.practice}) })"
-    " AND ($w.recordedFrom IS NULL OR n.recordedOn >= $w.recordedFrom)"
+    " AND "
+    + linked(table.LESSON_STATE, "state")
+    + " AND "
+    + linked(table.LESSON_ALLIANCES, "alliance")
+    + " AND "
+    + linked(table.LESSON_CONTRACTS, "contract")
+    + " AND "
+    + linked(table.LESSON_CATEGORIES, "category", subcategories=True)
+    + " AND "
+    + linked(table.LESSON_PRACTICE, "practice")
+    + " AND ($w.recordedFrom IS NULL OR n.recordedOn >= $w.recordedFrom)"
     " AND ($w.recordedTo IS NULL OR n.recordedOn <= $w.recordedTo)"
 )
 

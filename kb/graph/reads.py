@@ -7,15 +7,21 @@ Example:
     >>> page = list_nodes(graph, "State", PageRequest(limit=5, order="name"))
     >>> [item.node.key for item in page.items]
     ['AK', 'AL', 'AR', 'AS', 'AZ']
-    >>> pages = related_pages(graph, "State.alliances", ["UT", "CO"], PageRequest())
+    >>> pages = related_pages(graph, STATE_ALLIANCES, ["UT", "CO"], PageRequest())
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import LiteralString
 
+from kb.domain.relationships import (
+    RELATIONSHIPS,
+    STATE_ELIGIBLE_CONTRACTS,
+    Direction,
+    Edge,
+    Relationship,
+)
 from kb.graph.db import Graph
 from kb.graph.filters import FILTERS
 from kb.graph.records import NodeRecord, Page, PageRequest, page_of
@@ -29,163 +35,65 @@ _ORDER: LiteralString = (
 _COLLECT: LiteralString = " RETURN collect(n {.*, _edge: properties(r)}) AS found"
 
 
-@dataclass(frozen=True)
-class Relation:
-    """A relationship field: the parent label, the listed label and the pattern binding
-    ``p`` (the parent, matched by ``pid``), ``n`` (a listed node) and ``r`` (the edge)."""
-
-    parent: str
-    target: str
-    pattern: LiteralString
-
-
 _CURRENT_AS_OF: LiteralString = (
     " WHERE (r.since IS NULL OR r.since <= coalesce($asOf, date()))"
     " AND (r.until IS NULL OR r.until > coalesce($asOf, date()))"
 )
 
-RELATIONS: dict[str, Relation] = {
-    # State
-    "State.alliances": Relation(
-        "State",
-        "Alliance",
-        "MATCH (p:State {id: pid})-[r:MEMBER_OF]->(n:Alliance)" + _CURRENT_AS_OF,
-    ),
-    "State.ledContracts": Relation(
-        "State", "Contract", "MATCH (p:State {id: pid})-[r:LEADS]->(n:Contract)"
-    ),
-    "State.participatingContracts": Relation(
-        "State", "Contract", "MATCH (p:State {id: pid})-[r:PARTICIPATES_IN]->(n:Contract)"
-    ),
-    # Awarded by an alliance the state belongs to now (or by one of its arms), not expired,
-    # and neither joined nor led by the state.
-    "State.eligibleContracts": Relation(
-        "State",
-        "Contract",
+#: The Cypher of the derived relationships (no stored type of their own), binding
+#: ``p`` (the parent, matched by ``pid``), ``n`` (a listed node) and ``r`` (null).
+_DERIVED: dict[Relationship, LiteralString] = {
+    # Awarded by an alliance the state belongs to now (or by one of its arms), not
+    # expired, and neither joined nor led by the state.
+    STATE_ELIGIBLE_CONTRACTS: (
         "MATCH (p:State {id: pid})-[m:MEMBER_OF]->(:Alliance)<-[:ARM_OF*0..2]-(:Alliance)-[:AWARDED]->(n:Contract)"
         " WHERE (m.since IS NULL OR m.since <= date()) AND (m.until IS NULL OR m.until > date())"
         " AND coalesce(n.status, '') <> 'EXPIRED'"
         " AND NOT EXISTS { (p)-[:PARTICIPATES_IN|LEADS]->(n) }"
-        " WITH DISTINCT n, null AS r",
-    ),
-    "State.practices": Relation(
-        "State", "Practice", "MATCH (p:State {id: pid})<-[r:SHARED_BY]-(n:Practice)"
-    ),
-    "State.lessons": Relation("State", "Lesson", "MATCH (p:State {id: pid})<-[r:FROM]-(n:Lesson)"),
-    # Alliance
-    "Alliance.members": Relation(
-        "Alliance",
-        "State",
-        "MATCH (p:Alliance {id: pid})<-[r:MEMBER_OF]-(n:State)" + _CURRENT_AS_OF,
-    ),
-    "Alliance.contracts": Relation(
-        "Alliance", "Contract", "MATCH (p:Alliance {id: pid})-[r:AWARDED]->(n:Contract)"
-    ),
-    "Alliance.parent": Relation(
-        "Alliance", "Alliance", "MATCH (p:Alliance {id: pid})-[r:ARM_OF]->(n:Alliance)"
-    ),
-    "Alliance.arms": Relation(
-        "Alliance", "Alliance", "MATCH (p:Alliance {id: pid})<-[r:ARM_OF]-(n:Alliance)"
-    ),
-    "Alliance.practices": Relation(
-        "Alliance", "Practice", "MATCH (p:Alliance {id: pid})<-[r:SHARED_BY]-(n:Practice)"
-    ),
-    "Alliance.lessons": Relation(
-        "Alliance", "Lesson", "MATCH (p:Alliance {id: pid})<-[r:ABOUT]-(n:Lesson)"
-    ),
-    # Contract
-    "Contract.alliance": Relation(
-        "Contract", "Alliance", "MATCH (p:Contract {id: pid})<-[r:AWARDED]-(n:Alliance)"
-    ),
-    "Contract.leadState": Relation(
-        "Contract", "State", "MATCH (p:Contract {id: pid})<-[r:LEADS]-(n:State)"
-    ),
-    "Contract.participants": Relation(
-        "Contract", "State", "MATCH (p:Contract {id: pid})<-[r:PARTICIPATES_IN]-(n:State)"
-    ),
-    "Contract.categories": Relation(
-        "Contract", "Category", "MATCH (p:Contract {id: pid})-[r:COVERS]->(n:Category)"
-    ),
-    "Contract.practices": Relation(
-        "Contract", "Practice", "MATCH (p:Contract {id: pid})<-[r:REFERENCES]-(n:Practice)"
-    ),
-    "Contract.lessons": Relation(
-        "Contract", "Lesson", "MATCH (p:Contract {id: pid})<-[r:ABOUT]-(n:Lesson)"
-    ),
-    # Category
-    "Category.parent": Relation(
-        "Category", "Category", "MATCH (p:Category {id: pid})-[r:CHILD_OF]->(n:Category)"
-    ),
-    "Category.children": Relation(
-        "Category", "Category", "MATCH (p:Category {id: pid})<-[r:CHILD_OF]-(n:Category)"
-    ),
-    "Category.contracts": Relation(
-        "Category", "Contract", "MATCH (p:Category {id: pid})<-[r:COVERS]-(n:Contract)"
-    ),
-    "Category.practices": Relation(
-        "Category", "Practice", "MATCH (p:Category {id: pid})<-[r:APPLIES_TO]-(n:Practice)"
-    ),
-    "Category.lessons": Relation(
-        "Category", "Lesson", "MATCH (p:Category {id: pid})<-[r:ABOUT]-(n:Lesson)"
-    ),
-    # Practice
-    "Practice.states": Relation(
-        "Practice", "State", "MATCH (p:Practice {id: pid})-[r:SHARED_BY]->(n:State)"
-    ),
-    "Practice.alliances": Relation(
-        "Practice", "Alliance", "MATCH (p:Practice {id: pid})-[r:SHARED_BY]->(n:Alliance)"
-    ),
-    "Practice.categories": Relation(
-        "Practice", "Category", "MATCH (p:Practice {id: pid})-[r:APPLIES_TO]->(n:Category)"
-    ),
-    "Practice.contracts": Relation(
-        "Practice", "Contract", "MATCH (p:Practice {id: pid})-[r:REFERENCES]->(n:Contract)"
-    ),
-    # RELATED_TO is symmetric in meaning, whichever way it was stored.
-    "Practice.related": Relation(
-        "Practice",
-        "Practice",
-        "MATCH (p:Practice {id: pid})-[x:RELATED_TO]-(n:Practice) WITH DISTINCT n, null AS r",
-    ),
-    "Practice.prerequisites": Relation(
-        "Practice", "Practice", "MATCH (p:Practice {id: pid})<-[r:PREREQUISITE_OF]-(n:Practice)"
-    ),
-    "Practice.unlocks": Relation(
-        "Practice", "Practice", "MATCH (p:Practice {id: pid})-[r:PREREQUISITE_OF]->(n:Practice)"
-    ),
-    "Practice.lessons": Relation(
-        "Practice", "Lesson", "MATCH (p:Practice {id: pid})<-[r:PART_OF]-(n:Lesson)"
-    ),
-    # Lesson
-    "Lesson.state": Relation("Lesson", "State", "MATCH (p:Lesson {id: pid})-[r:FROM]->(n:State)"),
-    "Lesson.alliances": Relation(
-        "Lesson", "Alliance", "MATCH (p:Lesson {id: pid})-[r:ABOUT]->(n:Alliance)"
-    ),
-    "Lesson.contracts": Relation(
-        "Lesson", "Contract", "MATCH (p:Lesson {id: pid})-[r:ABOUT]->(n:Contract)"
-    ),
-    "Lesson.categories": Relation(
-        "Lesson", "Category", "MATCH (p:Lesson {id: pid})-[r:ABOUT]->(n:Category)"
-    ),
-    "Lesson.practice": Relation(
-        "Lesson", "Practice", "MATCH (p:Lesson {id: pid})-[r:PART_OF]->(n:Practice)"
+        " WITH DISTINCT n, null AS r"
     ),
 }
 
 
-def _related_query(relation: Relation) -> LiteralString:
+def relationship_pattern(rel: Relationship) -> LiteralString:
+    """The ``MATCH`` of ``rel`` from the table, binding ``p`` (the parent, matched by
+    ``pid``), ``n`` (a listed node) and ``r`` (its edge, null when it has none).
+
+    Example:
+        >>> from kb.domain.relationships import ALLIANCE_ARMS
+        >>> relationship_pattern(ALLIANCE_ARMS)
+        'MATCH (p:Alliance {id: pid})<-[r:ARM_OF]-(n:Alliance)'
+    """
+    if rel.type is None:
+        return _DERIVED[rel]
+    parent: LiteralString = "MATCH (p:" + rel.parent + " {id: pid})"
+    target: LiteralString = "(n:" + rel.target + ")"
+    if rel.direction is Direction.EITHER:
+        # Symmetric in meaning, whichever way it was stored: each node once, no edge.
+        return parent + "-[x:" + rel.type + "]-" + target + " WITH DISTINCT n, null AS r"
+    if rel.direction is Direction.OUT:
+        pattern = parent + "-[r:" + rel.type + "]->" + target
+    else:
+        pattern = parent + "<-[r:" + rel.type + "]-" + target
+    return pattern + _CURRENT_AS_OF if rel.edge is Edge.PERIOD else pattern
+
+
+def _related_query(rel: Relationship) -> LiteralString:
     return (
         "UNWIND $ids AS pid CALL (pid) { "
-        + relation.pattern
+        + relationship_pattern(rel)
         + " WITH n, r WHERE "
-        + FILTERS[relation.target]
+        + FILTERS[rel.target]
         + _ORDER
         + _COLLECT
         + " } RETURN pid, size(found) AS total, found[$skip..$skip + $limit] AS items"
     )
 
 
-_RELATED: dict[str, LiteralString] = {name: _related_query(rel) for name, rel in RELATIONS.items()}
+_RELATED: dict[Relationship, LiteralString] = {rel: _related_query(rel) for rel in RELATIONSHIPS}
+_derived = {rel for rel in RELATIONSHIPS if rel.type is None}
+if _derived != set(_DERIVED):
+    raise AssertionError(f"derived relationships without Cypher: {sorted(map(str, _derived))}")
 
 
 def _list_query(label: LiteralString) -> LiteralString:
@@ -241,14 +149,11 @@ def list_nodes(graph: Graph, label: str, request: PageRequest) -> Page:
 
 
 def related_pages(
-    graph: Graph, relation: str, parent_keys: list[str], request: PageRequest
+    graph: Graph, rel: Relationship, parent_keys: list[str], request: PageRequest
 ) -> dict[str, Page]:
-    """For each parent key, one page of the nodes ``relation`` leads to (one statement)."""
-    if relation not in RELATIONS:
-        raise ValueError(
-            f"{relation!r} is not a relationship field; expected one of {sorted(RELATIONS)}"
-        )
-    target = RELATIONS[relation].target
-    params = request.params(target)
-    rows = graph.read(_RELATED[relation], ids=parent_keys, **params)
-    return {row["pid"]: page_of(target, row, request.offset) for row in rows}
+    """For each parent key, one page of the nodes ``rel`` leads to (one statement)."""
+    if rel not in _RELATED:
+        raise ValueError(f"{rel!r} is not in the relationship table (kb.domain.relationships)")
+    params = request.params(rel.target)
+    rows = graph.read(_RELATED[rel], ids=parent_keys, **params)
+    return {row["pid"]: page_of(rel.target, row, request.offset) for row in rows}

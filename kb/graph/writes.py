@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
+from kb.domain import relationships as table
+from kb.domain.relationships import Direction, Relationship
 from kb.graph.changes import record_changes
 from kb.graph.db import Graph, Tx
 from kb.graph.records import NodeRecord
@@ -109,24 +111,44 @@ class LinkSpec:
         )  # fmt: skip
 
 
-#: Links a node write may replace, by name ("Label.field").
+def _spec(rel: Relationship, required: bool = False) -> LinkSpec:
+    """The :class:`LinkSpec` of ``rel`` from its line in the table (the node ``n``, the
+    edge ``x``, the linked node ``m``). A symmetric type is stored pointing away from
+    the node written."""
+    if rel.type is None:
+        raise ValueError(f"{rel} is derived: it cannot be written")
+    edge: LiteralString = "-[x:" + rel.type + "]->"
+    pattern = "(m)" + edge + "(n)" if rel.direction is Direction.IN else "(n)" + edge + "(m)"
+    return LinkSpec(rel.parent, pattern, rel.target, required)
+
+
+#: Links a node write may replace, by name ("Label.inputField"), and the relationship
+#: of the table each one sets.
+LINKED: dict[str, Relationship] = {
+    "Practice.states": table.PRACTICE_STATES,
+    "Practice.alliances": table.PRACTICE_ALLIANCES,
+    "Practice.categories": table.PRACTICE_CATEGORIES,
+    "Practice.contracts": table.PRACTICE_CONTRACTS,
+    "Practice.related": table.PRACTICE_RELATED,
+    "Practice.prerequisites": table.PRACTICE_PREREQUISITES,
+    "Lesson.state": table.LESSON_STATE,
+    "Lesson.alliances": table.LESSON_ALLIANCES,
+    "Lesson.contracts": table.LESSON_CONTRACTS,
+    "Lesson.categories": table.LESSON_CATEGORIES,
+    "Lesson.practice": table.LESSON_PRACTICE,
+    "Contract.alliance": table.CONTRACT_ALLIANCE,
+    "Contract.leadState": table.CONTRACT_LEAD_STATE,
+    "Contract.categories": table.CONTRACT_CATEGORIES,
+    "Alliance.armOf": table.ALLIANCE_PARENT,
+    "Category.parent": table.CATEGORY_PARENT,
+}
+
+#: The links a holder cannot be without: its node is incomplete when one is removed.
+_REQUIRED = frozenset({"Lesson.state", "Contract.alliance"})
+
+#: The statements of each link of :data:`LINKED`.
 NODE_LINKS: dict[str, LinkSpec] = {
-    "Practice.states": LinkSpec("Practice", "(n)-[x:SHARED_BY]->(m)", "State"),
-    "Practice.alliances": LinkSpec("Practice", "(n)-[x:SHARED_BY]->(m)", "Alliance"),
-    "Practice.categories": LinkSpec("Practice", "(n)-[x:APPLIES_TO]->(m)", "Category"),
-    "Practice.contracts": LinkSpec("Practice", "(n)-[x:REFERENCES]->(m)", "Contract"),
-    "Practice.related": LinkSpec("Practice", "(n)-[x:RELATED_TO]->(m)", "Practice"),
-    "Practice.prerequisites": LinkSpec("Practice", "(m)-[x:PREREQUISITE_OF]->(n)", "Practice"),
-    "Lesson.state": LinkSpec("Lesson", "(n)-[x:FROM]->(m)", "State", required=True),
-    "Lesson.alliances": LinkSpec("Lesson", "(n)-[x:ABOUT]->(m)", "Alliance"),
-    "Lesson.contracts": LinkSpec("Lesson", "(n)-[x:ABOUT]->(m)", "Contract"),
-    "Lesson.categories": LinkSpec("Lesson", "(n)-[x:ABOUT]->(m)", "Category"),
-    "Lesson.practice": LinkSpec("Lesson", "(n)-[x:PART_OF]->(m)", "Practice"),
-    "Contract.alliance": LinkSpec("Contract", "(m)-[x:AWARDED]->(n)", "Alliance", required=True),
-    "Contract.leadState": LinkSpec("Contract", "(m)-[x:LEADS]->(n)", "State"),
-    "Contract.categories": LinkSpec("Contract", "(n)-[x:COVERS]->(m)", "Category"),
-    "Alliance.armOf": LinkSpec("Alliance", "(n)-[x:ARM_OF]->(m)", "Alliance"),
-    "Category.parent": LinkSpec("Category", "(n)-[x:CHILD_OF]->(m)", "Category"),
+    name: _spec(rel, name in _REQUIRED) for name, rel in LINKED.items()
 }
 
 #: Every link other nodes hold to a node: what makes them depend on it. The links of

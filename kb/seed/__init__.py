@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kb.domain.field_readers import KnownKeys, SeedError, SeedValidationError
 from kb.domain.records import SeedData
 from kb.seed.build import (
     build_alliances,
@@ -28,7 +29,6 @@ from kb.seed.files import (
     read_front_matter,
     read_yaml_list,
 )
-from kb.seed.validate import KnownKeys, SeedError, SeedValidationError
 
 __all__ = ["KnownKeys", "SeedData", "SeedError", "SeedValidationError", "read_seed"]
 

@@ -9,8 +9,8 @@ from typing import Any
 from kb.domain import patterns
 from kb.domain import records as r
 from kb.domain.cycles import find_cycles
+from kb.domain.field_readers import MAX_TITLE, KnownKeys, RecordReader, SeedError
 from kb.seed.files import RawRecord
-from kb.seed.validate import MAX_TITLE, KnownKeys, RecordReader, SeedError
 
 SLUG, SLUG_EXPECTED = patterns.SLUG
 

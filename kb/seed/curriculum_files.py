@@ -34,9 +34,9 @@ from kb.domain.curricula import (
     ModulePlan,
     Teaching,
 )
+from kb.domain.field_readers import MAX_TITLE, RecordReader, SeedError, SeedValidationError
 from kb.domain.records import FOCUS_AREAS, SeedData
 from kb.seed.files import RawRecord, display_name, read_csv, read_yaml_list
-from kb.seed.validate import MAX_TITLE, RecordReader, SeedError, SeedValidationError
 
 CERTIFICATIONS = "certifications.yaml"
 TEACHES = "teaches.csv"

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from kb.seed.validate import SeedError
+from kb.domain.field_readers import SeedError
 
 RawRecord = tuple[int | None, Any]
 

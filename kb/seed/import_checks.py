@@ -7,9 +7,9 @@ from __future__ import annotations
 from itertools import pairwise
 
 from kb.domain.cycles import find_cycles
+from kb.domain.field_readers import SeedError
 from kb.domain.records import SeedData
 from kb.graph.keys import GraphKeys, normalise_title
-from kb.seed.validate import SeedError
 
 #: File and line of each imported record, by practice slug or lesson id.
 Where = dict[str, tuple[str, int | None]]

@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb.domain.field_readers import KnownKeys, SeedError, SeedValidationError
 from kb.domain.records import Lesson, Practice, SeedData
 from kb.graph.batch_writes import BATCH_SIZE, BATCH_TIMEOUT, Batch, write_batches
 from kb.graph.db import Graph
@@ -45,7 +46,6 @@ from kb.seed.files import RawRecord, read_front_matter, read_yaml_list
 from kb.seed.import_checks import check_against_graph
 from kb.seed.markdown_lessons import sort_markdown
 from kb.seed.streams import RecordStream
-from kb.seed.validate import KnownKeys, SeedError, SeedValidationError
 
 STREAMED = (".csv", ".jsonl", ".ndjson")
 ACCEPTED = "a .csv, .jsonl, .ndjson, .yaml or .yml file of lessons, or a folder of .md files"

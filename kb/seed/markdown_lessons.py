@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from kb.domain.field_readers import SeedError
 from kb.seed.files import RawRecord
-from kb.seed.validate import SeedError
 
 #: Markdown headings of a lesson's body, and the field each one fills.
 SECTIONS = {

@@ -17,8 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from kb.domain.field_readers import SeedError
 from kb.seed.files import RawRecord
-from kb.seed.validate import SeedError
 
 #: Called with (bytes read so far, bytes in the file).
 ByteProgress = Callable[[int, int], None]

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +14,7 @@ from kb.config import Settings
 from kb.graph.db import Graph
 from kb.graph.stats import graph_stats
 from kb.neo4j_local import LocalNeo4j, free_port
+from tests.serve_support import serving
 
 
 def test_health_and_ready_with_neo4j_up(settings: Settings, graph: Graph) -> None:
@@ -63,35 +60,10 @@ def test_ready_follows_a_real_server_going_down(
 
 
 @pytest.fixture
-def served(graph: Graph, test_env: dict[str, str]) -> Iterator[str]:
+def served(graph: Graph, test_env: dict[str, str], tmp_path: Path) -> Iterator[str]:
     """`kb serve` as a real process on a free port, against the session's Neo4j."""
-    port = free_port()
-    env = {**os.environ, **test_env}
-    kb = Path(sys.executable).with_name("kb")
-    process = subprocess.Popen(
-        [str(kb), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
-                pytest.fail(f"kb serve exited with {process.returncode}:\n{output}")
-            try:
-                httpx.get(f"{base}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        if process.stdout:
-            process.stdout.close()
+    with serving(test_env, tmp_path / "serve.log", timeout=120) as server:
+        yield server.base
 
 
 def test_kb_serve_seeds_an_empty_graph_and_answers_over_http(served: str, graph: Graph) -> None:

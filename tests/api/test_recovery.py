@@ -11,11 +11,9 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -24,59 +22,19 @@ from neo4j.exceptions import Neo4jError
 
 from kb.config import Settings
 from kb.graph.db import DatabaseUnavailableError, Graph
-from kb.neo4j_local import LocalNeo4j, Neo4jLocalError, free_port
+from kb.neo4j_local import LocalNeo4j, Neo4jLocalError
+from tests.serve_support import Served, serve_ready, start_serve
 
 pytestmark = pytest.mark.slow
 
 READ = {"query": "{ states(first: 3) { nodes { code } } }"}
-KB = Path(sys.executable).with_name("kb")
 
 
-@dataclass
-class Served:
-    base: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def read(self, timeout: float = 5.0) -> tuple[float, dict[str, object]]:
-        """One GraphQL read: (seconds taken, response body)."""
-        started = time.monotonic()
-        response = httpx.post(f"{self.base}/graphql", json=READ, timeout=timeout)
-        return time.monotonic() - started, response.json()
-
-
-def _serve(env: dict[str, str], log: Path) -> Served:
-    port = free_port()
-    out = open(log, "wb")  # noqa: SIM115 (kept open for the process's lifetime)
-    process = subprocess.Popen(
-        [str(KB), "serve", "--port", str(port)],
-        env={**os.environ, **env},
-        stdout=out,
-        stderr=subprocess.STDOUT,
-    )
-    out.close()
-    served = Served(f"http://127.0.0.1:{port}", process, log)
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"kb serve exited with {process.returncode}:\n{served.output()}")
-        try:
-            if httpx.get(f"{served.base}/readyz", timeout=2).status_code == 200:
-                return served
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    process.kill()
-    pytest.fail(f"kb serve did not become ready:\n{served.output()}")
-
-
-def _stop(served: Served) -> None:
-    if served.process.poll() is None:
-        served.process.kill()
-        served.process.wait(timeout=30)
+def _read(served: Served, timeout: float = 5.0) -> tuple[float, dict[str, object]]:
+    """One GraphQL read: (seconds taken, response body)."""
+    started = time.monotonic()
+    response = httpx.post(f"{served.base}/graphql", json=READ, timeout=timeout)
+    return time.monotonic() - started, response.json()
 
 
 @pytest.fixture
@@ -147,15 +105,15 @@ def test_kb_serve_recovers_by_itself_after_neo4j_is_killed_and_started_again(
     if settings.external_neo4j is not None:
         pytest.skip("the suite runs against an external Neo4j: no managed server to kill")
     port = neo4j.stored_port()
-    served = _serve(_app_env(mode, home, neo4j, test_env), home.parent / "serve.log")
+    served = serve_ready(_app_env(mode, home, neo4j, test_env), home.parent / "serve.log")
     try:
-        took, body = served.read()
+        took, body = _read(served)
         assert body == {"data": {"states": {"nodes": [{"code": c} for c in ("AK", "AL", "AR")]}}}
 
         _kill9(neo4j)
         # While it is down: every request fails fast with a code, readiness says 503.
         for _ in range(12):
-            took, body = served.read()
+            took, body = _read(served)
             assert took < 1.0, f"a request took {took:.2f}s while Neo4j was down"
             assert body["errors"][0]["extensions"]["code"] == "DATABASE_UNAVAILABLE"  # type: ignore[index]
         ready = httpx.get(f"{served.base}/readyz", timeout=5)
@@ -167,16 +125,16 @@ def test_kb_serve_recovers_by_itself_after_neo4j_is_killed_and_started_again(
         _wait_until_answering(info.uri, info.password)
         answered = time.monotonic()
         while True:
-            _, body = served.read(timeout=30)
+            _, body = _read(served, timeout=30)
             if body.get("data"):
                 break
             assert time.monotonic() - answered < 5.0, f"not recovered within 5 s: {body}"
             time.sleep(0.2)
         assert httpx.get(f"{served.base}/readyz", timeout=5).status_code == 200
         for _ in range(5):
-            assert served.read()[1]["data"]
+            assert _read(served)[1]["data"]
     finally:
-        _stop(served)
+        served.kill()
     log = served.output()
     assert log.count("is unavailable:") == 1, log  # one line per outage
     assert log.count("answers again after") == 1, log
@@ -211,7 +169,7 @@ def _clients_reading(served: Served, clients: int = 4) -> Iterator[None]:
     def read_until_stopped() -> None:
         while not stop.is_set():
             with contextlib.suppress(httpx.TransportError, ValueError):
-                served.read(timeout=2)
+                _read(served, timeout=2)
 
     threads = [threading.Thread(target=read_until_stopped, daemon=True) for _ in range(clients)]
     for thread in threads:
@@ -245,26 +203,21 @@ def test_kb_serve_exits_within_10s_of_sigterm_in_every_state(
     log = home.parent / "serve.log"
 
     # Idle, Neo4j up.
-    assert _sigterm_exits_within(_serve(env, log)) < 10
+    assert _sigterm_exits_within(serve_ready(env, log)) < 10
 
     # Busy: clients keep sending reads while it is told to stop.
-    served = _serve(env, log)
+    served = serve_ready(env, log)
     with _clients_reading(served):
         assert _sigterm_exits_within(served) < 10
 
     # Neo4j gone, requests waiting on it.
-    served = _serve(env, log)
+    served = serve_ready(env, log)
     _kill9(neo4j)
     with _clients_reading(served):
         assert _sigterm_exits_within(served) < 10
 
     # Starting, while its Neo4j is still starting up.
-    starting = subprocess.Popen(
-        [str(KB), "serve", "--port", str(free_port())],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    starting = start_serve(env, home.parent / "serve-starting.log")
     time.sleep(1.5)
-    starting.send_signal(signal.SIGTERM)
-    assert starting.wait(timeout=10) is not None
+    starting.process.send_signal(signal.SIGTERM)
+    assert starting.process.wait(timeout=10) is not None

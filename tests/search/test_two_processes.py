@@ -3,9 +3,6 @@ one is found by a search through the other (its background indexer polls the log
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,35 +16,11 @@ from kb.bootstrap import seed_graph
 from kb.config import Settings
 from kb.graph.db import Graph
 from kb.graph.tokens import create_token
-from kb.neo4j_local import free_port
+from tests.serve_support import Served, start_serve
 
 pytestmark = pytest.mark.slow
 
 SEARCH = '{ search(query: "wombat", first: 5) { totalCount hits { key } } }'
-
-
-def _serve(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    kb = Path(sys.executable).with_name("kb")
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [str(kb), "serve", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-    return process, f"http://127.0.0.1:{port}"
-
-
-def _ready(process: subprocess.Popen[bytes], base: str, log: Path) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"kb serve exited: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"kb serve did not start: {log.read_text()[-2000:]}")
 
 
 @pytest.fixture
@@ -55,20 +28,17 @@ def two_servers(
     graph: Graph, settings: Settings, test_env: dict[str, str], tmp_path: Path
 ) -> Iterator[tuple[str, str]]:
     seed_graph(graph, settings)
-    started = []
+    started: list[Served] = []
     try:
-        for name in ("a", "b"):
-            env = {**os.environ, **test_env, "KB_INDEX_DIR": str(tmp_path / f"index-{name}")}
-            log = tmp_path / f"serve-{name}.log"
-            process, base = _serve(env, log)
-            started.append((process, base, log))
-        for process, base, log in started:
-            _ready(process, base, log)
-        yield started[0][1], started[1][1]
+        for name in ("a", "b"):  # both start before either is waited for
+            env = {**test_env, "KB_INDEX_DIR": str(tmp_path / f"index-{name}")}
+            started.append(start_serve(env, tmp_path / f"serve-{name}.log"))
+        for served in started:
+            served.wait_ready()
+        yield started[0].base, started[1].base
     finally:
-        for process, _, _ in started:
-            process.terminate()
-            process.wait(timeout=30)
+        for served in started:
+            served.stop()
 
 
 def _search(base: str) -> Any:

@@ -8,19 +8,15 @@ path); Playwright drives it with ``executable_path``. Screenshots are kept in
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from kb.bootstrap import seed_graph
 from kb.config import Settings
 from kb.graph.db import Graph
-from kb.neo4j_local import free_port
+from tests.serve_support import serving
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
@@ -31,35 +27,8 @@ def server(session_graph: Graph, settings: Settings, test_env: dict[str, str]) -
     """`kb serve` on a free port, with the whole seed (curricula too) loaded."""
     session_graph.write("MATCH (n) DETACH DELETE n")
     seed_graph(session_graph, settings)
-    port = free_port()
-    kb = Path(sys.executable).with_name("kb")
-    log = ARTIFACTS / "kb-serve.log"
-    ARTIFACTS.mkdir(exist_ok=True)
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [str(kb), "serve", "--port", str(port)],
-            env={**os.environ, **test_env},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"kb serve exited with {process.returncode}; see {log}")
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"kb serve did not answer within 120 s; see {log}")
-            time.sleep(0.3)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with serving(test_env, ARTIFACTS / "kb-serve.log", timeout=120) as served:
+        yield served.base
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,10 @@
-"""Field-by-field validation of raw records, collecting every error before any write.
+"""The field readers and limits: the one set of rules a raw record's fields are read by,
+whether it comes from the seed files, an import file or a mutation's input.
 
-An error names the file, the line, the record, the field, the bad value and what would
-be accepted::
+:class:`RecordReader` reads one field at a time (text, choice, pattern, date, number,
+list, reference to a known key, provenance) and records an error for each bad one, so
+that every error is collected before anything is written. An error names the file, the
+line, the record, the field, the bad value and what would be accepted::
 
     seed/contracts.yaml:14: record 'nvp-tires', field 'lead_state': 'XX' is not a known
     state code; expected one of AK, AL, AR, ...
@@ -17,7 +20,9 @@ from typing import Any
 
 from kb.domain.records import Provenance
 
+#: The longest title (characters) a record may have.
 MAX_TITLE = 300
+#: The longest text field (a body, a lesson's parts) a record may have.
 MAX_TEXT = 100_000
 
 
