@@ -39,6 +39,8 @@ _PARENTHESES = re.compile(r"\([^)]*\)")
 
 @dataclass(frozen=True)
 class _Entry:
+    """One thing a key names; ``acronym`` ones match only when typed in capitals."""
+
     label: str
     id: str
     acronym: bool

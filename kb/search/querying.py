@@ -35,8 +35,11 @@ from kb.search.synonyms import QUERY_ANALYZER, Thesaurus, index_tokens
 MAX_QUERY_CHARS = 500
 #: Most concepts (words or phrases after stop-word removal) one query may hold.
 MAX_CONCEPTS = 40
-#: Words at least this long are candidates for typo correction.
-MIN_CORRECTABLE = 4
+#: Words at least this long are candidates for typo correction (three, so that a
+#: letter dropped from a four-letter word is still corrected).
+MIN_CORRECTABLE = 3
+#: Words typed in capitals up to this long are taken for acronyms, never corrected.
+MAX_ACRONYM = 5
 #: Weight of the bonus clause that rewards matching every concept.
 ALL_CONCEPTS_BONUS = 1.0
 #: Words that carry no topic in a query ("can I use another state's contract?"): not
@@ -297,6 +300,10 @@ def _prefix(word: str) -> Concept | None:
     return Concept(((stem,),), fields=(*TEXT_FIELDS, "words"), prefix=True)
 
 
+def _acronym(word: str) -> bool:
+    return word.isupper() and len(word) <= MAX_ACRONYM
+
+
 def _correction(
     word: str, stem: str, thesaurus: Thesaurus, correct: Corrector, indexed: Vocabulary | None
 ) -> tuple[str | None, bool]:
@@ -335,7 +342,12 @@ def _concepts(
         lower = original.lower()
         if lower in NOISE_WORDS:
             noise.add(len(keys))
-        if len(lower) >= MIN_CORRECTABLE and lower.isalpha() and not known(lower):
+        if (
+            len(lower) >= MIN_CORRECTABLE
+            and lower.isalpha()
+            and not known(lower)
+            and not _acronym(original)
+        ):
             replacement, keep = _correction(lower, token.text, thesaurus, correct, indexed)
             if replacement:
                 parsed.corrections[original] = replacement

@@ -43,7 +43,7 @@ from kb.search.querying import Concept, ParsedQuery
 from kb.search.schema import TEXT_FIELDS
 
 #: Best Whoosh hits re-ranked; hits after them keep Whoosh's order.
-CANDIDATES = 200
+CANDIDATES = 100
 #: BM25F saturation and length normalisation.
 K1 = 1.2
 B = 0.75
@@ -76,20 +76,37 @@ class Plan:
     query: wq.Query
     concepts: list[Concept]
     weights: list[float]
-    docs: list[set[int]]
     intent: Intent
     eligible: set[str] = field(default_factory=set)
+
+
+def document_frequency(searcher: Any, concept: Concept) -> int:
+    """About how many documents hold ``concept``: the sum over its alternatives of the
+    most documents one field holds it in (exact for one word in one field; an upper
+    bound otherwise), without reading any posting list."""
+    reader = searcher.reader()
+    total = 0
+    for tokens in concept.alternatives:
+        if concept.prefix:
+            return int(searcher.doc_count() // 10) or 1
+        counts = [
+            min(reader.doc_frequency(name, t) for t in tokens)
+            for name in concept.fields
+            if name in TEXT_FIELDS
+        ]
+        total += max(counts, default=0)
+    return min(total, int(searcher.doc_count()))
 
 
 def plan(searcher: Any, parsed: ParsedQuery, intent: Intent, eligible: Sequence[str]) -> Plan:
     """The retrieval query for ``parsed`` and the statistics re-ranking uses."""
     total = max(searcher.doc_count(), 1)
     concepts = list(parsed.should)
-    docs = [set(searcher.docs_for_query(c.to_query())) for c in concepts]
-    weights = [math.log(1 + total / (len(d) + 0.5)) for d in docs]
+    frequencies = [document_frequency(searcher, c) for c in concepts]
+    weights = [math.log(1 + (total - df + 0.5) / (df + 0.5)) for df in frequencies]
     queries = [c.to_query() for c in concepts]
-    rare = [q for q, d in zip(queries, docs, strict=True) if len(d) <= COMMON_SHARE * total]
-    common = [q for q, d in zip(queries, docs, strict=True) if len(d) > COMMON_SHARE * total]
+    rare = [q for q, df in zip(queries, frequencies, strict=True) if df <= COMMON_SHARE * total]
+    common = [q for q, df in zip(queries, frequencies, strict=True) if df > COMMON_SHARE * total]
     ranked: wq.Query | None = None
     if rare and common:
         ranked = wq.AndMaybe(_any(rare), _any(common))
@@ -98,7 +115,7 @@ def plan(searcher: Any, parsed: ParsedQuery, intent: Intent, eligible: Sequence[
     if eligible:
         wanted = _any([wq.Term("uid", uid("contract", key)) for key in eligible])
         ranked = wanted if ranked is None else wq.Or([ranked, wanted])
-    return Plan(parsed.to_query(ranked), concepts, weights, docs, intent, set(eligible))
+    return Plan(parsed.to_query(ranked), concepts, weights, intent, set(eligible))
 
 
 def _any(queries: list[wq.Query]) -> wq.Query:
@@ -111,8 +128,8 @@ def rerank(searcher: Any, hits: Sequence[Any], plan: Plan) -> list[tuple[Any, fl
     if not head:
         return []
     top = max(float(h.score or 0.0) for h in head) or 1.0
-    numbers = {h.docnum for h in head}
-    bm25f = _bm25f(searcher, plan, sorted(numbers))
+    numbers = sorted({h.docnum for h in head})
+    bm25f, held = _bm25f(searcher, plan, numbers)
     best = max(bm25f.values(), default=0.0) or 1.0
     close = _close_pairs(searcher, plan, numbers)
     linked = _linked(searcher, plan, numbers)
@@ -123,8 +140,7 @@ def rerank(searcher: Any, hits: Sequence[Any], plan: Plan) -> list[tuple[Any, fl
         score = float(hit.score or 0.0) / top
         if plan.concepts:
             score = WHOOSH_SHARE * score + (1 - WHOOSH_SHARE) * bm25f.get(hit.docnum, 0.0) / best
-            held = sum(w for w, d in zip(plan.weights, plan.docs, strict=True) if hit.docnum in d)
-            coverage = held / total_weight
+            coverage = held.get(hit.docnum, 0.0) / total_weight
             score *= COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * coverage**COVERAGE_POWER
         if pairs:
             score *= 1 + PROXIMITY_BONUS * close.get(hit.docnum, 0) / pairs
@@ -139,8 +155,11 @@ def rerank(searcher: Any, hits: Sequence[Any], plan: Plan) -> list[tuple[Any, fl
     return scored + tail
 
 
-def _bm25f(searcher: Any, plan: Plan, numbers: list[int]) -> dict[int, float]:
-    """Docnum -> BM25F score over the query's concepts (see the module docstring)."""
+def _bm25f(
+    searcher: Any, plan: Plan, numbers: list[int]
+) -> tuple[dict[int, float], dict[int, float]]:
+    """Docnum -> BM25F score over the query's concepts (see the module docstring), and
+    docnum -> the summed weight of the concepts it holds (for coverage)."""
     reader = searcher.reader()
     averages = {name: searcher.avg_field_length(name) or 1.0 for name in TEXT_FIELDS}
     norms: dict[tuple[int, str], float] = {}
@@ -149,33 +168,56 @@ def _bm25f(searcher: Any, plan: Plan, numbers: list[int]) -> dict[int, float]:
             length = reader.doc_field_length(number, name, 0) or 0
             norms[(number, name)] = 1 - B + B * length / averages[name]
     scores: dict[int, float] = dict.fromkeys(numbers, 0.0)
-    wanted = set(numbers)
+    held: dict[int, float] = dict.fromkeys(numbers, 0.0)
     for concept, weight in zip(plan.concepts, plan.weights, strict=True):
         if concept.prefix:
+            for number in _among(searcher, concept.to_query(), numbers):
+                held[number] += weight
             continue
         tf: dict[int, float] = {}
         for name in concept.fields:
             if name not in TEXT_FIELDS:
                 continue
             for tokens in concept.alternatives:
-                for number, freq in _frequencies(searcher, name, tokens, numbers, wanted):
+                for number, freq in _frequencies(searcher, name, tokens, numbers):
                     tf[number] = tf.get(number, 0.0) + freq / norms[(number, name)]
         for number, value in tf.items():
             scores[number] += weight * value / (K1 + value)
-    return scores
+            held[number] += weight
+    return scores, held
 
 
 def _frequencies(
-    searcher: Any, name: str, tokens: tuple[str, ...], numbers: list[int], wanted: set[int]
+    searcher: Any, name: str, tokens: tuple[str, ...], numbers: list[int]
 ) -> list[tuple[int, float]]:
     """(docnum, weighted term frequency) of ``tokens`` in field ``name`` for the
     documents ``numbers`` (sorted). A phrase counts once, at the field's weight."""
     if len(tokens) > 1:
-        found = set(searcher.docs_for_query(wq.Phrase(name, list(tokens)))) & wanted
-        return [(number, TEXT_FIELDS[name]) for number in sorted(found)]
+        found = _among(searcher, wq.Phrase(name, list(tokens)), numbers)
+        return [(number, TEXT_FIELDS[name]) for number in found]
     if (name, tokens[0]) not in searcher.reader():
         return []
-    matcher = searcher.postings(name, tokens[0])
+    # Postings weights are term frequencies times the field's index-time boost.
+    return list(_walk(searcher.postings(name, tokens[0]), numbers, 0, weights=True))
+
+
+def _among(searcher: Any, query: wq.Query, numbers: list[int]) -> list[int]:
+    """Those of ``numbers`` (sorted docnums) that match ``query``, found by skipping
+    through its matcher, segment by segment, rather than listing every match."""
+    found: list[int] = []
+    for sub, offset in searcher.subsearchers:
+        end = offset + sub.doc_count_all()
+        local = [n - offset for n in numbers if offset <= n < end]
+        if not local:
+            continue
+        matcher = query.matcher(sub)
+        found.extend(number for number, _ in _walk(matcher, local, offset))
+    return found
+
+
+def _walk(
+    matcher: Any, numbers: list[int], offset: int, weights: bool = False
+) -> list[tuple[int, float]]:
     out: list[tuple[int, float]] = []
     for number in numbers:
         if not matcher.is_active():
@@ -185,12 +227,11 @@ def _frequencies(
             if not matcher.is_active():
                 break
         if matcher.id() == number:
-            # Postings weights are term frequencies times the field's index-time boost.
-            out.append((number, float(matcher.weight())))
+            out.append((number + offset, float(matcher.weight()) if weights else 1.0))
     return out
 
 
-def _close_pairs(searcher: Any, plan: Plan, numbers: set[int]) -> dict[int, float]:
+def _close_pairs(searcher: Any, plan: Plan, numbers: list[int]) -> dict[int, float]:
     """Docnum -> credit for neighbouring concept pairs found together in it: 1 for a pair
     next to each other (as typed, stop words aside), :data:`NEAR_CREDIT` for one within
     :data:`PROXIMITY_SLOP` words."""
@@ -199,17 +240,18 @@ def _close_pairs(searcher: Any, plan: Plan, numbers: set[int]) -> dict[int, floa
         if left.prefix or right.prefix:
             continue
         tokens = [*left.alternatives[0], *right.alternatives[0]]
-        found: dict[int, float] = {}
-        for slop, value in ((PROXIMITY_SLOP, NEAR_CREDIT), (1, 1.0)):
-            near = wq.Or([wq.Phrase(name, tokens, slop=slop) for name in PROXIMITY_FIELDS])
-            for number in set(searcher.docs_for_query(near)) & numbers:
-                found[number] = value
-        for number, value in found.items():
-            credit[number] = credit.get(number, 0.0) + value
+        near = wq.Or([wq.Phrase(name, tokens, slop=PROXIMITY_SLOP) for name in PROXIMITY_FIELDS])
+        close = _among(searcher, near, numbers)
+        if not close:
+            continue
+        beside = wq.Or([wq.Phrase(name, tokens) for name in PROXIMITY_FIELDS])
+        adjacent = set(_among(searcher, beside, close))
+        for number in close:
+            credit[number] = credit.get(number, 0.0) + (1.0 if number in adjacent else NEAR_CREDIT)
     return credit
 
 
-def _linked(searcher: Any, plan: Plan, numbers: set[int]) -> dict[int, int]:
+def _linked(searcher: Any, plan: Plan, numbers: list[int]) -> dict[int, int]:
     """Docnum -> how many kinds of named things (state, category, ...) it is linked to."""
     intent = plan.intent
     kinds: list[wq.Query] = []
@@ -226,7 +268,7 @@ def _linked(searcher: Any, plan: Plan, numbers: set[int]) -> dict[int, int]:
         kinds.extend(q for q in titles if q is not None)
     counts: dict[int, int] = {}
     for query in kinds:
-        for number in set(searcher.docs_for_query(query)) & numbers:
+        for number in _among(searcher, query, numbers):
             counts[number] = counts.get(number, 0) + 1
     return counts
 

@@ -26,7 +26,7 @@ from kb.graph.search_entities import eligible_contract_ids, entity_names
 from kb.search import ranking
 from kb.search.documents import uid
 from kb.search.intent import Intent, Lexicon, read_intent
-from kb.search.querying import SearchInputError, check_query, parse_query
+from kb.search.querying import NOISE_WORDS, SearchInputError, check_query, parse_query
 from kb.search.results import (
     DEFAULT_PAGE,
     MAX_PAGE,
@@ -71,7 +71,10 @@ class _MarkFormatter(highlight.Formatter):  # type: ignore[misc]
         return html.escape(text, quote=False)
 
     def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return f"<mark>{html.escape(highlight.get_text(text, token, replace), quote=False)}</mark>"
+        word = html.escape(highlight.get_text(text, token, replace), quote=False)
+        # A noise word is only matched as part of a thesaurus phrase; it is not shown
+        # as a match even then ("use another state's contract").
+        return word if word.lower() in NOISE_WORDS else f"<mark>{word}</mark>"
 
 
 _WHOLE = highlight.Highlighter(

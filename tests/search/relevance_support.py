@@ -57,6 +57,8 @@ Post = Callable[[str, Mapping[str, Any]], Mapping[str, Any]]
 
 @dataclass(frozen=True)
 class Judged:
+    """One graded query: grades by record key (slug or lesson id)."""
+
     query: str
     type: str
     grades: dict[str, int]
