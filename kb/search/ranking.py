@@ -65,6 +65,8 @@ PROXIMITY_FIELDS = ("title", "tags", "summary", "body")
 #: linked to, and the most it adds up to.
 GRAPH_BONUS = 0.25
 GRAPH_CAP = 0.5
+#: Boost of the eligible contracts' clause in retrieval (they must be candidates).
+ELIGIBLE_BOOST = 1000.0
 #: Bonus for practices when the query asks how to do something.
 PRACTICE_BONUS = 0.1
 
@@ -104,7 +106,10 @@ def plan(searcher: Any, parsed: ParsedQuery, intent: Intent, eligible: Sequence[
     elif queries:
         ranked = _any(queries)
     if eligible:
-        wanted = _any([wq.Term("uid", uid("contract", key)) for key in eligible])
+        # Boosted so that they are among the candidates however weak their text match.
+        wanted = _any(
+            [wq.Term("uid", uid("contract", key), boost=ELIGIBLE_BOOST) for key in eligible]
+        )
         ranked = wanted if ranked is None else wq.Or([ranked, wanted])
     return Plan(parsed.to_query(ranked), concepts, weights, intent, set(eligible))
 
