@@ -35,10 +35,22 @@ from kb.search.synonyms import QUERY_ANALYZER, Thesaurus, index_tokens
 MAX_QUERY_CHARS = 500
 #: Most concepts (words or phrases after stop-word removal) one query may hold.
 MAX_CONCEPTS = 40
-#: Words at least this long are candidates for typo correction.
-MIN_CORRECTABLE = 4
+#: Words at least this long are candidates for typo correction (three, so that a
+#: letter dropped from a four-letter word is still corrected).
+MIN_CORRECTABLE = 3
+#: Words typed in capitals up to this long are taken for acronyms, never corrected.
+MAX_ACRONYM = 5
 #: Weight of the bonus clause that rewards matching every concept.
 ALL_CONCEPTS_BONUS = 1.0
+#: Words that carry no topic in a query ("can I use another state's contract?"): not
+#: matched, so not highlighted either. Only as single words: inside a phrase of the
+#: thesaurus or in "quotes" they still count.
+_NOISE = (
+    "use uses used using another way ways thing things want wants wanted go goes going "
+    "happen happens happened able okay ok like sure actually exactly possible whether "
+    "kind sort etc e.g i.e"
+)
+NOISE_WORDS = frozenset(_NOISE.split())
 
 _KEY_FIELDS = {"kind", "id", "state", "alliance", "category", "year", "status"}
 
@@ -112,14 +124,18 @@ class ParsedQuery:
             text = re.sub(rf"\b{re.escape(wrong)}\b", right, text, flags=re.IGNORECASE)
         return text
 
-    def to_query(self) -> wq.Query:
+    def to_query(self, ranked: wq.Query | None = None) -> wq.Query:
+        """The whole query; ``ranked`` replaces the default OR of the concepts (the
+        ranking module builds its own, see :func:`kb.search.ranking.plan`)."""
         clauses: list[wq.Query] = []
-        if self.should:
-            concepts = [c.to_query() for c in self.should]
-            ranked: wq.Query = concepts[0] if len(concepts) == 1 else wq.Or(concepts)
-            if len(concepts) > 1:
-                ranked = wq.Or([ranked, wq.And(concepts, boost=ALL_CONCEPTS_BONUS)])
+        if ranked is not None:
             clauses.append(ranked)
+        elif self.should:
+            concepts = [c.to_query() for c in self.should]
+            default: wq.Query = concepts[0] if len(concepts) == 1 else wq.Or(concepts)
+            if len(concepts) > 1:
+                default = wq.Or([default, wq.And(concepts, boost=ALL_CONCEPTS_BONUS)])
+            clauses.append(default)
         clauses.extend(self.must)
         if not clauses:
             clauses.append(wq.Every())
@@ -154,8 +170,14 @@ def parse_query(
     thesaurus: Thesaurus,
     known: Vocabulary,
     correct: Corrector,
+    indexed: Vocabulary | None = None,
 ) -> ParsedQuery:
-    """Parse ``text`` (already checked) into a :class:`ParsedQuery`."""
+    """Parse ``text`` (already checked) into a :class:`ParsedQuery`.
+
+    ``known`` says whether a word (lower case) is in the index, ``correct`` proposes a
+    known word for one that is not, ``indexed`` says whether a stem is in the index's
+    text (so that a misspelling that stems right is only corrected to the same stem).
+    """
     # Blank or a lone "*" lists everything; anything else that yields no searchable
     # word (stop words only, emoji, punctuation) matches nothing.
     parsed = ParsedQuery(text, had_words=text.strip() not in {"", "*"})
@@ -165,7 +187,9 @@ def parse_query(
 
     def flush() -> None:
         if run:
-            parsed.should.extend(_concepts(" ".join(run), thesaurus, known, correct, parsed))
+            parsed.should.extend(
+                _concepts(" ".join(run), thesaurus, known, correct, parsed, indexed)
+            )
             run.clear()
 
     for match in _TOKEN.finditer(text):
@@ -199,7 +223,7 @@ def parse_query(
                 run.append(word)
                 continue
             flush()
-            clause = _single(word or "", thesaurus, known, correct, parsed)
+            clause = _single(word or "", thesaurus, known, correct, parsed, indexed)
             if clause is None:
                 negate_next = require_next = False
                 continue
@@ -254,10 +278,15 @@ def _key_value(fieldname: str, value: str) -> str:
 
 
 def _single(
-    word: str, thesaurus: Thesaurus, known: Vocabulary, correct: Corrector, parsed: ParsedQuery
+    word: str,
+    thesaurus: Thesaurus,
+    known: Vocabulary,
+    correct: Corrector,
+    parsed: ParsedQuery,
+    indexed: Vocabulary | None = None,
 ) -> wq.Query | None:
     word = word.lstrip("+-!")
-    concepts = _concepts(word, thesaurus, known, correct, parsed)
+    concepts = _concepts(word, thesaurus, known, correct, parsed, indexed)
     if not concepts:
         return None
     queries = [c.to_query() for c in concepts]
@@ -271,25 +300,61 @@ def _prefix(word: str) -> Concept | None:
     return Concept(((stem,),), fields=(*TEXT_FIELDS, "words"), prefix=True)
 
 
+def _acronym(word: str) -> bool:
+    return word.isupper() and len(word) <= MAX_ACRONYM
+
+
+def _correction(
+    word: str, stem: str, thesaurus: Thesaurus, correct: Corrector, indexed: Vocabulary | None
+) -> tuple[str | None, bool]:
+    """The correction of ``word`` (lower case, not in the index) or None, and whether
+    the word's own stem should still be searched beside it.
+
+    A word whose stem the index holds ("debarrment" stems like "debarred") may be a form
+    the records never use rather than a typo: it is corrected (for the suggestion) and
+    its stem kept as an alternative. A word the thesaurus knows (an acronym the records
+    never spell out) is left alone.
+    """
+    if indexed is not None and indexed(stem):
+        replacement = correct(word)
+        return (replacement if replacement != word else None), True
+    if thesaurus.knows(stem):
+        return None, False
+    replacement = correct(word)
+    return (replacement if replacement and replacement != word else None), False
+
+
 def _concepts(
-    text: str, thesaurus: Thesaurus, known: Vocabulary, correct: Corrector, parsed: ParsedQuery
+    text: str,
+    thesaurus: Thesaurus,
+    known: Vocabulary,
+    correct: Corrector,
+    parsed: ParsedQuery,
+    indexed: Vocabulary | None = None,
 ) -> list[Concept]:
     """Free words -> concepts: typos corrected, then synonym phrases matched longest
     first, each remaining token a concept of its own."""
     keys: list[str] = []
+    noise: set[int] = set()  # positions in keys of noise words
+    also: dict[int, str] = {}  # position in keys -> the uncorrected stem, searched too
     for token in QUERY_ANALYZER(text, chars=True):
         original = text[token.startchar : token.endchar]
         lower = original.lower()
+        if lower in NOISE_WORDS:
+            noise.add(len(keys))
         if (
             len(lower) >= MIN_CORRECTABLE
             and lower.isalpha()
             and not known(lower)
-            and not thesaurus.knows(token.text)
+            and not _acronym(original)
         ):
-            replacement = correct(lower)
-            if replacement and replacement != lower:
+            replacement, keep = _correction(lower, token.text, thesaurus, correct, indexed)
+            if replacement:
                 parsed.corrections[original] = replacement
-                keys.extend(t.text for t in QUERY_ANALYZER(replacement))
+                corrected = [t.text for t in QUERY_ANALYZER(replacement)]
+                if keep and corrected and corrected != [token.text]:
+                    also[len(keys) + len(corrected) - 1] = token.text
+                keys.extend(corrected)
                 continue
         keys.append(token.text)
     concepts: list[Concept] = []
@@ -298,7 +363,11 @@ def _concepts(
         for size in range(min(thesaurus.longest, len(keys) - i), 0, -1):
             key = tuple(keys[i : i + size])
             if size == 1 or key in thesaurus.keys:
-                concepts.append(Concept(thesaurus.alternatives(key)))
+                if size > 1 or i not in noise:
+                    alternatives = thesaurus.alternatives(key)
+                    if size == 1 and i in also:
+                        alternatives = (*alternatives, (also[i],))
+                    concepts.append(Concept(alternatives))
                 i += size
                 break
     return concepts

@@ -12,15 +12,21 @@ Example:
 from __future__ import annotations
 
 import html
+import logging
+import threading
+import time
 from typing import Any
 
 from whoosh import highlight, sorting
 from whoosh import query as wq
 
-from kb.graph.db import Graph
+from kb.graph.db import DatabaseUnavailableError, Graph, QueryError
 from kb.graph.search_docs import neighbours
+from kb.graph.search_entities import eligible_contract_ids, entity_names
+from kb.search import ranking
 from kb.search.documents import uid
-from kb.search.querying import SearchInputError, check_query, parse_query
+from kb.search.intent import Intent, Lexicon, read_intent
+from kb.search.querying import NOISE_WORDS, SearchInputError, check_query, parse_query
 from kb.search.results import (
     DEFAULT_PAGE,
     MAX_PAGE,
@@ -35,8 +41,11 @@ from kb.search.results import (
 )
 from kb.search.schema import FACETS, META_KIND, NO_VALUE
 from kb.search.searchers import SearcherPool
+from kb.search.spelling import Speller
 from kb.search.store import IndexStore
 from kb.search.synonyms import Thesaurus, default_thesaurus
+
+log = logging.getLogger(__name__)
 
 #: Fields whose matches are shown, in this order, and fragments per field.
 HIGHLIGHT_FIELDS = ("title", "summary", "body", "tags")
@@ -45,6 +54,9 @@ WHOLE_FIELDS = ("title", "tags")
 FRAGMENTS_PER_FIELD = 2
 #: Share of text similarity (the rest is graph proximity) in related items.
 TEXT_WEIGHT = 0.6
+#: Seconds the names of states, categories, alliances and contracts are kept before
+#: they are read from the graph again.
+LEXICON_TTL = 60.0
 
 _MASK = wq.Term("kind", META_KIND)
 _MULTI = {"state", "alliance", "category"}
@@ -59,7 +71,10 @@ class _MarkFormatter(highlight.Formatter):  # type: ignore[misc]
         return html.escape(text, quote=False)
 
     def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return f"<mark>{html.escape(highlight.get_text(text, token, replace), quote=False)}</mark>"
+        word = html.escape(highlight.get_text(text, token, replace), quote=False)
+        # A noise word is only matched as part of a thesaurus phrase; it is not shown
+        # as a match even then ("use another state's contract").
+        return word if word.lower() in NOISE_WORDS else f"<mark>{word}</mark>"
 
 
 _WHOLE = highlight.Highlighter(
@@ -87,6 +102,8 @@ class SearchService:
         self.graph = graph
         self.thesaurus = thesaurus or default_thesaurus()
         self.searchers = SearcherPool(store)
+        self._lexicon: tuple[float, Lexicon] | None = None
+        self._lexicon_lock = threading.Lock()
 
     def close(self) -> None:
         """Close the searchers this service keeps open (those in use, once done)."""
@@ -115,11 +132,14 @@ class SearchService:
     def _search(
         self, searcher: Any, text: str, filters: SearchFilters, first: int, offset: int
     ) -> SearchResult:
-        parsed = parse_query(text, self.thesaurus, self._known(searcher), self._corrector(searcher))
+        speller = Speller.of(searcher)
+        parsed = parse_query(text, self.thesaurus, speller.knows, speller.correct, speller.indexed)
         if parsed.matches_nothing:
             return SearchResult(query=text, hits=(), total=0, suggestion=parsed.corrected)
+        intent = read_intent(text, self.lexicon()) if parsed.should else Intent()
+        plan = ranking.plan(searcher, parsed, intent, self._eligible(intent))
         options: dict[str, Any] = {
-            "limit": offset + first,
+            "limit": max(offset + first, ranking.CANDIDATES),
             "mask": _MASK,
             "groupedby": _facets(),
         }
@@ -130,9 +150,14 @@ class SearchService:
             )
         if not parsed.ranked:
             options["sortedby"] = sorting.FieldFacet("date", reverse=True)
-        results = searcher.search(parsed.to_query(), **options)
-        page = results[offset : offset + first]
-        hits = tuple(self._hit(h, offset + n, parsed.ranked) for n, h in enumerate(page))
+        results = searcher.search(plan.query, **options)
+        if parsed.ranked:
+            page = ranking.rerank(searcher, results, plan)[offset : offset + first]
+        else:
+            page = [(h, 0.0) for h in results[offset : offset + first]]
+        hits = tuple(
+            self._hit(h, offset + n, parsed.ranked, score) for n, (h, score) in enumerate(page)
+        )
         total = len(results)
         return SearchResult(
             query=text,
@@ -188,7 +213,32 @@ class SearchService:
         items.sort(key=lambda item: (-item.score, item.kind, item.id))
         return items[:first]
 
-    def _hit(self, hit: Any, position: int, ranked: bool) -> Hit:
+    def lexicon(self) -> Lexicon:
+        """Names a query may mention (read from the graph, kept :data:`LEXICON_TTL` s);
+        empty without a graph or while it cannot be read."""
+        if self.graph is None:
+            return Lexicon()
+        with self._lexicon_lock:
+            if self._lexicon is not None and time.monotonic() - self._lexicon[0] < LEXICON_TTL:
+                return self._lexicon[1]
+            try:
+                lexicon = Lexicon.build(entity_names(self.graph))
+            except (DatabaseUnavailableError, QueryError) as error:
+                log.warning("search runs without entity names: %s", error)
+                return self._lexicon[1] if self._lexicon else Lexicon()
+            self._lexicon = (time.monotonic(), lexicon)
+            return lexicon
+
+    def _eligible(self, intent: Intent) -> list[str]:
+        if not intent.wants_eligible_contracts or self.graph is None:
+            return []
+        try:
+            return eligible_contract_ids(self.graph, intent.states)
+        except (DatabaseUnavailableError, QueryError) as error:
+            log.warning("eligible contracts not read for search: %s", error)
+            return []
+
+    def _hit(self, hit: Any, position: int, ranked: bool, score: float = 0.0) -> Hit:
         highlights = []
         for name in HIGHLIGHT_FIELDS:
             if not ranked or not hit.get(name):
@@ -201,7 +251,7 @@ class SearchService:
             kind=hit["kind"],
             id=hit["id"],
             title=hit.get("title", ""),
-            score=float(hit.score or 0.0) if ranked else 0.0,
+            score=score if ranked else 0.0,
             highlights=tuple(highlights),
             states=_split(hit.get("state")),
             alliances=_split(hit.get("alliance")),
@@ -209,22 +259,6 @@ class SearchService:
             date=hit.get("date") or None,
             cursor=encode_cursor(position),
         )
-
-    @staticmethod
-    def _known(searcher: Any) -> Any:
-        reader = searcher.reader()
-        return lambda word: ("words", word) in reader
-
-    @staticmethod
-    def _corrector(searcher: Any) -> Any:
-        corrector = searcher.corrector("words")
-
-        def correct(word: str) -> str | None:
-            maxdist = 1 if len(word) <= 5 else 2
-            found = corrector.suggest(word, limit=1, maxdist=maxdist, prefix=1)
-            return str(found[0]) if found else None
-
-        return correct
 
 
 def _facets() -> sorting.Facets:

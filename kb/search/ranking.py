@@ -1,0 +1,280 @@
+"""Ranking: which documents match a parsed query, and in what order.
+
+Retrieval (Whoosh, BM25F with the field weights of :data:`kb.search.schema.TEXT_FIELDS`
+applied at index time):
+
+- each concept (a word, a phrase, or a group of synonyms) is an OR over its fields and
+  alternatives (Whoosh's ``DisjunctionMax`` gives many documents one flat score, so it
+  is not used);
+- concepts found in a large share of the documents ("state", "contract") only rank:
+  a document must match at least one rarer concept to be a hit at all.
+
+Re-ranking of the best :data:`CANDIDATES`. The text score is BM25F proper: per concept,
+the term frequencies of every field and alternative (weighted by field, each normalised
+by its field's length) are added *before* saturation, so a word repeated in five fields
+or a synonym group of six phrases counts once, saturated, times the concept's rarity
+(Whoosh's own "BM25F" saturates and adds each field separately; it only retrieves).
+That score is multiplied by:
+
+- **concept coverage**: the share of the query's concepts (weighted by rarity) the
+  document holds; a document with every concept beats one repeating a single word;
+- **proximity**: neighbouring concepts of the query found within a few words of each
+  other (in the title, tags, summary or body);
+- **the graph**: the document is linked to a state, category, alliance or contract the
+  query names (:mod:`kb.search.intent`);
+- **intent**: "how do I ...?" lifts practices; "which contracts can Utah join?" puts
+  Utah's eligible contracts first.
+
+Hits past the candidates keep Whoosh's order after them, so pages stay consistent.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import query as wq
+
+from kb.search.documents import uid
+from kb.search.intent import Intent
+from kb.search.querying import Concept, ParsedQuery
+from kb.search.schema import TEXT_FIELDS
+
+#: Best Whoosh hits re-ranked; hits after them keep Whoosh's order.
+CANDIDATES = 100
+#: BM25F saturation and length normalisation.
+K1 = 1.2
+B = 0.75
+#: Share of Whoosh's own score in the text score (it also scores +required clauses).
+WHOOSH_SHARE = 0.2
+#: A concept in more than this share of the documents cannot make a hit on its own.
+COMMON_SHARE = 0.3
+#: Score a document keeps when it holds none of the concepts' weight ...
+COVERAGE_FLOOR = 0.25
+#: ... rising with the square of the share it holds.
+COVERAGE_POWER = 2.0
+#: Bonus when every pair of neighbouring concepts occurs close together.
+PROXIMITY_BONUS = 0.3
+#: Words apart that still count as close, and the credit of a close (not adjacent) pair.
+PROXIMITY_SLOP = 3
+NEAR_CREDIT = 0.5
+PROXIMITY_FIELDS = ("title", "tags", "summary", "body")
+#: Bonus per kind of named thing (state, category, alliance, contract) a document is
+#: linked to, and the most it adds up to.
+GRAPH_BONUS = 0.25
+GRAPH_CAP = 0.5
+#: Boost of the eligible contracts' clause in retrieval (they must be candidates).
+ELIGIBLE_BOOST = 1000.0
+#: Bonus for practices when the query asks how to do something.
+PRACTICE_BONUS = 0.1
+
+
+@dataclass
+class Plan:
+    """The Whoosh query that retrieves, and what re-ranking needs to know."""
+
+    query: wq.Query
+    concepts: list[Concept]
+    weights: list[float]
+    intent: Intent
+    eligible: set[str] = field(default_factory=set)
+
+
+def document_frequency(searcher: Any, concept: Concept) -> int:
+    """How many documents hold ``concept`` (any field, any alternative), counted.
+
+    (Estimating it from per-field term statistics, which reads no posting list, ranked
+    worse on the tuning judgments: a group of synonyms is overstated.)
+    """
+    return sum(1 for _ in searcher.docs_for_query(concept.to_query()))
+
+
+def plan(searcher: Any, parsed: ParsedQuery, intent: Intent, eligible: Sequence[str]) -> Plan:
+    """The retrieval query for ``parsed`` and the statistics re-ranking uses."""
+    total = max(searcher.doc_count(), 1)
+    concepts = list(parsed.should)
+    frequencies = [document_frequency(searcher, c) for c in concepts]
+    weights = [math.log(1 + total / (df + 0.5)) for df in frequencies]
+    queries = [c.to_query() for c in concepts]
+    rare = [q for q, df in zip(queries, frequencies, strict=True) if df <= COMMON_SHARE * total]
+    common = [q for q, df in zip(queries, frequencies, strict=True) if df > COMMON_SHARE * total]
+    ranked: wq.Query | None = None
+    if rare and common:
+        ranked = wq.AndMaybe(_any(rare), _any(common))
+    elif queries:
+        ranked = _any(queries)
+    if eligible:
+        # Boosted so that they are among the candidates however weak their text match.
+        wanted = _any(
+            [wq.Term("uid", uid("contract", key), boost=ELIGIBLE_BOOST) for key in eligible]
+        )
+        ranked = wanted if ranked is None else wq.Or([ranked, wanted])
+    return Plan(parsed.to_query(ranked), concepts, weights, intent, set(eligible))
+
+
+def _any(queries: list[wq.Query]) -> wq.Query:
+    return queries[0] if len(queries) == 1 else wq.Or(queries)
+
+
+def rerank(searcher: Any, hits: Sequence[Any], plan: Plan) -> list[tuple[Any, float]]:
+    """``hits`` (Whoosh hits, best first) with their final scores, best first."""
+    head = list(hits[:CANDIDATES])
+    if not head:
+        return []
+    top = max(float(h.score or 0.0) for h in head) or 1.0
+    numbers = sorted({h.docnum for h in head})
+    bm25f, held = _bm25f(searcher, plan, numbers)
+    best = max(bm25f.values(), default=0.0) or 1.0
+    close = _close_pairs(searcher, plan, numbers)
+    linked = _linked(searcher, plan, numbers)
+    pairs = max(len(plan.concepts) - 1, 0)
+    total_weight = sum(plan.weights) or 1.0
+    scored: list[tuple[Any, float]] = []
+    for hit in head:
+        score = float(hit.score or 0.0) / top
+        if plan.concepts:
+            score = WHOOSH_SHARE * score + (1 - WHOOSH_SHARE) * bm25f.get(hit.docnum, 0.0) / best
+            coverage = held.get(hit.docnum, 0.0) / total_weight
+            score *= COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * coverage**COVERAGE_POWER
+        if pairs:
+            score *= 1 + PROXIMITY_BONUS * close.get(hit.docnum, 0) / pairs
+        score *= 1 + min(GRAPH_BONUS * linked.get(hit.docnum, 0), GRAPH_CAP)
+        if plan.intent.wants_practices and hit["kind"] == "practice":
+            score *= 1 + PRACTICE_BONUS
+        if hit["kind"] == "contract" and hit["id"] in plan.eligible:
+            score += 10.0
+        scored.append((hit, score))
+    scored.sort(key=lambda pair: (-pair[1], pair[0]["kind"], pair[0]["id"]))
+    tail = [(h, float(h.score or 0.0) / top * 1e-3) for h in hits[CANDIDATES:]]
+    return scored + tail
+
+
+def _bm25f(
+    searcher: Any, plan: Plan, numbers: list[int]
+) -> tuple[dict[int, float], dict[int, float]]:
+    """Docnum -> BM25F score over the query's concepts (see the module docstring), and
+    docnum -> the summed weight of the concepts it holds (for coverage)."""
+    reader = searcher.reader()
+    averages = {name: searcher.avg_field_length(name) or 1.0 for name in TEXT_FIELDS}
+    norms: dict[tuple[int, str], float] = {}
+    for number in numbers:
+        for name in TEXT_FIELDS:
+            length = reader.doc_field_length(number, name, 0) or 0
+            norms[(number, name)] = 1 - B + B * length / averages[name]
+    scores: dict[int, float] = dict.fromkeys(numbers, 0.0)
+    held: dict[int, float] = dict.fromkeys(numbers, 0.0)
+    for concept, weight in zip(plan.concepts, plan.weights, strict=True):
+        if concept.prefix:
+            for number in _among(searcher, concept.to_query(), numbers):
+                held[number] += weight
+            continue
+        tf: dict[int, float] = {}
+        for name in concept.fields:
+            if name not in TEXT_FIELDS:
+                continue
+            for tokens in concept.alternatives:
+                for number, freq in _frequencies(searcher, name, tokens, numbers):
+                    tf[number] = tf.get(number, 0.0) + freq / norms[(number, name)]
+        for number, value in tf.items():
+            scores[number] += weight * value / (K1 + value)
+            held[number] += weight
+    return scores, held
+
+
+def _frequencies(
+    searcher: Any, name: str, tokens: tuple[str, ...], numbers: list[int]
+) -> list[tuple[int, float]]:
+    """(docnum, weighted term frequency) of ``tokens`` in field ``name`` for the
+    documents ``numbers`` (sorted). A phrase counts once, at the field's weight."""
+    if len(tokens) > 1:
+        found = _among(searcher, wq.Phrase(name, list(tokens)), numbers)
+        return [(number, TEXT_FIELDS[name]) for number in found]
+    if (name, tokens[0]) not in searcher.reader():
+        return []
+    # Postings weights are term frequencies times the field's index-time boost.
+    return list(_walk(searcher.postings(name, tokens[0]), numbers, 0, weights=True))
+
+
+def _among(searcher: Any, query: wq.Query, numbers: list[int]) -> list[int]:
+    """Those of ``numbers`` (sorted docnums) that match ``query``, found by skipping
+    through its matcher, segment by segment, rather than listing every match."""
+    found: list[int] = []
+    for sub, offset in searcher.subsearchers:
+        end = offset + sub.doc_count_all()
+        local = [n - offset for n in numbers if offset <= n < end]
+        if not local:
+            continue
+        matcher = query.matcher(sub)
+        found.extend(number for number, _ in _walk(matcher, local, offset))
+    return found
+
+
+def _walk(
+    matcher: Any, numbers: list[int], offset: int, weights: bool = False
+) -> list[tuple[int, float]]:
+    out: list[tuple[int, float]] = []
+    for number in numbers:
+        if not matcher.is_active():
+            break
+        if matcher.id() < number:
+            matcher.skip_to(number)
+            if not matcher.is_active():
+                break
+        if matcher.id() == number:
+            out.append((number + offset, float(matcher.weight()) if weights else 1.0))
+    return out
+
+
+def _close_pairs(searcher: Any, plan: Plan, numbers: list[int]) -> dict[int, float]:
+    """Docnum -> credit for neighbouring concept pairs found together in it: 1 for a pair
+    next to each other (as typed, stop words aside), :data:`NEAR_CREDIT` for one within
+    :data:`PROXIMITY_SLOP` words."""
+    credit: dict[int, float] = {}
+    for left, right in zip(plan.concepts, plan.concepts[1:], strict=False):
+        if left.prefix or right.prefix:
+            continue
+        tokens = [*left.alternatives[0], *right.alternatives[0]]
+        near = wq.Or([wq.Phrase(name, tokens, slop=PROXIMITY_SLOP) for name in PROXIMITY_FIELDS])
+        close = _among(searcher, near, numbers)
+        if not close:
+            continue
+        beside = wq.Or([wq.Phrase(name, tokens) for name in PROXIMITY_FIELDS])
+        adjacent = set(_among(searcher, beside, close))
+        for number in close:
+            credit[number] = credit.get(number, 0.0) + (1.0 if number in adjacent else NEAR_CREDIT)
+    return credit
+
+
+def _linked(searcher: Any, plan: Plan, numbers: list[int]) -> dict[int, int]:
+    """Docnum -> how many kinds of named things (state, category, ...) it is linked to."""
+    intent = plan.intent
+    kinds: list[wq.Query] = []
+    for fieldname, keys in (
+        ("state", intent.states),
+        ("category", intent.categories),
+        ("alliance", intent.alliances),
+    ):
+        if keys:
+            kinds.append(_any([wq.Term(fieldname, k) for k in keys]))
+    if intent.contracts:
+        # Documents hold the titles of the contracts they are linked to in "names".
+        titles = [_title_query(searcher, key) for key in intent.contracts]
+        kinds.extend(q for q in titles if q is not None)
+    counts: dict[int, int] = {}
+    for query in kinds:
+        for number in _among(searcher, query, numbers):
+            counts[number] = counts.get(number, 0) + 1
+    return counts
+
+
+def _title_query(searcher: Any, key: str) -> wq.Query | None:
+    number = searcher.document_number(uid=uid("contract", key))
+    if number is None:
+        return None
+    title = searcher.stored_fields(number).get("title", "")
+    tokens = [t.text for t in searcher.schema["names"].analyzer(title)]
+    if not tokens:
+        return None
+    return wq.Phrase("names", tokens) if len(tokens) > 1 else wq.Term("names", tokens[0])

@@ -1,0 +1,121 @@
+"""Reading a query without Neo4j: typo edits, the speller on a small real index, named
+things and intent, noise words."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+from kb.graph.search_entities import NamedEntity
+from kb.search.intent import Lexicon, read_intent
+from kb.search.querying import NOISE_WORDS, parse_query
+from kb.search.schema import build_schema
+from kb.search.spelling import Speller, single_edits
+from kb.search.synonyms import Thesaurus
+
+WORDS = "protest protests procurement addendum cooperative contract vehicles debarment"
+
+
+def test_single_edits_hold_every_kind_of_edit() -> None:
+    edits = single_edits("bond")
+    assert {"bnd", "bod", "obnd", "bodn", "bomd", "bonds", "abond"} <= edits
+    assert "bond" not in edits
+    # deletions 4 + swaps 3 + replacements 4*35 + insertions 5*36, minus duplicates
+    assert 300 < len(edits) <= 4 + 3 + 4 * 35 + 5 * 36
+
+
+@pytest.fixture
+def speller(tmp_path: Path) -> Iterator[Speller]:
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    writer = ix.writer()
+    writer.add_document(uid="lesson:L-1", id="L-1", kind="lesson", words=WORDS)
+    writer.add_document(uid="lesson:L-2", id="L-2", kind="lesson", words="protest contracts")
+    writer.commit()
+    with ix.searcher() as searcher:
+        yield Speller.of(searcher)
+
+
+@pytest.mark.parametrize(
+    ("typo", "word"),
+    [
+        ("protst", "protest"),  # deletion
+        ("proteest", "protest"),  # insertion
+        ("prodest", "protest"),  # replacement
+        ("portest", "protest"),  # transposition near the start
+        ("rotest", "protest"),  # first letter gone: Whoosh's prefix=1 corrector misses it
+        ("procurment", "procurement"),
+        ("addednum", "addendum"),
+    ],
+)
+def test_speller_corrects_each_single_edit(speller: Speller, typo: str, word: str) -> None:
+    assert speller.correct(typo) == word
+
+
+def test_speller_prefers_the_commoner_of_two_equally_close_words(speller: Speller) -> None:
+    # "contracs" is one edit from "contract" (1 document) and "contracts" (1 document);
+    # "protes" is one edit from "protest" (2 documents) and "protests" (1).
+    assert speller.correct("protes") == "protest"
+    assert speller.correct("contracs") in {"contract", "contracts"}
+
+
+def test_speller_leaves_words_nothing_is_close_to(speller: Speller) -> None:
+    assert speller.correct("zzzz") is None
+
+
+def test_a_query_is_corrected_whole_and_the_suggestion_says_so(speller: Speller) -> None:
+    thesaurus = Thesaurus.from_groups([])
+    parsed = parse_query("procurment protst", thesaurus, speller.knows, speller.correct)
+    assert parsed.corrected == "procurement protest"
+
+
+def test_noise_words_are_not_concepts() -> None:
+    thesaurus = Thesaurus.from_groups([])
+    parsed = parse_query(
+        "can I use another state's contract?", thesaurus, lambda w: True, lambda w: None
+    )
+    assert [c.alternatives for c in parsed.should] == [(("state",),), (("contract",),)]
+    assert {"use", "another", "way"} <= NOISE_WORDS
+
+
+def test_a_noise_word_inside_a_thesaurus_phrase_still_counts() -> None:
+    thesaurus = Thesaurus.from_groups([["piggyback", "use another state's contract"]])
+    parsed = parse_query("use another state's contract", thesaurus, lambda w: True, lambda w: None)
+    assert len(parsed.should) == 1
+    assert ("piggyback",) in parsed.should[0].alternatives
+
+
+LEXICON = Lexicon.build(
+    [
+        NamedEntity("State", "UT", "Utah"),
+        NamedEntity("State", "NM", "New Mexico"),
+        NamedEntity("State", "MX", "Mexico"),
+        NamedEntity("Category", "775", "Salt"),
+        NamedEntity("Alliance", "tips", "TIPS"),
+        NamedEntity("Contract", "nvp-cloud-solutions", "Cloud Solutions (SaaS, PaaS, IaaS)"),
+    ]
+)
+
+
+def test_questions_about_contracts_a_state_can_join_are_read_as_such() -> None:
+    intent = read_intent("which contracts can Utah join?", LEXICON)
+    assert intent.states == ("UT",) and intent.wants_eligible_contracts
+    assert not read_intent("Utah road salt contracts", LEXICON).wants_eligible_contracts
+    assert not read_intent("how do I join a cooperative contract?", LEXICON).states
+
+
+def test_how_questions_ask_for_practices_but_how_long_does_not() -> None:
+    assert read_intent("how do I write a statement of work?", LEXICON).wants_practices
+    assert read_intent("How to run a reverse auction", LEXICON).wants_practices
+    assert not read_intent("how long can emergency purchasing last?", LEXICON).wants_practices
+    assert not read_intent("what is a participating addendum?", LEXICON).wants_practices
+
+
+def test_named_things_longest_first_acronyms_only_in_capitals() -> None:
+    assert read_intent("road salt New Mexico", LEXICON).states == ("NM",)
+    assert read_intent("road salt New Mexico", LEXICON).categories == ("775",)
+    assert read_intent("TIPS job order", LEXICON).alliances == ("tips",)
+    assert read_intent("tips for writing an RFP", LEXICON).alliances == ()
+    assert read_intent("cloud solutions terms", LEXICON).contracts == ("nvp-cloud-solutions",)

@@ -1,0 +1,132 @@
+"""Ranking on the real seed index: typos over a generated list, noise words, coverage,
+and the graph's part (named things, eligible contracts, how-questions)."""
+
+from __future__ import annotations
+
+import re
+
+from kb.graph.db import Graph
+from kb.graph.search_entities import eligible_contract_ids
+from kb.search import Indexer, IndexStore, SearchService
+from kb.search.querying import parse_query
+from kb.search.spelling import Speller, single_edits
+from kb.search.synonyms import key_tokens
+
+#: Every STEP-th word of the index vocabulary is typed wrong in each of four ways.
+STEP = 3
+
+
+def _typos(word: str) -> dict[str, str]:
+    """One typo of each kind, at positions that vary with the word."""
+    i = len(word) // 2
+    return {
+        "deletion": word[:i] + word[i + 1 :],
+        "insertion": word[:i] + "q" + word[i:],
+        "substitution": word[:i] + ("e" if word[i] != "e" else "a") + word[i + 1 :],
+        "transposition": word[: i - 1] + word[i] + word[i - 1] + word[i + 1 :],
+    }
+
+
+def test_every_single_edit_typo_of_a_known_word_is_corrected(search: SearchService) -> None:
+    """Over a generated list: every third word of four or more letters the index holds,
+    typed with a deletion, an insertion, a substitution and a transposition. A typo that
+    is itself a known word is not a typo to the index and is skipped. The correction
+    must be the word, or another known word as close to the typo and at least as common
+    (nothing but the index tells them apart)."""
+    with search.searchers.searcher() as searcher:
+        speller = Speller.of(searcher)
+        words = sorted(w for w in speller.vocabulary if len(w) >= 4 and w.isalpha())[::STEP]
+        assert len(words) > 500
+        checked = exact = 0
+        wrong: list[str] = []
+        for word in words:
+            for kind, typo in _typos(word).items():
+                if typo == word or speller.knows(typo):
+                    continue
+                if search.thesaurus.knows(key_tokens(typo)[0] if key_tokens(typo) else typo):
+                    continue  # an acronym of the thesaurus is left alone on purpose
+                parsed = parse_query(
+                    typo, search.thesaurus, speller.knows, speller.correct, speller.indexed
+                )
+                got = parsed.corrections.get(typo)
+                checked += 1
+                exact += got == word
+                fair = {
+                    w
+                    for w in single_edits(typo)
+                    if w in speller.vocabulary and speller.vocabulary[w] >= speller.vocabulary[word]
+                }
+                if got != word and got not in fair:
+                    wrong.append(f"{kind} {typo!r} of {word!r} -> {got!r}")
+    print(f"\n{checked} typos of {len(words)} words: {exact} back to the word itself")
+    assert checked > 2000
+    assert not wrong, f"{len(wrong)} of {checked} typos not corrected: {wrong[:20]}"
+
+
+def test_the_suggestion_is_shown_with_the_corrected_results(search: SearchService) -> None:
+    result = search.search("procurment protst", first=5)
+    assert result.suggestion == "procurement protest"
+    assert result.hits[0].id == "handling-bid-protests"
+    transposed = search.search("protset", first=5)
+    assert transposed.suggestion == "protest"
+    first_letter = search.search("rotest", first=5)
+    assert first_letter.suggestion == "protest"
+
+
+def _marked(result: object) -> set[str]:
+    hits = getattr(result, "hits", ())
+    return {
+        m.lower()
+        for hit in hits
+        for h in hit.highlights
+        for f in h.fragments
+        for m in re.findall(r"<mark>(.*?)</mark>", f)
+    }
+
+
+def test_noise_words_are_neither_matched_nor_highlighted(search: SearchService) -> None:
+    result = search.search("can I use another state's contract to piggyback?", first=20)
+    with search.searchers.searcher() as searcher:
+        documents = searcher.doc_count() - 1  # the meta document
+    assert result.total < documents / 2, f"{result.total} of {documents} documents match"
+    marked = _marked(result)
+    assert marked and not marked & {"use", "another", "can"}
+    assert result.hits[0].id in {
+        "local-government-use-of-state-contracts",
+        "evaluating-a-cooperative-contract-before-use",
+        "L-0034",
+        "L-0102",
+    }
+
+
+def test_a_document_with_every_concept_beats_one_repeating_one(search: SearchService) -> None:
+    hits = [h.id for h in search.search("vaccine cold chain rural clinics", first=3).hits]
+    assert hits[0] == "L-0127"
+
+
+def test_the_graph_ranks_what_the_query_names(seeded_graph: Graph, store: IndexStore) -> None:
+    Indexer(seeded_graph, store).start()
+    service = SearchService(store, seeded_graph)
+    try:
+        eligible = set(eligible_contract_ids(seeded_graph, ["UT"]))
+        assert eligible
+        joinable = service.search("which contracts can Utah join?", first=10)
+        first = [h for h in joinable.hits[: len(eligible)]]
+        assert {(h.kind, h.id in eligible) for h in first} == {("contract", True)}
+        # Without the graph, the same words give no such answer: the order comes from it.
+        text_only = SearchService(store).search("which contracts can Utah join?", first=10)
+        assert [h.id for h in text_only.hits] != [h.id for h in joinable.hits]
+
+        how = service.search("how do I join a cooperative contract?", first=3)
+        assert how.hits[0].id == "participating-addenda"
+
+        # Lessons from the state the query names come before those from elsewhere, and
+        # no lower than the text alone puts them.
+        salt = [h for h in service.search("road salt Vermont", first=10).hits]
+        lessons = [h for h in salt if h.kind == "lesson"]
+        assert "VT" in lessons[0].states
+        plain = [h.id for h in SearchService(store).search("road salt Vermont", first=10).hits]
+        ours = [h.id for h in salt]
+        assert ours.index(lessons[0].id) <= plain.index(lessons[0].id)
+    finally:
+        service.close()
