@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import LiteralString
 
+from kb.domain import relationships as table
 from kb.graph.db import Graph
 from kb.graph.reads import related_pages
 from kb.graph.records import PageRequest
@@ -60,5 +61,7 @@ def eligible_contract_ids(graph: Graph, states: Iterable[str]) -> list[str]:
     codes = sorted(set(states))
     if not codes:
         return []
-    pages = related_pages(graph, "State.eligibleContracts", codes, PageRequest(limit=MAX_ELIGIBLE))
+    pages = related_pages(
+        graph, table.STATE_ELIGIBLE_CONTRACTS, codes, PageRequest(limit=MAX_ELIGIBLE)
+    )
     return sorted({item.node.key for page in pages.values() for item in page.items})
