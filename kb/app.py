@@ -27,6 +27,7 @@ from kb.api.safety import install as install_safety_net
 from kb.api.schema import build_schema
 from kb.bootstrap import prepare
 from kb.config import Settings
+from kb.domain.glossary import default_glossary
 from kb.graph.db import DatabaseUnavailableError, Graph
 from kb.search.runtime import SearchRuntime
 from kb.web.curriculum_pages import curriculum_routes
@@ -73,6 +74,7 @@ def create_app(settings: Settings, graph: Graph | None = None, search: bool = Tr
             if owned:
                 opened.close()
 
+    default_glossary()  # a broken glossary file is refused now, naming file and line
     schema = build_schema(production=settings.production)
     cache = ResponseCache(settings.response_cache) if settings.response_cache else None
 
