@@ -83,21 +83,18 @@ def test_bad_glossary_arguments_are_bad_user_input(
     assert result.errors[0]["extensions"]["field"] == argument
 
 
-def _client(settings: Settings, graph: Graph, tmp_path: Path) -> TestClient:
-    isolated = dataclasses.replace(settings, index_dir=tmp_path / "index")
-    return TestClient(create_app(isolated, graph))
-
-
 def _post(client: TestClient, query: str, variables: dict[str, Any]) -> Any:
-    response = client.post("/graphql", json={"query": query, "variables": variables})
-    assert response.status_code == 200, response.text
-    return response.json()
+    """POST a GraphQL request; the body, which must come with 200."""
+    reply = client.post("/graphql", json={"query": query, "variables": variables})
+    assert reply.status_code == 200, reply.text
+    return reply.json()
 
 
 def test_terms_list_the_practices_and_lessons_that_use_them_and_search_finds_acronyms(
     settings: Settings, seeded_graph: Graph, tmp_path: Path
 ) -> None:
-    with _client(settings, seeded_graph, tmp_path) as client:
+    app = create_app(dataclasses.replace(settings, index_dir=tmp_path / "index"), seeded_graph)
+    with TestClient(app) as client:
         body = _post(client, USES, {"name": "mpa", "first": 5})
         assert "errors" not in body, body
         term = body["data"]["term"]
