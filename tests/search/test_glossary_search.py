@@ -86,3 +86,15 @@ def test_a_phrase_of_the_group_finds_what_the_acronym_finds(search: SearchServic
     by_acronym = {h.id for h in search.search("IDIQ", first=50).hits}
     by_phrase = {h.id for h in search.search("indefinite delivery indefinite quantity").hits}
     assert by_acronym and by_phrase <= by_acronym
+
+
+def test_pa_reads_as_participating_addendum_first_and_as_pennsylvania(
+    search: SearchService,
+) -> None:
+    pa = search.search("PA", first=100)
+    addendum = search.search("participating addendum", first=100)
+    pennsylvania = search.search("Pennsylvania", first=100)
+    assert pennsylvania.total > 0
+    assert pa.total == len({h.id for h in addendum.hits} | {h.id for h in pennsylvania.hits})
+    # The procurement reading ranks first: the top hits are participating addendum records.
+    assert {h.id for h in pa.hits[:5]} <= {h.id for h in addendum.hits}
