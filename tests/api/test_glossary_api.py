@@ -4,6 +4,7 @@ acronym through the API, and a bad glossary refused when the app starts."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,6 @@ from starlette.testclient import TestClient
 
 from kb.app import create_app
 from kb.config import Settings
-from kb.domain import glossary as glossary_module
 from kb.domain.glossary import GlossaryError, default_glossary
 from kb.graph.db import Graph
 
@@ -115,24 +115,15 @@ def test_terms_list_the_practices_and_lessons_that_use_them_and_search_finds_acr
 
 
 def test_the_app_refuses_a_bad_glossary_at_start(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, packaged_glossary_is: Callable[[str], Path]
 ) -> None:
-    bad = tmp_path / "glossary.yaml"
-    bad.write_text(
+    bad = packaged_glossary_is(
         "terms:\n  - term: RFP\n    expansion: request for proposals\n    kind: solicitation\n"
-        "    definition: A solicitation.\n    source: nigp dictionary\n",
-        encoding="utf-8",
+        "    definition: A solicitation.\n    source: nigp dictionary\n"
     )
-    monkeypatch.setattr(glossary_module, "GLOSSARY_FILE", bad)
-    default_glossary.cache_clear()
-    try:
-        with pytest.raises(GlossaryError) as caught:
-            create_app(settings)
-        assert str(caught.value) == (
-            f"{bad}:6: term 'RFP': source 'nigp dictionary' is not a web address; "
-            "expected http(s)://host/path"
-        )
-    finally:
-        monkeypatch.undo()
-        default_glossary.cache_clear()
-    assert len(default_glossary()) >= 150
+    with pytest.raises(GlossaryError) as caught:
+        create_app(settings)
+    assert str(caught.value) == (
+        f"{bad}:6: term 'RFP': source 'nigp dictionary' is not a web address; "
+        "expected http(s)://host/path"
+    )
