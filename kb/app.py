@@ -27,9 +27,11 @@ from kb.api.safety import install as install_safety_net
 from kb.api.schema import build_schema
 from kb.bootstrap import prepare
 from kb.config import Settings
+from kb.domain.glossary import default_glossary
 from kb.graph.db import DatabaseUnavailableError, Graph
 from kb.search.runtime import SearchRuntime
 from kb.web.curriculum_pages import curriculum_routes
+from kb.web.glossary_pages import glossary_routes
 from kb.web.pages import http_error_page, page_routes
 from kb.web.search import search_page
 
@@ -73,6 +75,7 @@ def create_app(settings: Settings, graph: Graph | None = None, search: bool = Tr
             if owned:
                 opened.close()
 
+    default_glossary()  # a broken glossary file is refused now, naming file and line
     schema = build_schema(production=settings.production)
     cache = ResponseCache(settings.response_cache) if settings.response_cache else None
 
@@ -86,6 +89,7 @@ def create_app(settings: Settings, graph: Graph | None = None, search: bool = Tr
         Route("/graphql", graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         *page_routes(schema, search_page(schema)),
         *curriculum_routes(),
+        *glossary_routes(schema),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     install_safety_net(app, http_error_page)  # no plain-text error, ever

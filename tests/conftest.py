@@ -13,12 +13,13 @@ reached), so that every read and write of the suite goes through the driver's ro
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from kb.config import PROJECT_ROOT, Settings
+from kb.domain import glossary as glossary_module
 from kb.graph.connect import local_server
 from kb.graph.db import Graph
 from kb.graph.load import load_seed
@@ -128,3 +129,21 @@ def seeded_graph(graph: Graph, seed_data: SeedData) -> Graph:
     """An empty graph with the whole seed loaded."""
     load_seed(graph, seed_data)
     return graph
+
+
+@pytest.fixture
+def packaged_glossary_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[str], Path]]:
+    """Make the packaged glossary file the given text for this test (then restore it)."""
+
+    def use(text: str) -> Path:
+        path = tmp_path / "glossary.yaml"
+        path.write_text(text, encoding="utf-8")
+        monkeypatch.setattr(glossary_module, "GLOSSARY_FILE", path)
+        glossary_module.default_glossary.cache_clear()
+        return path
+
+    yield use
+    monkeypatch.undo()
+    glossary_module.default_glossary.cache_clear()

@@ -41,6 +41,8 @@ CALL_COSTS: dict[tuple[str, str], CallCost] = {
     ("Lesson", "relatedItems"): _RELATED,
     ("Query", "search"): CallCost(300, 2, "a Whoosh query with facets and spelling"),
     ("Query", "path"): CallCost(100, 0, "a shortest-path search in Neo4j"),
+    ("Term", "practices"): CallCost(100, 2, "a Whoosh query per term"),
+    ("Term", "lessons"): CallCost(100, 2, "a Whoosh query per term"),
     ("Query", "stats"): CallCost(30, 0, "counts over the whole graph"),
     ("Query", "certifications"): CallCost(50, 0, "reads every certification and domain"),
     ("Curriculum", "coverage"): CallCost(50, 0, "coverage computed over the graph"),

@@ -30,6 +30,7 @@ from kb.api.budget import RequestBudget
 from kb.api.curriculum_operations import CurriculumMutation, CurriculumQuery
 from kb.api.directive_limits import DirectiveGate
 from kb.api.errors import BAD_USER_INPUT, INTERNAL, ErrorCodes, coded
+from kb.api.glossary import GlossaryQuery
 from kb.api.limits import Limits, limits_rule
 from kb.api.mutations import Mutation
 from kb.api.query import Query
@@ -37,7 +38,7 @@ from kb.api.search import SearchQuery
 from kb.api.types import Alliance, Category, Contract, Lesson, Practice, State
 
 #: The parts the root types are merged from (one module per concern adds its part here).
-QUERY_TYPES: tuple[type, ...] = (Query, SearchQuery, CurriculumQuery)
+QUERY_TYPES: tuple[type, ...] = (Query, SearchQuery, CurriculumQuery, GlossaryQuery)
 MUTATION_TYPES: tuple[type, ...] = (Mutation, CurriculumMutation)
 
 

@@ -12,6 +12,7 @@ import click
 from rich.console import Console
 
 from kb.config import ConfigError, Settings
+from kb.domain.glossary import GlossaryError, default_glossary
 from kb.graph.db import DatabaseUnavailableError, Graph
 from kb.neo4j_local import Neo4jLocalError
 from kb.seed import SeedValidationError
@@ -66,7 +67,7 @@ def handle_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except SeedValidationError as error:
+        except (SeedValidationError, GlossaryError) as error:
             fail(str(error), 2)
         except (Neo4jLocalError, DatabaseUnavailableError) as error:
             fail(str(error), 1)
@@ -87,6 +88,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     from kb.bootstrap import prepare
 
     settings = settings_of(ctx)
+    default_glossary()  # a broken glossary file is refused before Neo4j is started
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
     graph = prepare(settings)  # before binding: a failure here is reported plainly
     app = create_app(settings, graph)

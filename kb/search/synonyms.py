@@ -1,4 +1,6 @@
-"""The synonym and acronym table (``synonyms.yaml``), compiled for query expansion.
+"""The search groups of the glossary (``kb/domain/glossary.yaml``), compiled for query
+expansion: each term's name, expansion and other names, together with the terms
+``searched_with`` it, form one group of equivalent phrases.
 
 Each phrase is analysed twice: with the query analyzer (stems, stop words and question
 words removed) to recognise it in a query, and with the index analyzer to build the
@@ -8,6 +10,9 @@ Example:
     >>> thesaurus = Thesaurus.load()
     >>> thesaurus.alternatives(("rfp",))
     (('rfp',), ('request', 'propos'), ('competit', 'seal', 'propos'))
+
+A term's ``name_also_means`` are read one way: the bare name "MA" also matches
+Massachusetts (the state code), while "master agreement" does not.
 """
 
 from __future__ import annotations
@@ -17,12 +22,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 
+from kb.domain.glossary import GLOSSARY_FILE, Glossary, Term, default_glossary, load_glossary
 from kb.search.schema import INDEX_STOP_WORDS, TEXT_ANALYZER, TOKEN_PATTERN
-
-SYNONYMS_FILE = Path(__file__).with_name("synonyms.yaml")
 
 #: Words a plain question carries that say nothing about the topic. Removed from
 #: queries only (the index keeps them, so quoted phrases still match exactly).
@@ -80,15 +83,30 @@ class Thesaurus:
         return cls(tuple(compiled), keys, longest)
 
     @classmethod
-    def load(cls, path: Path = SYNONYMS_FILE) -> Thesaurus:
-        """Read and compile a synonyms file (``groups:`` a list of lists of phrases)."""
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        groups = data.get("groups") if isinstance(data, dict) else None
-        if not isinstance(groups, list) or not all(
-            isinstance(g, list) and all(isinstance(p, str) for p in g) for g in groups
-        ):
-            raise ValueError(f"{path}: expected 'groups:' as a list of lists of phrases")
-        return cls.from_groups(groups)
+    def from_glossary(cls, glossary: Glossary) -> Thesaurus:
+        """The glossary's search groups, plus the one-way readings of bare names."""
+        roots: list[Term] = []
+        groups: list[tuple[str, ...]] = []
+        for root, phrases in glossary.search_groups():
+            roots.append(root)
+            groups.append(phrases)
+        thesaurus = cls.from_groups(groups)
+        compiled = list(thesaurus.groups)
+        keys = dict(thesaurus.keys)
+        for number, root in enumerate(roots):
+            for term in glossary.group_members(root):
+                if not term.name_also_means:
+                    continue
+                extra = (t for t in map(index_tokens, term.name_also_means) if t)
+                compiled.append(tuple(dict.fromkeys((*compiled[number], *extra))))
+                keys[key_tokens(term.name)] = len(compiled) - 1
+        return cls(tuple(compiled), keys, thesaurus.longest)
+
+    @classmethod
+    def load(cls, path: Path = GLOSSARY_FILE) -> Thesaurus:
+        """Read, check and compile a glossary file (see :mod:`kb.domain.glossary`);
+        :class:`kb.domain.glossary.GlossaryError` names the file and line of a problem."""
+        return cls.from_glossary(load_glossary(path))
 
     def alternatives(self, key: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
         """Every phrase equivalent to ``key`` (index tokens), or just ``key`` itself."""
@@ -105,5 +123,5 @@ class Thesaurus:
 
 @cache
 def default_thesaurus() -> Thesaurus:
-    """The table shipped with the package, compiled once per process."""
-    return Thesaurus.load()
+    """The glossary shipped with the package, compiled once per process."""
+    return Thesaurus.from_glossary(default_glossary())
