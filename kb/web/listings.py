@@ -50,6 +50,7 @@ class Listing:
     title: str
     template: str
     document: str
+    options: str  # the document that brings the facets' options
     field: str
     facets: tuple[Facet, ...]
     sorts: tuple[tuple[str, str, str], ...]  # URL value, label, GraphQL order
@@ -129,7 +130,7 @@ def listing_page(schema: Schema, listing: Listing) -> Handler:
                 "after": encode_cursor(offset - 1) if offset else None,
             }
             # The options first: a value outside them reads better than the API's error.
-            options = await run_query(request, schema, queries.LISTING_OPTIONS)
+            options = await run_query(request, schema, listing.options)
             _check_options(listing, options, values)
             data = await run_query(request, schema, listing.document, variables)
             items = data[listing.field]
@@ -179,6 +180,7 @@ LESSONS = Listing(
     title="Lessons learned",
     template="lessons.html",
     document=queries.LESSONS,
+    options=queries.LESSON_OPTIONS,
     field="lessons",
     facets=(
         Facet("state", "State", "state", _state_names),
@@ -208,6 +210,7 @@ CONTRACTS = Listing(
     title="Cooperative contracts",
     template="contracts.html",
     document=queries.CONTRACTS,
+    options=queries.CONTRACT_OPTIONS,
     field="contracts",
     facets=(
         Facet("alliance", "Alliance", "alliance", _nodes("alliances", "slug", lambda n: n["name"])),

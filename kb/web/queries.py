@@ -128,10 +128,16 @@ query LessonsPage($where: LessonWhere, $orderBy: LessonOrder, $first: Int, $afte
 """
 
 #: What the facets of the listing pages offer (a filter value outside these is a 400).
-LISTING_OPTIONS = """
-query ListingOptions {
+LESSON_OPTIONS = """
+query LessonOptions {
   states(first: 100, orderBy: NAME_ASC) { nodes { code name } }
   categories(first: 100, orderBy: CODE_ASC) { nodes { code name } }
+}
+"""
+
+CONTRACT_OPTIONS = """
+query ContractOptions {
+  states(first: 100, orderBy: NAME_ASC) { nodes { code name } }
   alliances(first: 100, orderBy: NAME_ASC) { nodes { slug name } }
 }
 """
