@@ -175,6 +175,8 @@ def listing_page(schema: Schema, listing: Listing) -> Handler:
 
 
 _state_names = _nodes("states", "code", lambda n: n["name"])
+_category_names = _nodes("categories", "code", lambda n: f"{n['code']} {n['name']}")
+_lesson_statuses = _fixed("OBSERVATION", "LESSON_IDENTIFIED", "LESSON_LEARNED")
 
 LESSONS = Listing(
     title="Lessons learned",
@@ -184,19 +186,8 @@ LESSONS = Listing(
     field="lessons",
     facets=(
         Facet("state", "State", "state", _state_names),
-        Facet(
-            "category",
-            "Category",
-            "category",
-            _nodes("categories", "code", lambda n: f"{n['code']} {n['name']}"),
-        ),
-        Facet(
-            "status",
-            "Status",
-            "status",
-            _fixed("OBSERVATION", "LESSON_IDENTIFIED", "LESSON_LEARNED"),
-            many=True,
-        ),
+        Facet("category", "Category", "category", _category_names),
+        Facet("status", "Status", "status", _lesson_statuses, many=True),
     ),
     sorts=(
         ("newest", "Newest first", "RECORDED_ON_DESC"),
