@@ -1,29 +1,49 @@
 # The two commands: `make run` serves the app with the seed loaded on a real Neo4j;
-# `make test` runs the whole suite. Both create .venv and install the package first.
+# `make test` runs the whole suite. Both first install the system packages they need
+# (scripts/prerequisites.sh: apt-get as root, else the one command to run), then create
+# .venv and install the package: `make run` its runtime dependencies only, `make test`
+# the [test] extras too (each with its own stamp, redone when pyproject.toml changes).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-stamp
+RUN_STAMP  := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast setup neo4j lint typecheck clean bench-search bench-api bench-faults bench-load
+.PHONY: run test test-fast setup setup-run prerequisites-run prerequisites-test neo4j lint typecheck clean bench-search bench-api bench-faults bench-load
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+prerequisites-run:
+	@PYTHON=$(PYTHON) scripts/prerequisites.sh run
 
-setup: $(STAMP)
+prerequisites-test:
+	@PYTHON=$(PYTHON) scripts/prerequisites.sh test
+
+$(RUN_STAMP): pyproject.toml
+	@test -x $(BIN)/python || { echo "Creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	@echo "Installing the package and its runtime dependencies into $(VENV)"
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	@touch $(RUN_STAMP)
+
+$(TEST_STAMP): $(RUN_STAMP)
+	@echo "Installing the test extras into $(VENV)"
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(TEST_STAMP)
+
+# The runtime only (make run); `setup` is the developer's: the test extras too.
+setup-run: $(RUN_STAMP)
+setup: $(TEST_STAMP)
 
 # Resolve Neo4j with Maven and start it (skipped when NEO4J_URI points elsewhere).
-neo4j: setup
+neo4j: prerequisites-run setup-run
 	@if [ -z "$$NEO4J_URI" ]; then $(BIN)/kb neo4j start; fi
 
-run: neo4j
-	$(BIN)/kb serve
+# `kb serve` starts Neo4j itself (and says so), applies the schema, seeds an empty graph
+# and prints the URL; Ctrl-C stops the app and leaves Neo4j running for the next start.
+run: prerequisites-run setup-run
+	@$(BIN)/kb serve
 
-test: setup
+test: prerequisites-test setup
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The fast tier: the tests that need no Neo4j and no Java (parsing, validation, limits,

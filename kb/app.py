@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -53,12 +54,20 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ready"})
 
 
-def create_app(settings: Settings, graph: Graph | None = None, search: bool = True) -> Starlette:
+def create_app(
+    settings: Settings,
+    graph: Graph | None = None,
+    search: bool = True,
+    report: Callable[[str], None] | None = None,
+) -> Starlette:
     """Build the application: health, GraphQL at ``/graphql`` and the HTML pages.
 
     With ``graph`` given, it is used as is and not closed. With ``search``, the
     process keeps its own search index (``KB_INDEX_DIR``) in step with the change log.
+    ``report`` is told, in a line, when the index is being brought up to date and when
+    it is (``kb serve`` prints it).
     """
+    say = report or (lambda message: None)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, object]]:
@@ -67,7 +76,12 @@ def create_app(settings: Settings, graph: Graph | None = None, search: bool = Tr
         runtime = None
         try:
             if search:
+                say(f"Search index: catching up with the graph's change log ({settings.index_dir})")
+                began = time.monotonic()
                 runtime = await run_in_threadpool(SearchRuntime.start, opened, settings.index_dir)
+                applied = runtime.indexer.applied_version
+                change = f"at change {applied[1]}" if applied else "not yet up to date"
+                say(f"Search index: {change} ({time.monotonic() - began:.1f} s)")
             yield {"graph": opened, "settings": settings, "search": runtime}
         finally:
             if runtime is not None:

@@ -32,7 +32,7 @@ import socket
 import string
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -300,16 +300,30 @@ class LocalNeo4j:
             return ServerStatus(False, False, state["pid"], uri, stale_pid=True)
         return ServerStatus(True, port_answers(state["port"]), state["pid"], uri)
 
-    def start(self) -> ServerInfo:
-        """Start the server (or reuse the running one) and wait until Bolt answers."""
+    def start(self, report: Callable[[str], None] | None = None) -> ServerInfo:
+        """Start the server (or reuse the running one) and wait until Bolt answers.
+
+        ``report`` is told each step in a line a person can read (resolving the jars,
+        starting, ready after how long), for ``kb serve`` to print.
+        """
+        say = report or (lambda message: None)
+        began = time.monotonic()
         with self._locked():
             state = self._read_state()
             if state is not None:
                 if self._is_our_server(state["pid"]):
+                    say(f"Neo4j is already running (pid {state['pid']}); waiting for Bolt")
                     self._wait_for_bolt(state["pid"], state["port"])
+                    say(f"Neo4j is ready at bolt://127.0.0.1:{state['port']}")
                     return self._info(state)
                 self._clear_state()  # stale: the process died (kill -9, reboot)
+                say(f"Neo4j (pid {state['pid']}) had stopped uncleanly; starting it again")
             java = check_java()
+            if not (self.lib_dir / ".complete").exists():
+                say(
+                    f"Resolving Neo4j {self.version} with Maven into {self.cache_dir} "
+                    "(first run only: about 100 MB)"
+                )
             self.ensure_jars()
             for sub in ("data", "logs", "run", "import", "plugins"):
                 (self.home / sub).mkdir(parents=True, exist_ok=True)
@@ -344,12 +358,15 @@ class LocalNeo4j:
             state = {"pid": process.pid, "port": port}
             self.pid_file.write_text(f"{process.pid}\n")
             self.state_file.write_text(json.dumps(state))
+            say(f"Starting Neo4j {self.version} (pid {process.pid}, data in {self.home})")
             try:
                 self._wait_for_bolt(process.pid, port, process)
             except Neo4jLocalError:
                 self._terminate(process.pid)
                 self._clear_state()
                 raise
+            elapsed = time.monotonic() - began
+            say(f"Neo4j is ready at bolt://127.0.0.1:{port} (started in {elapsed:.1f} s)")
             return self._info(state)
 
     def _wait_for_bolt(

@@ -10,7 +10,9 @@
   validation, bad variables) answer 400 without ``data``. With ``application/json``
   every well-formed request answers 200.
 - ``Authorization: Bearer <token>``: an unknown or revoked token gets 401.
-- In development, a browser asking for HTML gets GraphiQL.
+- In development, a browser asking for HTML gets GraphiQL, served from the package
+  (``kb/api/graphiql.html`` on the builds vendored in ``kb/web/static/vendor/graphiql/``):
+  it works without internet access.
 
 Every refusal is a GraphQL error object with ``extensions.code``; the document is parsed
 once here to pick the operation (an unknown ``operationName``, or several operations and
@@ -19,6 +21,8 @@ none named, is BAD_USER_INPUT).
 
 from __future__ import annotations
 
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from graphql import DocumentNode, OperationDefinitionNode, OperationType, parse
@@ -26,7 +30,6 @@ from graphql.error import GraphQLError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from strawberry.http.ides import get_graphql_ide_html
 
 from kb.api.auth import viewer_for_token
 from kb.api.cache import ResponseCache, cache_key
@@ -171,10 +174,12 @@ async def handle(
     """Answer one GraphQL-over-HTTP request (from ``cache`` when it holds the answer
     for the graph's current version)."""
     try:
-        if request.method == "GET" and not request.query_params and _wants_html(request):
+        if request.method == "GET" and "query" not in request.query_params and _wants_html(request):
+            # Not a GraphQL GET (no 'query'): the explorer, whose address may keep the
+            # query being edited (?q=...) so that it can be shared.
             if settings.production:
                 raise HttpError(404, "GraphiQL is not served in production")
-            return HTMLResponse(get_graphql_ide_html("graphiql"))
+            return HTMLResponse(graphiql_page())
         if request.method not in ("GET", "POST"):
             raise HttpError(405, f"{request.method} is not supported", {"Allow": "GET, POST"})
         media_type = _media_type(request)
@@ -226,6 +231,12 @@ async def handle(
         if not errors:
             cache.put(key, version, bytes(response.body))
     return response
+
+
+@cache
+def graphiql_page() -> str:
+    """The GraphiQL page: every script and style sheet it loads is under ``/static``."""
+    return resources.files("kb.api").joinpath("graphiql.html").read_text(encoding="utf-8")
 
 
 def _wants_html(request: Request) -> bool:

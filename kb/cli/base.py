@@ -19,9 +19,6 @@ from kb.seed import SeedValidationError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: Seconds ``kb serve`` lets running requests finish after SIGTERM before cancelling them.
-SHUTDOWN_GRACE = 5
-
 out = Console()
 err = Console(stderr=True)
 
@@ -81,29 +78,65 @@ def handle_errors(func: F) -> F:
 @click.pass_context
 @handle_errors
 def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
-    """Start Neo4j if needed, load the seed into an empty graph and serve the app."""
+    """Start Neo4j if needed, load the seed into an empty graph and serve the app.
+
+    Each step is printed on stderr (Neo4j, schema, seeding, search index, the URL).
+    Ctrl-C stops the app cleanly (exit 0); the managed Neo4j keeps running for the next
+    start (`kb neo4j stop` stops it).
+    """
     import uvicorn
 
     from kb.app import create_app
     from kb.bootstrap import prepare
+    from kb.cli.serving import (
+        SHUTDOWN_GRACE,
+        AnnouncingServer,
+        ConsoleProgress,
+        StopRequested,
+        stop_on_signals,
+        url_of,
+    )
 
     settings = settings_of(ctx)
     default_glossary()  # a broken glossary file is refused before Neo4j is started
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
-    graph = prepare(settings)  # before binding: a failure here is reported plainly
-    app = create_app(settings, graph)
+    progress = ConsoleProgress(err)
+    bind_host, bind_port = host or settings.host, port or settings.port
+    url = url_of(bind_host, bind_port)
+
+    def started() -> None:
+        progress.say(f"[bold green]Ready:[/] open [link={url}]{url}[/link] (API and GraphiQL "
+                     f"at {url}graphql); Ctrl-C stops")  # fmt: skip
+
+    graph, server = None, None
     try:
-        uvicorn.run(
-            app,
-            host=host or settings.host,
-            port=port or settings.port,
-            log_level="info",
-            # SIGTERM: requests still running after this many seconds are cancelled,
-            # so that the process exits within 10 s whatever it was doing.
-            timeout_graceful_shutdown=SHUTDOWN_GRACE,
-        )
+        with stop_on_signals():
+            graph = prepare(settings, progress=progress)  # before binding: failures are plain
+            app = create_app(settings, graph, report=progress.say)
+            config = uvicorn.Config(
+                app,
+                host=bind_host,
+                port=bind_port,
+                log_level="info",
+                # SIGTERM: requests still running after this many seconds are cancelled,
+                # so that the process exits within 10 s whatever it was doing.
+                timeout_graceful_shutdown=SHUTDOWN_GRACE,
+            )
+            server = AnnouncingServer(config, started)
+            server.run()
+            if not server.started:
+                fail(f"the server did not start on {bind_host}:{bind_port}; see above", 3)
+    except StopRequested as stop:
+        if server is None or not server.started:
+            progress.say(f"{stop}: stopping before the server was ready")
     finally:
-        graph.close()
+        if graph is not None:
+            graph.close()
+    neo4j_note = (
+        "" if settings.external_neo4j is not None
+        else "; Neo4j keeps running for the next start (.venv/bin/kb neo4j stop stops it)"
+    )  # fmt: skip
+    progress.say(f"Stopped{neo4j_note}")
 
 
 @main.group()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from kb.config import Settings
 from kb.graph.db import Graph
 from kb.neo4j_local import LocalNeo4j
@@ -20,12 +22,14 @@ def local_server(settings: Settings) -> LocalNeo4j:
     )
 
 
-def open_graph(settings: Settings, start: bool = True) -> Graph:
+def open_graph(
+    settings: Settings, start: bool = True, report: Callable[[str], None] | None = None
+) -> Graph:
     """Connect to ``NEO4J_URI`` if set; otherwise to the managed local server.
 
     With ``start`` the managed server is started (or reused); without, the graph points
     at wherever it last ran, and queries fail with ``DatabaseUnavailableError`` if it
-    is down.
+    is down. ``report`` is told the steps of starting the managed server.
     """
     target = settings.external_neo4j
     if target is not None:
@@ -34,7 +38,7 @@ def open_graph(settings: Settings, start: bool = True) -> Graph:
         )
     server = local_server(settings)
     if start:
-        info = server.start()
+        info = server.start(report)
         port, user, password = info.port, info.user, info.password
     else:
         # The port is kept per data directory, so this is where the server runs (or

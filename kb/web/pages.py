@@ -162,7 +162,6 @@ DETAILS = (
 LISTINGS = (
     ("/states", queries.STATES, "states", "states.html", "States"),
     ("/alliances", queries.ALLIANCES, "alliances", "alliances.html", "Alliances"),
-    ("/contracts", queries.CONTRACTS, "contracts", "contracts.html", "Cooperative contracts"),
     ("/categories", queries.CATEGORIES, "categories", "categories.html", "Categories"),
     ("/practices", queries.PRACTICES, "practices", "practices.html", "Practices"),
 )
@@ -170,11 +169,15 @@ LISTINGS = (
 
 def page_routes(schema: Schema, search_page: Handler | None = None) -> list[BaseRoute]:
     """The HTML routes, the static files, and (when given) the search page at ``/``."""
+    from kb.web.listings import CONTRACTS, LESSONS, listing_page  # they build on this module
+
     routes: list[BaseRoute] = []
     if search_page is not None:
         routes.append(Route("/", search_page))
     for path, document, field, template, title in LISTINGS:
         routes.append(Route(path, _listing(schema, document, field, template, title)))
+    routes.append(Route("/contracts", listing_page(schema, CONTRACTS)))
+    routes.append(Route("/lessons", listing_page(schema, LESSONS)))
     for path, document, field, param, template, picture in DETAILS:
         handler = _detail(schema, document, field, param, template, picture)
         routes.append(Route(path, handler))

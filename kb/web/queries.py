@@ -107,10 +107,38 @@ query AlliancesPage {
 """
 
 CONTRACTS = """
-query ContractsPage($after: String) {
-  contracts(first: 100, after: $after, orderBy: TITLE_ASC) {
+query ContractsPage($where: ContractWhere, $orderBy: ContractOrder, $first: Int, $after: String) {
+  contracts(first: $first, after: $after, where: $where, orderBy: $orderBy) {
     totalCount nodes { slug title status illustrative alliance { slug name } leadState { code } }
   }
+}
+"""
+
+LESSONS = """
+query LessonsPage($where: LessonWhere, $orderBy: LessonOrder, $first: Int, $after: String) {
+  lessons(first: $first, after: $after, where: $where, orderBy: $orderBy) {
+    totalCount
+    nodes {
+      key title status recordedOn illustrative
+      state { code name }
+      categories(first: 3) { nodes { code name } }
+    }
+  }
+}
+"""
+
+#: What the facets of the listing pages offer (a filter value outside these is a 400).
+LESSON_OPTIONS = """
+query LessonOptions {
+  states(first: 100, orderBy: NAME_ASC) { nodes { code name } }
+  categories(first: 100, orderBy: CODE_ASC) { nodes { code name } }
+}
+"""
+
+CONTRACT_OPTIONS = """
+query ContractOptions {
+  states(first: 100, orderBy: NAME_ASC) { nodes { code name } }
+  alliances(first: 100, orderBy: NAME_ASC) { nodes { slug name } }
 }
 """
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from kb.seed import SeedData
 from tests.web.conftest import shot
 
 
@@ -93,3 +94,29 @@ def test_keyboard_reaches_the_skip_link_and_the_search_box(server: str, page: An
     page.keyboard.press("Enter")
     page.wait_for_selector("ol.results")
     assert "q=cloud+security" in page.url
+
+
+def test_lessons_filter_form_narrows_the_list_to_a_shareable_url(
+    server: str, browser: Any, seed_data: SeedData
+) -> None:
+    learned = sum(1 for x in seed_data.lessons if x.status == "LESSON_LEARNED")
+    # Without JavaScript, as a GET form must work; and at phone width without scrolling.
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/lessons")
+        assert f"of {len(seed_data.lessons)} lessons" in page.inner_text("#count")
+        page.select_option("select[name=status]", "LESSON_LEARNED")
+        page.select_option("select[name=sort]", "oldest")
+        page.click("form.filters button[type=submit]")
+        page.wait_for_url(re.compile(r"status=LESSON_LEARNED"))
+        assert "sort=oldest" in page.url
+        assert f"of {learned} lessons" in page.inner_text("#count")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"/lessons scrolls sideways by {overflow}px"
+        shot(page, "07-lessons-phone")
+        page.goto(page.url)  # the address alone brings the same list back
+        assert f"of {learned} lessons" in page.inner_text("#count")
+        assert page.locator("select[name=status] option[selected]").inner_text() == "Lesson learned"
+    finally:
+        context.close()

@@ -24,10 +24,11 @@ LIST_TITLES = {
     "/contracts": "Cooperative contracts",
     "/categories": "Procurement categories",
     "/practices": "Practices",
+    "/lessons": "Lessons learned",
 }
 
 #: The list pages that are one table under their <h1>, with no section headings.
-ONLY_H1 = {"/states", "/alliances", "/contracts", "/practices"}
+ONLY_H1 = {"/states", "/alliances", "/contracts", "/practices", "/lessons"}
 
 
 def expected_title(path: str, seed: SeedData) -> str:
@@ -76,6 +77,7 @@ def test_expected_titles_follow_the_seed(seed_data: SeedData, path: str, h1: str
         "/contracts",
         "/categories",
         "/practices",
+        "/lessons",
         "/states/UT",
         "/states/GU",
         "/alliances/naspo-valuepoint",
