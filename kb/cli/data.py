@@ -57,6 +57,11 @@ def seed(ctx: click.Context, directory: Path | None, batch_size: int) -> None:
     from kb.seed.curriculum_files import read_curricula
 
     curricula = read_curricula(source, data)
+    # Authors and times of an export (history.csv), validated before any write too.
+    from kb.graph.stamps import write_stamps
+    from kb.seed.history import read_history, seed_keys
+
+    stamps = read_history(source, seed_keys(data, curricula))
     with bulk_errors(str(source)), open_graph_cli(settings) as graph:
         with progress_bar() as bar:
             task = bar.add_task("writing", total=seed_size(data))
@@ -68,6 +73,8 @@ def seed(ctx: click.Context, directory: Path | None, batch_size: int) -> None:
                 progress=lambda rows: bar.advance(task, rows),
             )
         curricula_report = load_curricula(graph, curricula)
+        if stamps:
+            write_stamps(graph, stamps)
     drift = merged_drift(report.drift, curricula_report.drift)
     table = Table("label", "declared", "created", "restored", "unchanged", title="Records")
     for label, declared in drift.declared.items():
@@ -82,6 +89,8 @@ def seed(ctx: click.Context, directory: Path | None, batch_size: int) -> None:
         added, removed = drift.links_added.get(rel, 0), drift.links_removed.get(rel, 0)
         links.add_row(rel, str(declared), str(added), str(removed))
     out.print(links)
+    if stamps:
+        out.print(f"authors and times of {len(stamps)} record(s) set from history.csv")
     out.print(f"{report.total_changed + curricula_report.total_changed} change(s) written")
 
 

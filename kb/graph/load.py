@@ -196,9 +196,9 @@ def seed_rows(data: SeedData) -> dict[str, list[dict[str, Any]]]:
                 {
                     "slug": a.slug,
                     "name": a.name,
-                    "acronym": a.acronym,
+                    "acronym": a.acronym or None,
                     "scope": a.scope,
-                    "description": a.description,
+                    "description": a.description or None,
                     "founded": a.founded,
                     "dissolved": a.dissolved,
                     **_prov(a.provenance),
@@ -231,7 +231,7 @@ def seed_rows(data: SeedData) -> dict[str, list[dict[str, Any]]]:
                     "status": c.status,
                     "startsOn": c.starts_on,
                     "endsOn": c.ends_on,
-                    "description": c.description,
+                    "description": c.description or None,
                     **_prov(c.provenance),
                 },
                 {
@@ -252,7 +252,7 @@ def seed_rows(data: SeedData) -> dict[str, list[dict[str, Any]]]:
                 {
                     "slug": p.slug,
                     "title": p.title,
-                    "summary": p.summary,
+                    "summary": p.summary or None,
                     "body": p.body,
                     "focusArea": p.focus_area,
                     "tags": list(p.tags),
@@ -275,9 +275,10 @@ def seed_rows(data: SeedData) -> dict[str, list[dict[str, Any]]]:
                 x.id,
                 {
                     "title": x.title,
-                    "context": x.context,
+                    # Absent optional text is no property, as the API writes it.
+                    "context": x.context or None,
                     "lesson": x.lesson,
-                    "recommendation": x.recommendation,
+                    "recommendation": x.recommendation or None,
                     "recordedOn": x.recorded_on,
                     "status": x.status,
                     "tags": list(x.tags),
