@@ -3,8 +3,10 @@ node, property and relationship the seed files declare, and says what it put bac
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from kb.cli import main
@@ -13,7 +15,7 @@ from kb.domain.curricula import CurriculaSeed
 from kb.graph.curricula_load import load_curricula
 from kb.graph.db import Graph
 from kb.graph.load import load_seed
-from kb.graph.stats import graph_stats
+from kb.graph.stats import GraphStats, graph_stats
 from kb.seed import SeedData
 from kb.seed.curriculum_files import read_curricula
 
@@ -52,12 +54,26 @@ def _seed_all(graph: Graph, data: SeedData, curricula: CurriculaSeed) -> tuple[A
     return report, load_curricula(graph, curricula)
 
 
-def test_seeding_again_after_deleting_an_alliance_restores_all_its_links(
-    graph: Graph, seed_data: SeedData
-) -> None:
+@dataclass
+class Fresh:
+    """A freshly seeded graph's curriculum seed, counts and canonical dump."""
+
+    curricula: CurriculaSeed
+    stats: GraphStats
+    dump: tuple[list[Any], list[Any]]
+
+
+@pytest.fixture
+def fresh(graph: Graph, seed_data: SeedData) -> Fresh:
     curricula = read_curricula(SEED_DIR, seed_data)
     _seed_all(graph, seed_data, curricula)
-    fresh_stats, fresh_dump = graph_stats(graph), canonical_dump(graph)
+    return Fresh(curricula, graph_stats(graph), canonical_dump(graph))
+
+
+def test_seeding_again_after_deleting_an_alliance_restores_all_its_links(
+    graph: Graph, seed_data: SeedData, fresh: Fresh
+) -> None:
+    curricula, fresh_stats, fresh_dump = fresh.curricula, fresh.stats, fresh.dump
     awarded = sum(c.alliance == TIPS for c in seed_data.contracts)
     about = sum(TIPS in x.alliances for x in seed_data.lessons)
     shared = sum(TIPS in p.alliances for p in seed_data.practices)
@@ -86,11 +102,9 @@ def test_seeding_again_after_deleting_an_alliance_restores_all_its_links(
 
 
 def test_seeding_again_restores_deleted_properties_relationships_and_nodes(
-    graph: Graph, seed_data: SeedData
+    graph: Graph, seed_data: SeedData, fresh: Fresh
 ) -> None:
-    curricula = read_curricula(SEED_DIR, seed_data)
-    _seed_all(graph, seed_data, curricula)
-    fresh_stats, fresh_dump = graph_stats(graph), canonical_dump(graph)
+    curricula, fresh_stats, fresh_dump = fresh.curricula, fresh.stats, fresh.dump
     included = curricula.curricula[0].modules[0].items
     lesson = next(i.key for i in included if i.label == "Lesson")
     graph.write(
