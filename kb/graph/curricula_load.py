@@ -221,12 +221,17 @@ def curricula_drift(graph: Graph, seed: CurriculaSeed) -> CurriculaDrift:
     plans = read_curricula(graph, [plan.key for plan in seed.curricula])
     for plan in seed.curricula:
         items = {(m, i) for m, i in plan.items()}
+        modules = {m.key for m in plan.modules}
         counts.count(counts.declared, "Curriculum")
         counts.count(counts.links_declared, "INCLUDES", len(items))
+        counts.count(counts.links_declared, "HAS_MODULE", len(modules))
+        counts.count(counts.links_declared, "TARGETS", len(plan.certifications))
         record = plans.get(plan.key)
         if record is None:
             counts.count(counts.created, "Curriculum")
             counts.count(counts.links_added, "INCLUDES", len(items))
+            counts.count(counts.links_added, "HAS_MODULE", len(modules))
+            counts.count(counts.links_added, "TARGETS", len(plan.certifications))
             continue
         now_plan = record.plan
         if replace(now_plan, certifications=tuple(sorted(now_plan.certifications))) != replace(
@@ -236,6 +241,10 @@ def curricula_drift(graph: Graph, seed: CurriculaSeed) -> CurriculaDrift:
             drift.curricula.add(plan.key)
             counts.count(counts.links_added, "INCLUDES", len(items - set(now_plan.items())))
             counts.count(counts.links_removed, "INCLUDES", len(set(now_plan.items()) - items))
+            now_modules = {m.key for m in now_plan.modules}
+            counts.count(counts.links_added, "HAS_MODULE", len(modules - now_modules))
+            missing = set(plan.certifications) - set(now_plan.certifications)
+            counts.count(counts.links_added, "TARGETS", len(missing))
     return drift
 
 
