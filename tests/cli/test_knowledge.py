@@ -155,7 +155,9 @@ def test_export_command_writes_a_seed_that_reads_back(
     target = tmp_path / "backup"
     result = kb(test_env, "export", str(target))
     assert result.exit_code == 0, result.output
-    assert f"{len(seed_data.lessons)} lessons to {target}" in " ".join(result.stdout.split())
+    printed = " ".join(result.stdout.split())
+    assert f"{len(seed_data.lessons)} lessons, 0 certifications" in printed
+    assert f"0 curricula to {target}" in printed
     exported = read_seed(target)
     assert (len(exported.practices), len(exported.lessons), len(exported.memberships)) == (
         len(seed_data.practices),
