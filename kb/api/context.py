@@ -17,6 +17,7 @@ from kb.api.budget import run_within
 from kb.api.concurrency import expensive_limiter
 from kb.api.errors import ForbiddenError, UnauthenticatedError
 from kb.api.loaders import Loaders
+from kb.api.roles import rule_of
 from kb.config import Settings
 from kb.graph.db import Graph
 from kb.search.runtime import SearchRuntime
@@ -88,4 +89,24 @@ class Context:
             raise ForbiddenError(
                 f"the token {self.viewer.name!r} has role {self.viewer.role!r}; "
                 f"this needs {role!r} or above"
+            )
+
+    def require_mutation(self, field: str) -> str | None:
+        """Check the viewer may run the mutation ``field`` (its rule in
+        :data:`kb.api.roles.RULES`; none means nobody may). Returns the author whose
+        records alone the viewer may touch (an editor deleting: its own), else None."""
+        rule = rule_of(field)
+        if rule is None:
+            raise ForbiddenError(f"the mutation {field!r} has no role rule; nobody may run it")
+        self.require(rule.role)
+        if rule.own and not self.viewer.has("admin"):
+            return self.viewer.author
+        return None
+
+    def require_admin_for(self, what: str) -> None:
+        """FORBIDDEN unless the viewer is an admin; ``what`` names the option asked for."""
+        if not self.viewer.has("admin"):
+            raise ForbiddenError(
+                f"{what} needs role 'admin'; the token {self.viewer.name!r} has role "
+                f"{self.viewer.role!r}"
             )

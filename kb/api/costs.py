@@ -70,6 +70,7 @@ LIST_SIZES: dict[tuple[str, str], int] = {
     ("Path", "hops"): 6,
     ("Stats", "nodes"): 10,
     ("Stats", "relationships"): 20,
+    ("DeletePayload", "detached"): 5,  # one per kind of link others hold (kb/graph/deletes.py)
 }
 
 #: A list without ``first:`` that is not in :data:`LIST_SIZES` (a field added later).

@@ -2,7 +2,9 @@
 # mypy: disable-error-code="untyped-decorator"
 """Curriculum queries and mutations: ``CurriculumQuery`` and ``CurriculumMutation``.
 
-Every mutation needs a token with role ``editor``, takes one input object, checks it
+Every mutation needs a token with role ``editor`` (its rule in :mod:`kb.api.roles`;
+an editor deletes only the curricula it created), has a nullable payload, takes one
+input object, checks it
 whole before anything is written (BAD_USER_INPUT listing every bad field), then runs in
 one transaction that checks it against the curriculum as it is (NOT_FOUND for an
 unknown curriculum, module or item; BAD_USER_INPUT for a duplicate item or a position
@@ -48,7 +50,7 @@ from kb.api.curricula_types import (
     to_certification,
     to_curriculum,
 )
-from kb.api.errors import ApiError, BadInputError, InputErrors, NotFoundError
+from kb.api.errors import ApiError, BadInputError, ForbiddenError, InputErrors, NotFoundError
 from kb.api.ids import decode_id, decode_id_of
 from kb.api.nodes import to_node
 from kb.api.pagination import Connection, Edge, PageInfo, encode_cursor, page_request
@@ -65,6 +67,7 @@ from kb.graph.curriculum_store import (
     list_curricula,
     read_curricula,
 )
+from kb.graph.deletes import NotOwnerError, check_owner
 from kb.graph.reads import nodes_by_keys
 from kb.graph.writes import MissingNodeError, WriteError
 from kb.seed.validate import MAX_TEXT, MAX_TITLE
@@ -73,6 +76,8 @@ SLUG = re.compile(patterns.SLUG.regex)
 
 
 def _graph_error(error: WriteError) -> ApiError:
+    if isinstance(error, NotOwnerError):
+        return ForbiddenError(str(error), error.field)
     if isinstance(error, MissingNodeError):
         return NotFoundError(str(error), error.field)
     return BadInputError(str(error), error.field)
@@ -160,7 +165,7 @@ async def _edit(
     curriculum: strawberry.ID,
     edit: Callable[[CurriculumPlan], CurriculumPlan],
     fields: dict[ItemRef, str] | None = None,
-) -> CurriculumPayload:
+) -> CurriculumPayload | None:
     key = curriculum_key(curriculum, "input.curriculum")
     try:
         record = await info.context.run(
@@ -229,8 +234,8 @@ class CurriculumMutation:
     @strawberry.mutation(description="Create a curriculum, with modules and items if given.")
     async def create_curriculum(
         self, info: Info, input: CreateCurriculumInput
-    ) -> CurriculumPayload:
-        info.context.require("editor")
+    ) -> CurriculumPayload | None:
+        info.context.require_mutation(info.field_name)
         p = _Problems()
         key = p.slug("input.key", input.key.strip())
         modules: list[ModulePlan] = []
@@ -279,8 +284,8 @@ class CurriculumMutation:
     @strawberry.mutation(description="Change a curriculum's fields or target certifications.")
     async def update_curriculum(
         self, info: Info, input: UpdateCurriculumInput
-    ) -> CurriculumPayload:
-        info.context.require("editor")
+    ) -> CurriculumPayload | None:
+        info.context.require_mutation(info.field_name)
         p = _Problems()
         changes: dict[str, Any] = {}
         for name, required, limit in (
@@ -312,10 +317,12 @@ class CurriculumMutation:
     @strawberry.mutation(description="Delete a curriculum and its modules (not its items).")
     async def delete_curriculum(
         self, info: Info, input: DeleteCurriculumInput
-    ) -> DeleteCurriculumPayload:
-        info.context.require("editor")
+    ) -> DeleteCurriculumPayload | None:
+        owner = info.context.require_mutation(info.field_name)
         key = curriculum_key(input.id, "input.id")
         try:
+            if owner is not None:
+                await info.context.run(check_owner, info.context.graph, "Curriculum", key, owner)
             await info.context.run(
                 delete_curriculum, info.context.graph, key, info.context.viewer.author
             )
@@ -324,8 +331,8 @@ class CurriculumMutation:
         return DeleteCurriculumPayload(deleted_id=input.id)
 
     @strawberry.mutation(description="Add an empty module (at the end unless a position is given).")
-    async def add_module(self, info: Info, input: AddModuleInput) -> CurriculumPayload:
-        info.context.require("editor")
+    async def add_module(self, info: Info, input: AddModuleInput) -> CurriculumPayload | None:
+        info.context.require_mutation(info.field_name)
         p = _Problems()
         title = p.text("input.title", input.title, True, MAX_TITLE)
         key = p.slug("input.key", input.key.strip()) if input.key else None
@@ -339,8 +346,8 @@ class CurriculumMutation:
         )
 
     @strawberry.mutation(description="Change a module's title or objectives.")
-    async def update_module(self, info: Info, input: UpdateModuleInput) -> CurriculumPayload:
-        info.context.require("editor")
+    async def update_module(self, info: Info, input: UpdateModuleInput) -> CurriculumPayload | None:
+        info.context.require_mutation(info.field_name)
         p = _Problems()
         title = p.text("input.title", input.title, True, MAX_TITLE) if _given(input.title) else None
         objectives = (
@@ -354,8 +361,8 @@ class CurriculumMutation:
         )
 
     @strawberry.mutation(description="Move a module to another position.")
-    async def move_module(self, info: Info, input: MoveModuleInput) -> CurriculumPayload:
-        info.context.require("editor")
+    async def move_module(self, info: Info, input: MoveModuleInput) -> CurriculumPayload | None:
+        info.context.require_mutation(info.field_name)
         p = _Problems()
         p.position("input.position", input.position)
         p.check()
@@ -366,15 +373,15 @@ class CurriculumMutation:
         )
 
     @strawberry.mutation(description="Remove a module and its items from the curriculum.")
-    async def remove_module(self, info: Info, input: RemoveModuleInput) -> CurriculumPayload:
-        info.context.require("editor")
+    async def remove_module(self, info: Info, input: RemoveModuleInput) -> CurriculumPayload | None:
+        info.context.require_mutation(info.field_name)
         return await _edit(
             info, input.curriculum, lambda plan: edits.remove_module(plan, input.module)
         )
 
     @strawberry.mutation(description="Add a practice or lesson to a module.")
-    async def add_item(self, info: Info, input: AddItemInput) -> CurriculumPayload:
-        info.context.require("editor")
+    async def add_item(self, info: Info, input: AddItemInput) -> CurriculumPayload | None:
+        info.context.require_mutation(info.field_name)
         p = _Problems()
         ref = p.item("input.item", input.item)
         position = p.position("input.position", input.position)
@@ -388,8 +395,8 @@ class CurriculumMutation:
         )
 
     @strawberry.mutation(description="Move an item within its module, or to another module.")
-    async def move_item(self, info: Info, input: MoveItemInput) -> CurriculumPayload:
-        info.context.require("editor")
+    async def move_item(self, info: Info, input: MoveItemInput) -> CurriculumPayload | None:
+        info.context.require_mutation(info.field_name)
         p = _Problems()
         ref = p.item("input.item", input.item)
         p.position("input.position", input.position)
@@ -402,8 +409,8 @@ class CurriculumMutation:
         )
 
     @strawberry.mutation(description="Remove an item from the curriculum.")
-    async def remove_item(self, info: Info, input: RemoveItemInput) -> CurriculumPayload:
-        info.context.require("editor")
+    async def remove_item(self, info: Info, input: RemoveItemInput) -> CurriculumPayload | None:
+        info.context.require_mutation(info.field_name)
         p = _Problems()
         ref = p.item("input.item", input.item)
         p.check()
@@ -416,8 +423,8 @@ class CurriculumMutation:
     )
     async def add_prerequisite(
         self, info: Info, input: AddPrerequisiteInput
-    ) -> PrerequisitePayload:
-        info.context.require("editor")
+    ) -> PrerequisitePayload | None:
+        info.context.require_mutation(info.field_name)
         practice = decode_id_of(str(input.practice), "Practice", "input.practice")
         before = decode_id_of(str(input.prerequisite), "Practice", "input.prerequisite")
         try:

@@ -44,13 +44,17 @@ class ApiError(Exception):
     Args:
         message: what went wrong, quoting the bad value and what would be accepted.
         field: the input field at fault, as a dotted path (``input.title``).
+        details: more ``extensions`` for the client (e.g. a refused delete's dependents).
     """
 
     code = INTERNAL
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, field: str | None = None, details: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.field = field
+        self.details = details or {}
 
 
 class BadInputError(ApiError):
@@ -74,10 +78,15 @@ class TooComplexError(ApiError):
 
 
 class InputErrors(BadInputError):
-    """Several bad input fields at once; each is listed in ``extensions.fields``."""
+    """Several bad input fields at once; each is listed in ``extensions.fields``.
 
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
+    The code is BAD_USER_INPUT, or NOT_FOUND when ``not_found`` (every problem is a
+    reference to a node that does not exist)."""
+
+    def __init__(self, problems: list[tuple[str, str]], not_found: bool = False) -> None:
         self.problems = problems
+        if not_found:
+            self.code = NOT_FOUND
         text = "; ".join(f"{field}: {message}" for field, message in problems)
         super().__init__(f"invalid input: {text}", field=problems[0][0] if problems else None)
 
@@ -100,9 +109,10 @@ def classify(error: GraphQLError) -> tuple[str, dict[str, Any]]:
         return existing["code"], {}
     if isinstance(original, InputErrors):
         fields = [{"field": f, "message": m} for f, m in original.problems]
-        return original.code, {"field": original.field, "fields": fields}
+        return original.code, {"field": original.field, "fields": fields, **original.details}
     if isinstance(original, ApiError):
-        return original.code, ({"field": original.field} if original.field else {})
+        extra = {"field": original.field} if original.field else {}
+        return original.code, {**extra, **original.details}
     if isinstance(original, DatabaseUnavailableError):
         return DATABASE_UNAVAILABLE, {}
     if isinstance(original, Neo4jError) and any(t in str(original.code) for t in _TIMEOUTS):

@@ -139,9 +139,18 @@ class UpdateCategoryInput(CategoryFields):
     id: strawberry.ID
 
 
-@strawberry.input
+@strawberry.input(
+    description="The node to delete. A node others link to is refused (the error lists "
+    "them in extensions.dependents) unless detach is true, which only an admin may ask."
+)
 class DeleteInput:
     id: strawberry.ID
+    detach: bool = strawberry.field(
+        default=False,
+        description="Remove the links others hold to the node with it (admin only). "
+        "Links a node cannot be without (a contract's alliance, a lesson's state) are "
+        "never removed: move or delete those nodes first.",
+    )
 
 
 @strawberry.input(description="A state's membership of an alliance.")

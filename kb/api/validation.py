@@ -1,6 +1,7 @@
 """Checking mutation inputs before any write, with the seed's own field readers.
 
-Every bad field is reported at once, as ``input.<field>``, in one BAD_USER_INPUT error.
+Every bad field is found at once, as ``input.<field>``; the mutation reports them in one
+error, beside what the graph refuses (see :mod:`kb.api.mutations`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 import strawberry
 
-from kb.api.errors import ApiError, InputErrors
+from kb.api.errors import ApiError
 from kb.api.ids import decode_id_of
 from kb.domain import patterns
 from kb.graph.writes import NodeWrite, Ref
@@ -95,9 +96,12 @@ def provided(data: Any) -> dict[str, Any]:
     return values
 
 
-def plan_write(label: str, values: dict[str, Any], key: str, creating: bool) -> NodeWrite:
-    """Validate ``values`` (given input fields) into a :class:`NodeWrite`, or raise
-    :class:`InputErrors` naming every bad field."""
+def plan_node(
+    label: str, values: dict[str, Any], key: str, creating: bool
+) -> tuple[NodeWrite, list[tuple[str, str]]]:
+    """Read ``values`` (given input fields) into a :class:`NodeWrite` and every problem
+    found in them, as ``(field, message)``. With problems, the write only serves to ask
+    the graph what it would refuse too (missing references, a taken key)."""
     errors: list[SeedError] = []
     problems: list[tuple[str, str]] = []
     reader = RecordReader(errors, "input", None, key, dict(values))
@@ -154,9 +158,7 @@ def plan_write(label: str, values: dict[str, Any], key: str, creating: bool) -> 
             props[spec.name] = value
     _provenance(reader, values, props, creating)
     problems += [(f"input.{e.field}" if e.field else "input", e.message) for e in errors]
-    if problems:
-        raise InputErrors(problems)
-    return NodeWrite(label, key, props, links, refs)
+    return NodeWrite(label, key, props, links, refs), problems
 
 
 def _provenance(

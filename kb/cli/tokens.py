@@ -14,7 +14,12 @@ from kb.cli.base import fail, handle_errors, main, open_graph_cli, out, settings
 
 @main.group()
 def token() -> None:
-    """Manage API bearer tokens (stored only as SHA-256 hashes)."""
+    """Manage API bearer tokens (stored only as SHA-256 hashes).
+
+    Roles: reader reads; editor writes practices, lessons and curricula and deletes what
+    it created; admin also writes and deletes reference data and detaches (docs/api.md).
+    Tokens are managed only here, by whoever can reach the graph: the API has no token
+    mutation."""
 
 
 @token.command("create")

@@ -32,6 +32,15 @@ class MissingNodeError(WriteError):
     """A node the write names does not exist."""
 
 
+class WriteErrors(WriteError):
+    """Several refusals of one write at once (every missing reference, a taken key and
+    a taken title), so that the client can fix them all in one go."""
+
+    def __init__(self, errors: list[WriteError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors), errors[0].field if errors else None)
+        self.errors = errors
+
+
 @dataclass(frozen=True)
 class Ref:
     """A node the write refers to: it must exist. ``field`` is the input path."""
@@ -56,49 +65,80 @@ class NodeWrite:
     refs: list[Ref] = field(default_factory=list)
 
 
-def _link(
-    label: LiteralString, pattern: LiteralString, target: LiteralString
-) -> tuple[LiteralString, LiteralString]:
-    """(clear, add) statements for a link; ``pattern`` uses n (the node), x, m."""
-    clear = (
-        "MATCH (n:"
-        + label
-        + " {id: $id}) OPTIONAL MATCH "
-        + pattern
-        + " WHERE m:"
-        + target
-        + " DELETE x"
-    )
-    add = (
-        "MATCH (n:"
-        + label
-        + " {id: $id}) UNWIND $keys AS k MATCH (m:"
-        + target
-        + " {id: k}) MERGE "
-        + pattern
-    )
-    return clear, add
+@dataclass(frozen=True)
+class LinkSpec:
+    """A link a node holds: ``pattern`` joins the holder ``n`` to a ``target`` node ``m``
+    through relationship ``x``. ``required``: the holder is incomplete without one."""
+
+    holder: LiteralString
+    pattern: LiteralString
+    target: LiteralString
+    required: bool = False
+
+    @property
+    def clear(self) -> LiteralString:
+        """Remove the holder's links of this kind."""
+        return (
+            "MATCH (n:" + self.holder + " {id: $id}) OPTIONAL MATCH " + self.pattern
+            + " WHERE m:" + self.target + " DELETE x"
+        )  # fmt: skip
+
+    @property
+    def add(self) -> LiteralString:
+        """Link the holder to the targets with ids ``$keys``."""
+        return (
+            "MATCH (n:" + self.holder + " {id: $id}) UNWIND $keys AS k MATCH (m:"
+            + self.target + " {id: k}) MERGE " + self.pattern
+        )  # fmt: skip
+
+    @property
+    def holders(self) -> LiteralString:
+        """The holders linked to the target with id ``$id`` (count and first keys)."""
+        return (
+            "MATCH (m:" + self.target + " {id: $id}) MATCH " + self.pattern
+            + " WHERE n:" + self.holder
+            + " WITH DISTINCT n ORDER BY n.id RETURN count(n) AS count, collect(n.id)[..20] AS keys"
+        )  # fmt: skip
+
+    @property
+    def detach(self) -> LiteralString:
+        """Remove these links to the target with id ``$id``; the holders' ids."""
+        return (
+            "MATCH (m:" + self.target + " {id: $id}) MATCH " + self.pattern
+            + " WHERE n:" + self.holder + " DELETE x RETURN collect(DISTINCT n.id) AS keys"
+        )  # fmt: skip
 
 
 #: Links a node write may replace, by name ("Label.field").
-NODE_LINKS: dict[str, tuple[LiteralString, LiteralString]] = {
-    "Practice.states": _link("Practice", "(n)-[x:SHARED_BY]->(m)", "State"),
-    "Practice.alliances": _link("Practice", "(n)-[x:SHARED_BY]->(m)", "Alliance"),
-    "Practice.categories": _link("Practice", "(n)-[x:APPLIES_TO]->(m)", "Category"),
-    "Practice.contracts": _link("Practice", "(n)-[x:REFERENCES]->(m)", "Contract"),
-    "Practice.related": _link("Practice", "(n)-[x:RELATED_TO]->(m)", "Practice"),
-    "Practice.prerequisites": _link("Practice", "(m)-[x:PREREQUISITE_OF]->(n)", "Practice"),
-    "Lesson.state": _link("Lesson", "(n)-[x:FROM]->(m)", "State"),
-    "Lesson.alliances": _link("Lesson", "(n)-[x:ABOUT]->(m)", "Alliance"),
-    "Lesson.contracts": _link("Lesson", "(n)-[x:ABOUT]->(m)", "Contract"),
-    "Lesson.categories": _link("Lesson", "(n)-[x:ABOUT]->(m)", "Category"),
-    "Lesson.practice": _link("Lesson", "(n)-[x:PART_OF]->(m)", "Practice"),
-    "Contract.alliance": _link("Contract", "(m)-[x:AWARDED]->(n)", "Alliance"),
-    "Contract.leadState": _link("Contract", "(m)-[x:LEADS]->(n)", "State"),
-    "Contract.categories": _link("Contract", "(n)-[x:COVERS]->(m)", "Category"),
-    "Alliance.armOf": _link("Alliance", "(n)-[x:ARM_OF]->(m)", "Alliance"),
-    "Category.parent": _link("Category", "(n)-[x:CHILD_OF]->(m)", "Category"),
+NODE_LINKS: dict[str, LinkSpec] = {
+    "Practice.states": LinkSpec("Practice", "(n)-[x:SHARED_BY]->(m)", "State"),
+    "Practice.alliances": LinkSpec("Practice", "(n)-[x:SHARED_BY]->(m)", "Alliance"),
+    "Practice.categories": LinkSpec("Practice", "(n)-[x:APPLIES_TO]->(m)", "Category"),
+    "Practice.contracts": LinkSpec("Practice", "(n)-[x:REFERENCES]->(m)", "Contract"),
+    "Practice.related": LinkSpec("Practice", "(n)-[x:RELATED_TO]->(m)", "Practice"),
+    "Practice.prerequisites": LinkSpec("Practice", "(m)-[x:PREREQUISITE_OF]->(n)", "Practice"),
+    "Lesson.state": LinkSpec("Lesson", "(n)-[x:FROM]->(m)", "State", required=True),
+    "Lesson.alliances": LinkSpec("Lesson", "(n)-[x:ABOUT]->(m)", "Alliance"),
+    "Lesson.contracts": LinkSpec("Lesson", "(n)-[x:ABOUT]->(m)", "Contract"),
+    "Lesson.categories": LinkSpec("Lesson", "(n)-[x:ABOUT]->(m)", "Category"),
+    "Lesson.practice": LinkSpec("Lesson", "(n)-[x:PART_OF]->(m)", "Practice"),
+    "Contract.alliance": LinkSpec("Contract", "(m)-[x:AWARDED]->(n)", "Alliance", required=True),
+    "Contract.leadState": LinkSpec("Contract", "(m)-[x:LEADS]->(n)", "State"),
+    "Contract.categories": LinkSpec("Contract", "(n)-[x:COVERS]->(m)", "Category"),
+    "Alliance.armOf": LinkSpec("Alliance", "(n)-[x:ARM_OF]->(m)", "Alliance"),
+    "Category.parent": LinkSpec("Category", "(n)-[x:CHILD_OF]->(m)", "Category"),
 }
+
+#: Every link other nodes hold to a node: what makes them depend on it. The links of
+#: node writes, and those written by the link mutations, the seed and the curricula.
+DEPENDENT_LINKS: tuple[LinkSpec, ...] = (
+    *NODE_LINKS.values(),
+    LinkSpec("State", "(n)-[x:MEMBER_OF]->(m)", "Alliance"),
+    LinkSpec("State", "(n)-[x:PARTICIPATES_IN]->(m)", "Contract"),
+    LinkSpec("Vendor", "(n)-[x:AWARDED_UNDER]->(m)", "Contract"),
+    LinkSpec("Curriculum", "(n)-[:HAS_MODULE]->(:Module)-[x:INCLUDES]->(m)", "Practice"),
+    LinkSpec("Curriculum", "(n)-[:HAS_MODULE]->(:Module)-[x:INCLUDES]->(m)", "Lesson"),
+)
 
 _EXISTING: dict[str, LiteralString] = {
     "State": "MATCH (n:State) WHERE n.id IN $keys RETURN n.id AS id",
@@ -121,10 +161,6 @@ _CREATE: dict[str, LiteralString] = {
 _UPDATE: dict[str, LiteralString] = {
     label: "MATCH (n:" + label + " {id: $id}) SET n += $props" + _STAMP for label in _WRITABLE
 }
-_DELETE: dict[str, LiteralString] = {
-    label: "MATCH (n:" + label + " {id: $id}) DETACH DELETE n RETURN count(*) AS deleted"
-    for label in _WRITABLE
-}
 _TITLE_TAKEN: LiteralString = (
     "MATCH (n) WHERE (n:Practice OR n:Lesson) AND toLower(n.title) = toLower($title) "
     "AND NOT (n.id = $id AND $label IN labels(n)) RETURN n.id AS id LIMIT 1"
@@ -137,22 +173,71 @@ def _missing(tx: Tx, label: str, keys: list[str]) -> set[str]:
     return set(keys) - found
 
 
-def _check_refs(tx: Tx, refs: list[Ref]) -> None:
+def _missing_refs(tx: Tx, refs: list[Ref]) -> list[MissingNodeError]:
+    """Every reference to a node that does not exist: one statement per label."""
+    by_label: dict[str, list[Ref]] = {}
     for ref in refs:
-        if _missing(tx, ref.label, [ref.key]):
-            raise MissingNodeError(f"there is no {ref.label} {ref.key!r}", ref.field)
+        by_label.setdefault(ref.label, []).append(ref)
+    errors = []
+    for label, group in by_label.items():
+        absent = _missing(tx, label, [ref.key for ref in group])
+        errors += [
+            MissingNodeError(f"there is no {ref.label} {ref.key!r}", ref.field)
+            for ref in group
+            if ref.key in absent
+        ]
+    return errors
 
 
-def _check_title(tx: Tx, write: NodeWrite) -> None:
+def _check_refs(tx: Tx, refs: list[Ref]) -> None:
+    errors = _missing_refs(tx, refs)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise WriteErrors(list(errors))
+
+
+def _title_taken(tx: Tx, write: NodeWrite) -> DuplicateKeyError | None:
     title = write.props.get("title")
-    if write.label in ("Practice", "Lesson") and title:
+    if write.label in ("Practice", "Lesson") and isinstance(title, str) and title:
         taken = tx.run(_TITLE_TAKEN, title=title, id=write.key, label=write.label)
         if taken:
-            raise DuplicateKeyError(
+            return DuplicateKeyError(
                 f"the title {title!r} is already used by {taken[0]['id']!r}; titles are unique "
                 "across practices and lessons",
                 "input.title",
             )
+    return None
+
+
+def _refusals(tx: Tx, write: NodeWrite, key_field: str | None) -> list[WriteError]:
+    """What the graph refuses in ``write``, all of it: the node (taken key on create,
+    given ``key_field``; absent on update), every missing reference, a taken title."""
+    errors: list[WriteError] = []
+    absent = bool(_missing(tx, write.label, [write.key]))
+    if key_field is not None and not absent:
+        errors.append(DuplicateKeyError(f"a {write.label} {write.key!r} already exists", key_field))
+    elif key_field is None and absent:
+        errors.append(MissingNodeError(f"there is no {write.label} {write.key!r}", "input.id"))
+    errors += _missing_refs(tx, write.refs)
+    taken = _title_taken(tx, write)
+    if taken is not None:
+        errors.append(taken)
+    return errors
+
+
+def _refuse(tx: Tx, write: NodeWrite, key_field: str | None) -> None:
+    errors = _refusals(tx, write, key_field)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise WriteErrors(errors)
+
+
+def write_refusals(graph: Graph, write: NodeWrite, key_field: str | None) -> list[WriteError]:
+    """What :func:`create_node` (``key_field`` given) or :func:`update_node` would refuse
+    in ``write``, read without writing: to report it beside the input's own errors."""
+    return graph.execute_read(lambda tx: _refusals(tx, write, key_field))
 
 
 _PREREQUISITE_CYCLE: LiteralString = (
@@ -171,10 +256,10 @@ def _refuse_prerequisite_cycle(tx: Tx, practice: str, field: str) -> None:
 
 def _set_links(tx: Tx, write: NodeWrite) -> None:
     for name, keys in write.links.items():
-        clear, add = NODE_LINKS[name]
-        tx.run(clear, id=write.key)
+        link = NODE_LINKS[name]
+        tx.run(link.clear, id=write.key)
         if keys:
-            tx.run(add, id=write.key, keys=keys)
+            tx.run(link.add, id=write.key, keys=keys)
     if write.links.get("Practice.prerequisites"):
         _refuse_prerequisite_cycle(tx, write.key, "input.prerequisites")
 
@@ -183,10 +268,7 @@ def create_node(graph: Graph, write: NodeWrite, author: str, key_field: str) -> 
     """Create a node with its links; DuplicateKeyError when the key is taken."""
 
     def work(tx: Tx) -> NodeRecord:
-        if not _missing(tx, write.label, [write.key]):
-            raise DuplicateKeyError(f"a {write.label} {write.key!r} already exists", key_field)
-        _check_refs(tx, write.refs)
-        _check_title(tx, write)
+        _refuse(tx, write, key_field)
         row = tx.run(_CREATE[write.label], id=write.key, props=write.props, author=author)[0]
         _set_links(tx, write)
         record_changes(tx, write.label, [write.key], "UPSERT", author)
@@ -199,28 +281,13 @@ def update_node(graph: Graph, write: NodeWrite, author: str) -> NodeRecord:
     """Set the given properties and replace the given links of an existing node."""
 
     def work(tx: Tx) -> NodeRecord:
-        if _missing(tx, write.label, [write.key]):
-            raise MissingNodeError(f"there is no {write.label} {write.key!r}", "input.id")
-        _check_refs(tx, write.refs)
-        _check_title(tx, write)
+        _refuse(tx, write, None)
         row = tx.run(_UPDATE[write.label], id=write.key, props=write.props, author=author)[0]
         _set_links(tx, write)
         record_changes(tx, write.label, [write.key], "UPSERT", author)
         return NodeRecord.of(write.label, row["n"])
 
     return graph.execute_write(work)
-
-
-def delete_node(graph: Graph, label: str, key: str, author: str) -> None:
-    """Delete a node and its relationships; MissingNodeError when it is absent."""
-
-    def work(tx: Tx) -> None:
-        if _missing(tx, label, [key]):
-            raise MissingNodeError(f"there is no {label} {key!r}", "input.id")
-        tx.run(_DELETE[label], id=key)
-        record_changes(tx, label, [key], "DELETE", author)
-
-    graph.execute_write(work)
 
 
 def _edge(

@@ -100,7 +100,7 @@ def test_bearer_tokens_and_roles(
 ) -> None:
     closed = Settings.from_env({**test_env, "KB_PUBLIC_READ": "false"})
     reader, reader_secret = create_token(read_graph, "http-reader", "reader")
-    _, editor_secret = create_token(read_graph, "http-editor", "editor")
+    _, admin_secret = create_token(read_graph, "http-admin", "admin")  # deletes seed records
     mutation = {
         "query": 'mutation { deleteLesson(input: {id: "TGVzc29uOkwtMDAwMQ=="}) { deletedId } }'
     }
@@ -120,7 +120,7 @@ def test_bearer_tokens_and_roles(
         revoke_token(read_graph, reader.id)
         assert client.post("/graphql", json={"query": QUERY}, headers=auth).status_code == 401
         deleted = client.post(
-            "/graphql", json=mutation, headers={"authorization": f"Bearer {editor_secret}"}
+            "/graphql", json=mutation, headers={"authorization": f"Bearer {admin_secret}"}
         )
         assert deleted.json() == {"data": {"deleteLesson": {"deletedId": "TGVzc29uOkwtMDAwMQ=="}}}
     stored = read_graph.read("MATCH (t:ApiToken) RETURN t.hash AS hash")

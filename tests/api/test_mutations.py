@@ -15,6 +15,10 @@ from kb.graph.changes import last_sequence
 from kb.graph.db import Graph
 from kb.graph.stats import graph_stats
 
+#: Reference data (contracts, alliances, categories, memberships) and deletes of what
+#: others created are the admin's (see tests/api/test_roles.py).
+ADMIN = Viewer("test-admin", "admin", "t3")
+
 CREATE_PRACTICE = """mutation($input: CreatePracticeInput!) { createPractice(input: $input) {
   practice { id key title focusArea tags publishedOn createdBy updatedAt
              states { nodes { code } } categories { nodes { code } } } } }"""
@@ -89,7 +93,7 @@ def test_update_sets_given_fields_and_replaces_given_links(write: Any, seeded_gr
 def test_delete_removes_node_and_logs_delete(write: Any, seeded_graph: Graph) -> None:
     pid = encode_id("Lesson", "L-0001")
     result = write(
-        "mutation($id: ID!) { deleteLesson(input: {id: $id}) { deletedId } }", {"id": pid}
+        "mutation($id: ID!) { deleteLesson(input: {id: $id}) { deletedId } }", {"id": pid}, ADMIN
     )
     assert result.data == {"deleteLesson": {"deletedId": pid}}
     assert seeded_graph.read("MATCH (n:Lesson {id: 'L-0001'}) RETURN n") == []
@@ -106,7 +110,7 @@ def test_membership_link_sets_since_and_until(write: Any) -> None:
     variables = {"input": {"state": encode_id("State", "GU"),
                            "alliance": encode_id("Alliance", "mhec"),
                            "since": "2020-01-01", "until": "2022-01-01"}}  # fmt: skip
-    result = write(query, variables)
+    result = write(query, variables, ADMIN)
     assert result.errors == []
     edges = result.data["setMembership"]["target"]["members"]["edges"]
     assert {"since": "2020-01-01", "until": "2022-01-01", "node": {"code": "GU"}} in edges
@@ -197,7 +201,7 @@ def test_several_bad_fields_are_all_reported(write: Any) -> None:
 def test_update_of_missing_node_is_not_found(write: Any) -> None:
     query = """mutation($input: UpdateContractInput!) {
       updateContract(input: $input) { contract { key } } }"""
-    result = write(query, {"input": {"id": encode_id("Contract", "no-such"), "title": "X"}})
+    result = write(query, {"input": {"id": encode_id("Contract", "no-such"), "title": "X"}}, ADMIN)
     assert result.codes == ["NOT_FOUND"]
     assert result.errors[0]["extensions"]["field"] == "input.id"
 
@@ -221,7 +225,7 @@ def test_create_contract_alliance_category(write: Any) -> None:
         """mutation($i: CreateCategoryInput!) {
              createCategory(input: $i) { category { key parent { code } } } }""",
         {"i": {"code": "999", "name": "Test class", "kind": "CLASS",
-               "parent": encode_id("Category", "IT"), "illustrative": True}},
+               "parent": encode_id("Category", "IT"), "illustrative": True}}, ADMIN,
     )  # fmt: skip
     assert category.data == {
         "createCategory": {"category": {"key": "999", "parent": {"code": "IT"}}}
@@ -237,6 +241,7 @@ def test_create_contract_alliance_category(write: Any) -> None:
                 "source": "https://example.org",
             }
         },
+        ADMIN,
     )
     assert alliance.data == {
         "createAlliance": {"alliance": {"key": "test-coop", "scope": "REGIONAL"}}
@@ -248,7 +253,7 @@ def test_create_contract_alliance_category(write: Any) -> None:
         {"i": {"slug": "test-contract", "title": "Test", "status": "ACTIVE", "illustrative": True,
                "alliance": encode_id("Alliance", "test-coop"),
                "leadState": encode_id("State", "VT"),
-               "categories": [encode_id("Category", "999")]}},
+               "categories": [encode_id("Category", "999")]}}, ADMIN,
     )  # fmt: skip
     assert contract.errors == []
     assert contract.data["createContract"]["contract"] == {

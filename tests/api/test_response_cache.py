@@ -43,7 +43,7 @@ def test_a_repeated_read_is_a_hit_with_the_same_body(
 def test_a_write_through_the_api_invalidates(
     settings: Settings, seeded_graph: Graph, tmp_path: Path
 ) -> None:
-    _, secret = create_token(seeded_graph, "cache-editor", "editor")
+    _, secret = create_token(seeded_graph, "cache-admin", "admin")  # renames reference data
     rename = """mutation($i: UpdateAllianceInput!) { updateAlliance(input: $i) {
         alliance { name } } }"""
     with _client(settings, seeded_graph, tmp_path) as client:
