@@ -11,6 +11,7 @@ from rich.table import Table
 from kb.cli.base import handle_errors, main, open_graph_cli, out, settings_of
 from kb.cli.knowledge import bulk_errors, progress_bar
 from kb.graph.batch_writes import BATCH_SIZE
+from kb.graph.seed_drift import merged_drift
 
 
 @main.command()
@@ -36,6 +37,12 @@ def seed(ctx: click.Context, directory: Path | None, batch_size: int) -> None:
     """Validate every seed file, then load them; nothing is written if any is invalid.
 
     Exits 2 on invalid records, naming file, line, record, field and what is accepted.
+    The seed is authoritative for what it declares: a record the graph lacks is
+    created, and one that differs (a property, or a declared relationship, missing or
+    changed, e.g. after the node at its other end was deleted) is written again.
+    Records and relationships the seed does not declare are left alone. Prints, per
+    label and relationship type, what was declared, created or restored.
+
     Records are written in batches; if one fails in the database, the batches before it
     are undone and the command exits 1 naming the batch. A second run changes nothing.
     """
@@ -50,6 +57,11 @@ def seed(ctx: click.Context, directory: Path | None, batch_size: int) -> None:
     from kb.seed.curriculum_files import read_curricula
 
     curricula = read_curricula(source, data)
+    # Authors and times of an export (history.csv), validated before any write too.
+    from kb.graph.stamps import write_stamps
+    from kb.seed.history import read_history, seed_keys
+
+    stamps = read_history(source, seed_keys(data, curricula))
     with bulk_errors(str(source)), open_graph_cli(settings) as graph:
         with progress_bar() as bar:
             task = bar.add_task("writing", total=seed_size(data))
@@ -61,13 +73,24 @@ def seed(ctx: click.Context, directory: Path | None, batch_size: int) -> None:
                 progress=lambda rows: bar.advance(task, rows),
             )
         curricula_report = load_curricula(graph, curricula)
-    table = Table("label", "records", "created or changed")
-    for label, seen in report.seen.items():
-        table.add_row(label, str(seen), str(report.changed[label]))
-    table.add_row("MEMBER_OF", str(len(data.memberships)), str(report.memberships_changed))
-    for label, seen in curricula_report.seen.items():
-        table.add_row(label, str(seen), str(curricula_report.changed[label]))
+        if stamps:
+            write_stamps(graph, stamps)
+    drift = merged_drift(report.drift, curricula_report.drift)
+    table = Table("label", "declared", "created", "restored", "unchanged", title="Records")
+    for label, declared in drift.declared.items():
+        created, restored = drift.created.get(label, 0), drift.restored.get(label, 0)
+        table.add_row(
+            label, *map(str, (declared, created, restored, declared - created - restored))
+        )
     out.print(table)
+    links = Table("relationship", "declared", "added", "removed", title="Relationships")
+    for rel in sorted(drift.links_declared):
+        declared = drift.links_declared[rel]
+        added, removed = drift.links_added.get(rel, 0), drift.links_removed.get(rel, 0)
+        links.add_row(rel, str(declared), str(added), str(removed))
+    out.print(links)
+    if stamps:
+        out.print(f"authors and times of {len(stamps)} record(s) set from history.csv")
     out.print(f"{report.total_changed + curricula_report.total_changed} change(s) written")
 
 

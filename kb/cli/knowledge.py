@@ -141,12 +141,20 @@ def import_(
 @click.pass_context
 @handle_errors
 def export(ctx: click.Context, directory: Path) -> None:
-    """Write the whole graph into DIRECTORY (new or empty) in the seed's own formats.
+    """Write the whole graph into DIRECTORY (new or empty) in the seed's own formats:
+    states, alliances, memberships, categories, contracts, practices, lessons,
+    certifications with their domains, TEACHES links and curricula, and in
+    history.csv who created and last changed each record, and when (tokens never).
 
-    `kb seed --dir DIRECTORY` loads it back into an empty graph as the same graph.
+    `kb seed --dir DIRECTORY` loads it back into an empty graph as the same graph, and
+    exporting that graph again writes the same files, byte for byte.
     """
+    from kb.graph.curricula_export import read_curricula_seed
     from kb.graph.export import read_graph
+    from kb.graph.stamps import read_stamps
+    from kb.seed.curriculum_export import write_curricula
     from kb.seed.export import ExportError, check_target, export_count, write_seed
+    from kb.seed.history import write_history
 
     try:
         check_target(directory)
@@ -154,17 +162,24 @@ def export(ctx: click.Context, directory: Path) -> None:
         fail(str(error))
     with open_graph_cli(settings_of(ctx)) as graph:
         data = read_graph(graph)
+        curricula = read_curricula_seed(graph)
+        stamps = read_stamps(graph)
     with progress_bar() as bar:
-        task = bar.add_task("writing", total=export_count(data))
+        task = bar.add_task("writing", total=export_count(data) + 4)
         try:
             files = write_seed(data, directory, progress=lambda _: bar.advance(task))
         except ExportError as error:
             fail(str(error))
+        files += write_curricula(curricula, data, directory)
+        files.append(write_history(stamps, directory))
+        bar.advance(task, 4)
     out.print(
         f"exported {len(data.states)} states, {len(data.alliances)} alliances, "
         f"{len(data.memberships)} memberships, {len(data.categories)} categories, "
-        f"{len(data.contracts)} contracts, {len(data.practices)} practices and "
-        f"{len(data.lessons)} lessons to {directory} ({len(files)} files)",
+        f"{len(data.contracts)} contracts, {len(data.practices)} practices, "
+        f"{len(data.lessons)} lessons, {len(curricula.certifications)} certifications and "
+        f"frameworks, {len(curricula.teachings)} TEACHES links and "
+        f"{len(curricula.curricula)} curricula to {directory} ({len(files)} files)",
         highlight=False,
         soft_wrap=True,
     )

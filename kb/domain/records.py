@@ -100,9 +100,9 @@ class Practice:
     title: str
     summary: str
     body: str
-    focus_area: str
+    focus_area: str | None
     tags: tuple[str, ...]
-    published_on: date
+    published_on: date | None
     states: tuple[str, ...]
     alliances: tuple[str, ...]
     categories: tuple[str, ...]
@@ -119,11 +119,11 @@ class Lesson:
     context: str
     lesson: str
     recommendation: str
-    recorded_on: date
-    status: str
+    recorded_on: date | None
+    status: str | None
     state: str
-    alliance: str | None
-    contract: str | None
+    alliances: tuple[str, ...]
+    contracts: tuple[str, ...]
     categories: tuple[str, ...]
     practice: str | None
     tags: tuple[str, ...]

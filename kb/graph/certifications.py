@@ -71,8 +71,8 @@ def _certification(row: dict[str, Any]) -> CertificationRecord:
     cert = Certification(
         code=c["id"],
         kind=c["kind"],
-        name=c["name"],
-        body=c["body"],
+        name=c.get("name") or "",
+        body=c.get("body") or "",
         description=c.get("description") or "",
         since=c.get("since"),
         framework=row["framework"],

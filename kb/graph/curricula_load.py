@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, LiteralString
 
-from kb.domain.curricula import CurriculaSeed
+from kb.domain.curricula import Certification, CurriculaSeed
+from kb.graph.certifications import read_certifications
 from kb.graph.changes import record_changes
-from kb.graph.curriculum_store import plan_props, sync_curriculum
+from kb.graph.curriculum_store import plan_props, read_curricula, sync_curriculum
 from kb.graph.db import Graph, Tx
 from kb.graph.load import BULK_TIMEOUT
+from kb.graph.seed_drift import SeedDrift
 
 
 @dataclass
@@ -26,6 +28,8 @@ class CurriculaLoadReport:
 
     seen: dict[str, int] = field(default_factory=dict)
     changed: dict[str, int] = field(default_factory=dict)
+    #: What the load put back, per label and relationship type (set by load_curricula).
+    drift: SeedDrift | None = None
 
     @property
     def total_changed(self) -> int:
@@ -38,7 +42,7 @@ def _digest(value: Any) -> str:
 
 _CERTIFICATIONS: LiteralString = (
     "UNWIND $rows AS r MERGE (n:Certification {id: r.id}) ON CREATE SET n.createdAt = datetime() "
-    "WITH n, r WHERE n.seedHash IS NULL OR n.seedHash <> r.hash "
+    "WITH n, r WHERE n.seedHash IS NULL OR n.seedHash <> r.hash OR r.force "
     "SET n += r.props, n.seedHash = r.hash, n.updatedAt = datetime() RETURN n.id AS id"
 )
 _CERTIFICATION_LINKS: tuple[LiteralString, ...] = (
@@ -55,6 +59,8 @@ _CERTIFICATION_LINKS: tuple[LiteralString, ...] = (
 _TEACHES: LiteralString = (
     "UNWIND $rows AS r MATCH (p:Practice {id: r.practice}), (d:Domain {id: r.domain}) "
     "MERGE (p)-[t:TEACHES]->(d) WITH d, t, r WHERE t.seedHash IS NULL OR t.seedHash <> r.hash "
+    "OR t.via IS NULL OR t.via <> r.props.via OR t.illustrative IS NULL "
+    "OR t.illustrative <> r.props.illustrative "
     "SET t += r.props, t.seedHash = r.hash RETURN d.id AS id"
 )
 _STALE_TEACHES: LiteralString = (
@@ -101,10 +107,16 @@ def _certification_rows(seed: CurriculaSeed) -> list[dict[str, Any]]:
     return rows
 
 
-def write_curricula(tx: Tx, seed: CurriculaSeed, author: str) -> CurriculaLoadReport:
-    """Upsert the curriculum seed inside ``tx``; unchanged records are skipped."""
+def write_curricula(
+    tx: Tx, seed: CurriculaSeed, author: str, force: CurriculaDrift | None = None
+) -> CurriculaLoadReport:
+    """Upsert the curriculum seed inside ``tx``; unchanged records are skipped, except
+    those ``force`` names (the graph differs from what the seed declares)."""
     report = CurriculaLoadReport()
+    forced = force or CurriculaDrift()
     rows = _certification_rows(seed)
+    for row in rows:
+        row["force"] = row["id"] in forced.certifications
     # Frameworks first, so that a certification finds the framework it is based on.
     rows.sort(key=lambda r: r["framework"] is not None)
     changed = {row["id"] for row in tx.run(_CERTIFICATIONS, rows=rows)}
@@ -146,7 +158,7 @@ def write_curricula(tx: Tx, seed: CurriculaSeed, author: str) -> CurriculaLoadRe
     }
     written = []
     for plan in seed.curricula:
-        if current.get(plan.key) != hashes[plan.key]:
+        if current.get(plan.key) != hashes[plan.key] or plan.key in forced.curricula:
             sync_curriculum(tx, plan, author, {"seedHash": hashes[plan.key]})
             written.append(plan.key)
     report.seen["Curriculum"] = len(keys)
@@ -157,5 +169,85 @@ def write_curricula(tx: Tx, seed: CurriculaSeed, author: str) -> CurriculaLoadRe
 
 def load_curricula(graph: Graph, seed: CurriculaSeed, author: str = "seed") -> CurriculaLoadReport:
     """Write the curriculum seed to the graph in one transaction (after the main seed:
-    curricula refer to its practices and lessons)."""
-    return graph.execute_write(lambda tx: write_curricula(tx, seed, author), timeout=BULK_TIMEOUT)
+    curricula refer to its practices and lessons). What the graph lacks or holds
+    differently from the seed is written again (see :func:`curricula_drift`)."""
+    drift = curricula_drift(graph, seed)
+    report = graph.execute_write(
+        lambda tx: write_curricula(tx, seed, author, drift), timeout=BULK_TIMEOUT
+    )
+    report.drift = drift.counts
+    return report
+
+
+@dataclass
+class CurriculaDrift:
+    """The certifications and curricula to rewrite, and the counts of what that puts back."""
+
+    certifications: set[str] = field(default_factory=set)
+    curricula: set[str] = field(default_factory=set)
+    counts: SeedDrift = field(default_factory=SeedDrift)
+
+
+def _comparable(c: Certification) -> Certification:
+    # Read back, a certification carries its framework's domains; the seed lists none.
+    return replace(c, domains=()) if c.kind != "FRAMEWORK" else c
+
+
+def curricula_drift(graph: Graph, seed: CurriculaSeed) -> CurriculaDrift:
+    """Compare the curriculum seed with the graph: which records differ, and how many
+    of their declared nodes and links are missing (per label and relationship type)."""
+    drift = CurriculaDrift()
+    counts = drift.counts
+    have = {r.certification.code: _comparable(r.certification) for r in read_certifications(graph)}
+    for c in seed.certifications:
+        now = have.get(c.code)
+        counts.count(counts.declared, "Certification")
+        counts.count(counts.links_declared, "BASED_ON", c.framework is not None)
+        counts.count(counts.links_declared, "HAS_DOMAIN", len(c.domains))
+        if now is None:
+            counts.count(counts.created, "Certification")
+            counts.count(counts.links_added, "BASED_ON", c.framework is not None)
+            counts.count(counts.links_added, "HAS_DOMAIN", len(c.domains))
+        elif now != _comparable(c):
+            counts.count(counts.restored, "Certification")
+            drift.certifications.add(c.code)
+            counts.count(counts.links_added, "BASED_ON", bool(c.framework and not now.framework))
+            missing = {d.key for d in c.domains} - {d.key for d in now.domains}
+            counts.count(counts.links_added, "HAS_DOMAIN", len(missing))
+    pairs = {(row["p"], row["d"]) for row in graph.read(_TEACHES_PRESENT)}
+    wanted = {(t.practice, t.domain) for t in seed.teachings}
+    counts.count(counts.links_declared, "TEACHES", len(wanted))
+    counts.count(counts.links_added, "TEACHES", len(wanted - pairs))
+    plans = read_curricula(graph, [plan.key for plan in seed.curricula])
+    for plan in seed.curricula:
+        items = {(m, i) for m, i in plan.items()}
+        modules = {m.key for m in plan.modules}
+        counts.count(counts.declared, "Curriculum")
+        counts.count(counts.links_declared, "INCLUDES", len(items))
+        counts.count(counts.links_declared, "HAS_MODULE", len(modules))
+        counts.count(counts.links_declared, "TARGETS", len(plan.certifications))
+        record = plans.get(plan.key)
+        if record is None:
+            counts.count(counts.created, "Curriculum")
+            counts.count(counts.links_added, "INCLUDES", len(items))
+            counts.count(counts.links_added, "HAS_MODULE", len(modules))
+            counts.count(counts.links_added, "TARGETS", len(plan.certifications))
+            continue
+        now_plan = record.plan
+        if replace(now_plan, certifications=tuple(sorted(now_plan.certifications))) != replace(
+            plan, certifications=tuple(sorted(plan.certifications))
+        ):
+            counts.count(counts.restored, "Curriculum")
+            drift.curricula.add(plan.key)
+            counts.count(counts.links_added, "INCLUDES", len(items - set(now_plan.items())))
+            counts.count(counts.links_removed, "INCLUDES", len(set(now_plan.items()) - items))
+            now_modules = {m.key for m in now_plan.modules}
+            counts.count(counts.links_added, "HAS_MODULE", len(modules - now_modules))
+            missing = set(plan.certifications) - set(now_plan.certifications)
+            counts.count(counts.links_added, "TARGETS", len(missing))
+    return drift
+
+
+_TEACHES_PRESENT: LiteralString = (
+    "MATCH (p:Practice)-[:TEACHES]->(d:Domain) RETURN p.id AS p, d.id AS d"
+)

@@ -48,13 +48,14 @@ _OWNED: dict[str, list[str]] = {
 # LiteralString as str).
 _PRESENT = {
     label: f"UNWIND $rows AS r OPTIONAL MATCH (n:{label} {{{key}: r.id}}) "
-    "RETURN r.id AS id, n IS NOT NULL AS present, coalesce(n.seedHash = r.hash, false) AS same"
+    "RETURN r.id AS id, n IS NOT NULL AS present, "
+    "coalesce(n.seedHash = r.hash, false) AND NOT coalesce(r.force, false) AS same"
     for label, key in KEYS.items()
 }
 _PRESENT[MEMBERSHIP] = (
     "UNWIND $rows AS r OPTIONAL MATCH (:State {id: r.state})-[m:MEMBER_OF]->(:Alliance {id: r.alliance}) "
     "RETURN r.state + '|' + r.alliance AS id, m IS NOT NULL AS present, "
-    "coalesce(m.seedHash = r.hash, false) AS same"
+    "coalesce(m.seedHash = r.hash, false) AND NOT coalesce(r.force, false) AS same"
 )
 _UNDO = "undoImport: $import, undoBatch: $batch"
 _SNAPSHOT_NODES = {

@@ -21,6 +21,7 @@ from kb.graph.db import Graph, Tx
 
 if TYPE_CHECKING:
     from kb.graph.batch_writes import Batch
+    from kb.graph.seed_drift import SeedDrift
 
 #: Seconds a bulk read (an export, a reindex) may take in its single transaction.
 BULK_TIMEOUT = 600.0
@@ -35,6 +36,8 @@ class LoadReport:
     changed: dict[str, int] = field(default_factory=dict)
     memberships_changed: int = 0
     created: dict[str, int] = field(default_factory=dict)
+    #: What the load put back, per label and relationship type (set by load_seed).
+    drift: SeedDrift | None = None
 
     @property
     def total_changed(self) -> int:
@@ -56,22 +59,22 @@ def _row(key: str, props: Mapping[str, Any], links: Mapping[str, Any]) -> dict[s
 # Upserts: MERGE on the natural key, then only touch records whose digest changed.
 _UPSERT: dict[str, LiteralString] = {
     "State": "UNWIND $rows AS r MERGE (n:State {code: r.id}) "
-    "ON CREATE SET n.createdAt = datetime() WITH n, r WHERE n.seedHash IS NULL OR n.seedHash <> r.hash "
+    "ON CREATE SET n.createdAt = datetime() WITH n, r WHERE n.seedHash IS NULL OR n.seedHash <> r.hash OR r.force "
     "SET n += r.props, n.id = r.id, n.seedHash = r.hash, n.updatedAt = datetime() RETURN n.id AS id",
     "Alliance": "UNWIND $rows AS r MERGE (n:Alliance {slug: r.id}) "
-    "ON CREATE SET n.createdAt = datetime() WITH n, r WHERE n.seedHash IS NULL OR n.seedHash <> r.hash "
+    "ON CREATE SET n.createdAt = datetime() WITH n, r WHERE n.seedHash IS NULL OR n.seedHash <> r.hash OR r.force "
     "SET n += r.props, n.id = r.id, n.seedHash = r.hash, n.updatedAt = datetime() RETURN n.id AS id",
     "Category": "UNWIND $rows AS r MERGE (n:Category {code: r.id}) "
-    "ON CREATE SET n.createdAt = datetime() WITH n, r WHERE n.seedHash IS NULL OR n.seedHash <> r.hash "
+    "ON CREATE SET n.createdAt = datetime() WITH n, r WHERE n.seedHash IS NULL OR n.seedHash <> r.hash OR r.force "
     "SET n += r.props, n.id = r.id, n.seedHash = r.hash, n.updatedAt = datetime() RETURN n.id AS id",
     "Contract": "UNWIND $rows AS r MERGE (n:Contract {slug: r.id}) "
-    "ON CREATE SET n.createdAt = datetime() WITH n, r WHERE n.seedHash IS NULL OR n.seedHash <> r.hash "
+    "ON CREATE SET n.createdAt = datetime() WITH n, r WHERE n.seedHash IS NULL OR n.seedHash <> r.hash OR r.force "
     "SET n += r.props, n.id = r.id, n.seedHash = r.hash, n.updatedAt = datetime() RETURN n.id AS id",
     "Practice": "UNWIND $rows AS r MERGE (n:Practice {slug: r.id}) "
-    "ON CREATE SET n.createdAt = datetime() WITH n, r WHERE n.seedHash IS NULL OR n.seedHash <> r.hash "
+    "ON CREATE SET n.createdAt = datetime() WITH n, r WHERE n.seedHash IS NULL OR n.seedHash <> r.hash OR r.force "
     "SET n += r.props, n.id = r.id, n.seedHash = r.hash, n.updatedAt = datetime() RETURN n.id AS id",
     "Lesson": "UNWIND $rows AS r MERGE (n:Lesson {id: r.id}) "
-    "ON CREATE SET n.createdAt = datetime() WITH n, r WHERE n.seedHash IS NULL OR n.seedHash <> r.hash "
+    "ON CREATE SET n.createdAt = datetime() WITH n, r WHERE n.seedHash IS NULL OR n.seedHash <> r.hash OR r.force "
     "SET n += r.props, n.seedHash = r.hash, n.updatedAt = datetime() RETURN n.id AS id",
 }
 
@@ -124,10 +127,10 @@ _LINKS: dict[str, list[LiteralString]] = {
         "OPTIONAL MATCH (n)-[x:FROM|ABOUT|PART_OF]->() DELETE x",
         "UNWIND $rows AS r MATCH (n:Lesson {id: r.id}), (s:State {id: r.links.state}) "
         "MERGE (n)-[:FROM]->(s)",
-        "UNWIND $rows AS r MATCH (n:Lesson {id: r.id}) WITH n, r WHERE r.links.alliance IS NOT NULL "
-        "MATCH (m:Alliance {id: r.links.alliance}) MERGE (n)-[:ABOUT]->(m)",
-        "UNWIND $rows AS r MATCH (n:Lesson {id: r.id}) WITH n, r WHERE r.links.contract IS NOT NULL "
-        "MATCH (m:Contract {id: r.links.contract}) MERGE (n)-[:ABOUT]->(m)",
+        "UNWIND $rows AS r MATCH (n:Lesson {id: r.id}) UNWIND r.links.alliances AS k "
+        "MATCH (m:Alliance {id: k}) MERGE (n)-[:ABOUT]->(m)",
+        "UNWIND $rows AS r MATCH (n:Lesson {id: r.id}) UNWIND r.links.contracts AS k "
+        "MATCH (m:Contract {id: k}) MERGE (n)-[:ABOUT]->(m)",
         "UNWIND $rows AS r MATCH (n:Lesson {id: r.id}) UNWIND r.links.categories AS k "
         "MATCH (m:Category {id: k}) MERGE (n)-[:ABOUT]->(m)",
         "UNWIND $rows AS r MATCH (n:Lesson {id: r.id}) WITH n, r WHERE r.links.practice IS NOT NULL "
@@ -162,7 +165,7 @@ _SELF_LINKED = frozenset({"Alliance", "Category", "Practice"})
 
 _MEMBERSHIPS: LiteralString = (
     "UNWIND $rows AS r MATCH (s:State {id: r.state}), (a:Alliance {id: r.alliance}) "
-    "MERGE (s)-[m:MEMBER_OF]->(a) WITH m, r WHERE m.seedHash IS NULL OR m.seedHash <> r.hash "
+    "MERGE (s)-[m:MEMBER_OF]->(a) WITH m, r WHERE m.seedHash IS NULL OR m.seedHash <> r.hash OR r.force "
     "SET m += r.props, m.seedHash = r.hash RETURN count(m) AS changed"
 )
 
@@ -193,9 +196,9 @@ def seed_rows(data: SeedData) -> dict[str, list[dict[str, Any]]]:
                 {
                     "slug": a.slug,
                     "name": a.name,
-                    "acronym": a.acronym,
+                    "acronym": a.acronym or None,
                     "scope": a.scope,
-                    "description": a.description,
+                    "description": a.description or None,
                     "founded": a.founded,
                     "dissolved": a.dissolved,
                     **_prov(a.provenance),
@@ -228,7 +231,7 @@ def seed_rows(data: SeedData) -> dict[str, list[dict[str, Any]]]:
                     "status": c.status,
                     "startsOn": c.starts_on,
                     "endsOn": c.ends_on,
-                    "description": c.description,
+                    "description": c.description or None,
                     **_prov(c.provenance),
                 },
                 {
@@ -249,7 +252,7 @@ def seed_rows(data: SeedData) -> dict[str, list[dict[str, Any]]]:
                 {
                     "slug": p.slug,
                     "title": p.title,
-                    "summary": p.summary,
+                    "summary": p.summary or None,
                     "body": p.body,
                     "focusArea": p.focus_area,
                     "tags": list(p.tags),
@@ -272,9 +275,10 @@ def seed_rows(data: SeedData) -> dict[str, list[dict[str, Any]]]:
                 x.id,
                 {
                     "title": x.title,
-                    "context": x.context,
+                    # Absent optional text is no property, as the API writes it.
+                    "context": x.context or None,
                     "lesson": x.lesson,
-                    "recommendation": x.recommendation,
+                    "recommendation": x.recommendation or None,
                     "recordedOn": x.recorded_on,
                     "status": x.status,
                     "tags": list(x.tags),
@@ -282,8 +286,8 @@ def seed_rows(data: SeedData) -> dict[str, list[dict[str, Any]]]:
                 },
                 {
                     "state": x.state,
-                    "alliance": x.alliance,
-                    "contract": x.contract,
+                    "alliances": sorted(x.alliances),
+                    "contracts": sorted(x.contracts),
                     "categories": sorted(x.categories),
                     "practice": x.practice,
                 },
@@ -293,7 +297,7 @@ def seed_rows(data: SeedData) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def _membership_rows(data: SeedData) -> list[dict[str, Any]]:
+def membership_rows(data: SeedData) -> list[dict[str, Any]]:
     rows = []
     for m in data.memberships:
         props = {"since": m.since, "until": m.until, **_prov(m.provenance)}
@@ -330,14 +334,20 @@ def write_rows(
     return report
 
 
-def seed_batches(data: SeedData, batch_size: int) -> Iterator[Batch]:
+def seed_batches(
+    data: SeedData, batch_size: int, force: Mapping[str, set[str]] | None = None
+) -> Iterator[Batch]:
     """The seed as batches, in an order that lets every link find its target: labels as
     in :data:`KEYS`, then memberships. Alliances, categories and practices link to
-    records of their own label, so each of those labels goes in a single batch."""
+    records of their own label, so each of those labels goes in a single batch. The
+    keys in ``force`` (per label) are rewritten even when their ``seedHash`` matches."""
     from kb.graph.batch_writes import Batch
     from kb.graph.journal import MEMBERSHIP
+    from kb.graph.seed_drift import mark_forced
 
-    rows: dict[str, list[dict[str, Any]]] = {**seed_rows(data), MEMBERSHIP: _membership_rows(data)}
+    rows: dict[str, list[dict[str, Any]]] = {**seed_rows(data), MEMBERSHIP: membership_rows(data)}
+    for label, keys in (force or {}).items():
+        mark_forced(rows.get(label, []), keys, membership=label == MEMBERSHIP)
     for label, label_rows in rows.items():
         size = max(len(label_rows), 1) if label in _SELF_LINKED else batch_size
         for start in range(0, len(label_rows), size):
@@ -355,18 +365,22 @@ def load_seed(
     batch_timeout: float | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> LoadReport:
-    """Write ``data`` to the graph in batches, all or nothing; unchanged records are
-    skipped. ``progress`` is called with the rows of each batch written (out of
-    :func:`seed_size`).
+    """Write ``data`` to the graph in batches, all or nothing. The seed is authoritative
+    for what it declares: a record is rewritten when the graph differs from it (a
+    property or a declared link missing or changed, see :mod:`kb.graph.seed_drift`),
+    and skipped otherwise. ``progress`` is called with the rows of each batch written
+    (out of :func:`seed_size`).
 
     Raises:
         kb.graph.batch_writes.BulkWriteError: a batch failed; nothing of this load remains.
     """
     from kb.graph.batch_writes import BATCH_TIMEOUT, write_batches
+    from kb.graph.seed_drift import seed_drift
 
+    drift = seed_drift(graph, data)
     written = write_batches(
         graph,
-        seed_batches(data, batch_size),
+        seed_batches(data, batch_size, drift.force),
         source=source,
         kind="seed",
         author=author,
@@ -379,6 +393,7 @@ def load_seed(
         changed={label: written.changed.get(label, 0) for label in KEYS},
         memberships_changed=written.memberships_changed,
         created={label: written.created.get(label, 0) for label in KEYS},
+        drift=drift,
     )
     return report
 

@@ -71,9 +71,10 @@ def build_alliances(
         rd = RecordReader(errors, name, line, _key(data, "slug"), data)
         slug = rd.pattern("slug", SLUG, SLUG_EXPECTED)
         title = rd.text("name", max_len=MAX_TITLE)
-        acronym = rd.text("acronym", max_len=40)
+        # Optional as in the API's createAlliance.
+        acronym = rd.text("acronym", required=False, max_len=40) or ""
         scope = rd.choice("scope", r.ALLIANCE_SCOPES)
-        description = rd.text("description")
+        description = rd.text("description", required=False) or ""
         founded = rd.integer("founded", 1800, 2100)
         dissolved = rd.integer("dissolved", 1800, 2100)
         arm_of = rd.ref("arm_of", known.alliances, "alliance slug")
@@ -85,7 +86,7 @@ def build_alliances(
             _duplicate(errors, seen, slug, f"{name}:{line}", rd, "slug")
             if arm_of == slug:
                 rd.error("arm_of", f"{slug!r} cannot be an arm of itself")
-        if rd.ok and slug and title and acronym and scope and description:
+        if rd.ok and slug and title and scope:
             alliances.append(
                 r.Alliance(
                     slug, title, acronym, scope, description, founded, dissolved, arm_of, provenance
@@ -164,12 +165,11 @@ def build_contracts(
         status = rd.choice("status", r.CONTRACT_STATUSES)
         starts = rd.day("starts_on")
         ends = rd.day("ends_on")
-        description = rd.text("description")
+        # Optional as in the API's createContract.
+        description = rd.text("description", required=False) or ""
         alliance = rd.ref("alliance", known.alliances, "alliance slug", required=True)
         lead = rd.ref("lead_state", known.states, "state code")
         categories = rd.refs("categories", known.categories, "category code")
-        if not categories and rd.ok:
-            rd.error("categories", "is empty; a contract covers at least one category code")
         participants = _participants(rd, known)
         provenance = rd.provenance()
         rd.finish()
@@ -177,7 +177,7 @@ def build_contracts(
             rd.error("ends_on", f"{ends} is before starts_on ({starts})")
         if slug:
             _duplicate(errors, seen, slug, f"{name}:{line}", rd, "slug")
-        if rd.ok and slug and title and status and description and alliance:
+        if rd.ok and slug and title and status and alliance:
             contracts.append(
                 r.Contract(
                     slug,
@@ -236,11 +236,12 @@ def build_practices(
         if not re.fullmatch(SLUG, slug):
             rd.error(None, f"the file name {slug!r} is not {SLUG_EXPECTED}")
         title = rd.text("title", max_len=MAX_TITLE)
-        summary = rd.text("summary", max_len=2000)
+        # Optional as in the API's createPractice: a practice needs a title and a body.
+        summary = rd.text("summary", required=False, max_len=2000) or ""
         body = rd.text("body")
-        focus = rd.choice("focus_area", r.FOCUS_AREAS)
+        focus = rd.choice("focus_area", r.FOCUS_AREAS, required=False)
         tags = rd.text_list("tags")
-        published = rd.day("published", required=True)
+        published = rd.day("published")
         states = rd.refs("states", known.states, "state code")
         alliances = rd.refs("alliances", known.alliances, "alliance slug")
         categories = rd.refs("categories", known.categories, "category code")
@@ -254,7 +255,7 @@ def build_practices(
                 "related" if slug in related else "prerequisites", f"{slug!r} refers to itself"
             )
         prerequisites.extend((slug, before) for before in prereqs)
-        if rd.ok and title and summary and body and focus and published:
+        if rd.ok and title and body:
             practices.append(
                 r.Practice(
                     slug,
@@ -296,14 +297,17 @@ def build_lessons(
         rd = RecordReader(errors, name, line, _key(data, "id"), data)
         lesson_id = rd.pattern("id", *patterns.LESSON_ID)
         title = rd.text("title", max_len=MAX_TITLE)
-        context = rd.text("context")
+        # Optional as in the API's createLesson: a lesson needs a title, the lesson
+        # itself and the state it comes from; an absent field is left out of the file.
+        context = rd.text("context", required=False) or ""
         lesson = rd.text("lesson")
-        recommendation = rd.text("recommendation")
-        recorded = rd.day("recorded", required=True)
-        status = rd.choice("status", r.LESSON_STATUSES)
+        recommendation = rd.text("recommendation", required=False) or ""
+        recorded = rd.day("recorded")
+        status = rd.choice("status", r.LESSON_STATUSES, required=False)
         state = rd.ref("state", known.states, "state code", required=True)
-        alliance = rd.ref("alliance", known.alliances, "alliance slug")
-        contract = rd.ref("contract", known.contracts, "contract slug")
+        # One key, or a list of them (the API links a lesson to several).
+        alliances = rd.refs("alliance", known.alliances, "alliance slug")
+        contracts = rd.refs("contract", known.contracts, "contract slug")
         categories = rd.refs("categories", known.categories, "category code")
         practice = rd.ref("practice", known.practices, "practice slug")
         tags = rd.text_list("tags")
@@ -311,17 +315,7 @@ def build_lessons(
         rd.finish()
         if lesson_id:
             _duplicate(errors, seen, lesson_id, f"{name}:{line}", rd, "id")
-        if (
-            rd.ok
-            and lesson_id
-            and title
-            and context
-            and lesson
-            and recommendation
-            and recorded
-            and status
-            and state
-        ):
+        if rd.ok and lesson_id and title and lesson and state:
             lessons.append(
                 r.Lesson(
                     lesson_id,
@@ -332,8 +326,8 @@ def build_lessons(
                     recorded,
                     status,
                     state,
-                    alliance,
-                    contract,
+                    alliances,
+                    contracts,
                     categories,
                     practice,
                     tags,

@@ -94,10 +94,10 @@ def _rows(data: SeedData) -> list[CoverageRow]:
         practices.update(("category", code) for code in set(p.categories))
     for x in data.lessons:
         lessons[("jurisdiction", x.state)] += 1
-        if x.alliance:
-            lessons[("alliance", x.alliance)] += 1
-        if x.contract:
-            lessons[("contract", x.contract)] += 1
+        for alliance in x.alliances:
+            lessons[("alliance", alliance)] += 1
+        for contract in x.contracts:
+            lessons[("contract", contract)] += 1
         lessons.update(("category", code) for code in set(x.categories))
     keyed = [
         *(("jurisdiction", s.code, s.name) for s in data.states),

@@ -176,7 +176,7 @@ def _teachings(
     # A practice's focus area is an NIGP focus area: it teaches that domain, no row needed.
     by_focus = {d.focus_area: d.key for d in domains.values() if d.focus_area}
     for p in seed.practices:
-        domain_key = by_focus.get(p.focus_area)
+        domain_key = by_focus.get(p.focus_area) if p.focus_area else None
         if domain_key and (p.slug, domain_key) not in found:
             found[(p.slug, domain_key)] = Teaching(
                 p.slug, domain_key, "focus_area", p.provenance.illustrative
@@ -198,12 +198,16 @@ def _curriculum(
     title = rd.text("title", max_len=MAX_TITLE)
     audience = rd.text("audience", max_len=MAX_TITLE)
     level = rd.choice("level", LEVELS)
-    description = rd.text("description")
+    # As in the API's createCurriculum: a curriculum being assembled may have no
+    # description or modules yet, and it is a plan of ours, not a fact about an
+    # organisation, so it needs no source (one may still be given).
+    description = rd.text("description", required=False) or ""
     certifications = rd.refs("certifications", codes, "certification code")
     modules = _modules(rd, seed)
-    provenance = rd.provenance()
+    source = rd.text("source", required=False, max_len=2000)
+    illustrative = rd.boolean("illustrative")
     rd.finish()
-    if not (rd.ok and key and title and audience and level and description):
+    if not (rd.ok and key and title and audience and level):
         return None
     return CurriculumPlan(
         key,
@@ -213,15 +217,17 @@ def _curriculum(
         description,
         certifications,
         modules,
-        provenance.source,
-        provenance.illustrative,
+        source,
+        illustrative,
     )
 
 
 def _modules(rd: RecordReader, seed: SeedData) -> tuple[ModulePlan, ...]:
     raw = rd._raw("modules")
-    if not isinstance(raw, list) or not raw:
-        rd.error("modules", "is missing or empty; a curriculum has at least one module")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        rd.error("modules", f"{raw!r} is not a list of modules")
         return ()
     known = {
         "practice": {p.slug for p in seed.practices},
@@ -236,8 +242,6 @@ def _modules(rd: RecordReader, seed: SeedData) -> tuple[ModulePlan, ...]:
         key = sub.pattern("key", *patterns.SLUG)
         title = sub.text("title", max_len=MAX_TITLE)
         objectives = sub.text_list("objectives")
-        if sub.data.get("objectives") in (None, "", []):
-            sub.error("objectives", "is missing or empty; a module states its learning objectives")
         items = _items(sub, known, placed, key or str(number))
         sub.finish()
         if key in keys:
@@ -255,8 +259,10 @@ def _items(
     rd: RecordReader, known: dict[str, set[str]], placed: dict[ItemRef, str], module: str
 ) -> tuple[ItemRef, ...]:
     raw = rd._raw("items")
-    if not isinstance(raw, list) or not raw:
-        rd.error("items", "is missing or empty; a module has at least one item")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        rd.error("items", f"{raw!r} is not a list of items")
         return ()
     items: list[ItemRef] = []
     for number, item in enumerate(raw, start=1):

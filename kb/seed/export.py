@@ -72,7 +72,7 @@ def _prov(p: r.Provenance) -> dict[str, Any]:
     return fields
 
 
-def _compact(fields: dict[str, Any]) -> dict[str, Any]:
+def compact(fields: dict[str, Any]) -> dict[str, Any]:
     """Leave out absent values, so the file reads like a hand-written one."""
     return {key: value for key, value in fields.items() if value not in (None, "", [], ())}
 
@@ -85,7 +85,7 @@ def _cell(value: Any) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
-def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file, lineterminator="\n")
         writer.writerow(header)
@@ -103,14 +103,14 @@ def _alliance(a: r.Alliance) -> dict[str, Any]:
         "arm_of": a.arm_of,
         "description": a.description,
     }
-    return _compact({**fields, **_prov(a.provenance)})
+    return compact({**fields, **_prov(a.provenance)})
 
 
 def _participant(p: r.Participation) -> str | dict[str, Any]:
     # A bare state code means illustrative, no date, no source: the seed's short form.
     if p.provenance.illustrative and not p.provenance.source and p.since is None:
         return p.state
-    return _compact({"state": p.state, "since": p.since, **_prov(p.provenance)})
+    return compact({"state": p.state, "since": p.since, **_prov(p.provenance)})
 
 
 def _contract(c: r.Contract) -> dict[str, Any]:
@@ -128,7 +128,7 @@ def _contract(c: r.Contract) -> dict[str, Any]:
         **_prov(c.provenance),
         "participants": [_participant(p) for p in c.participants],
     }
-    return _compact(fields)
+    return compact(fields)
 
 
 def _practice(p: r.Practice) -> str:
@@ -146,7 +146,7 @@ def _practice(p: r.Practice) -> str:
         "prerequisites": list(p.prerequisites),
         **_prov(p.provenance),
     }
-    return f"---\n{dump_yaml(_compact(fields))}---\n\n{p.body.strip()}\n"
+    return f"---\n{dump_yaml(compact(fields))}---\n\n{p.body.strip()}\n"
 
 
 def _lesson(x: r.Lesson) -> dict[str, Any]:
@@ -159,14 +159,20 @@ def _lesson(x: r.Lesson) -> dict[str, Any]:
         "recorded": x.recorded_on,
         "status": x.status,
         "state": x.state,
-        "alliance": x.alliance,
-        "contract": x.contract,
+        # One key as a plain value (the seed's own form), several as a list.
+        "alliance": x.alliances[0] if len(x.alliances) == 1 else list(x.alliances),
+        "contract": x.contracts[0] if len(x.contracts) == 1 else list(x.contracts),
         "categories": list(x.categories),
         "practice": x.practice,
         "tags": list(x.tags),
         **_prov(x.provenance),
     }
-    return _compact(fields)
+    return compact(fields)
+
+
+def _lesson_file(x: r.Lesson) -> str:
+    """``recorded-<year>.yaml``, or ``undated.yaml`` for a lesson recorded without a date."""
+    return f"recorded-{x.recorded_on.year}.yaml" if x.recorded_on else "undated.yaml"
 
 
 def check_target(directory: Path) -> None:
@@ -195,7 +201,7 @@ def write_seed(
         if progress is not None:
             progress(path)
 
-    _write_csv(
+    write_csv(
         directory / "states.csv",
         STATE_COLUMNS,
         (
@@ -218,7 +224,7 @@ def write_seed(
         dump_yaml([_alliance(a) for a in data.alliances]), encoding="utf-8"
     )
     done(directory / "alliances.yaml")
-    _write_csv(
+    write_csv(
         directory / "memberships.csv",
         ["alliance", "state", "since", "until", "source", "illustrative"],
         (
@@ -227,7 +233,7 @@ def write_seed(
         ),
     )
     done(directory / "memberships.csv")
-    _write_csv(
+    write_csv(
         directory / "categories.csv",
         ["code", "name", "parent", "kind", "description", "source", "illustrative"],
         (
@@ -252,9 +258,9 @@ def write_seed(
         path = directory / "practices" / f"{practice.slug}.md"
         path.write_text(_practice(practice), encoding="utf-8")
         done(path)
-    by_year = sorted(data.lessons, key=lambda x: (x.recorded_on.year, x.id))
-    for year, lessons in groupby(by_year, key=lambda x: x.recorded_on.year):
-        path = directory / "lessons" / f"recorded-{year}.yaml"
+    ordered = sorted(data.lessons, key=lambda x: (_lesson_file(x), x.id))
+    for name, lessons in groupby(ordered, key=_lesson_file):
+        path = directory / "lessons" / name
         path.write_text(dump_yaml([_lesson(x) for x in lessons]), encoding="utf-8")
         done(path)
     return written
@@ -262,5 +268,4 @@ def write_seed(
 
 def export_count(data: r.SeedData) -> int:
     """How many files :func:`write_seed` writes for ``data`` (for a progress bar)."""
-    years = {x.recorded_on.year for x in data.lessons}
-    return 5 + len(data.practices) + len(years)
+    return 5 + len(data.practices) + len({_lesson_file(x) for x in data.lessons})

@@ -35,6 +35,7 @@ def test_seed_twice_reports_no_change(graph: Graph, test_env: dict[str, str]) ->
     second = runner.invoke(main, ["seed"], env=test_env)
     assert second.exit_code == 0, second.output
     assert "0 change(s) written" in second.output
+    assert "restored" in second.output
 
 
 def test_neo4j_status_names_the_bolt_uri(graph: Graph, test_env: dict[str, str]) -> None:

@@ -60,7 +60,7 @@ def test_coverage_counts_each_reference_once_per_record(seed_data: SeedData) -> 
         ut_practices,
     )
     nvp = rows[("alliance", "naspo-valuepoint")]
-    assert nvp.lessons == sum(x.alliance == "naspo-valuepoint" for x in seed_data.lessons)
+    assert nvp.lessons == sum("naspo-valuepoint" in x.alliances for x in seed_data.lessons)
 
 
 # -- provenance -----------------------------------------------------------------------
@@ -151,7 +151,7 @@ def test_seed_files_reject_a_participant_mapping_with_neither(tmp_path: Path) ->
 def test_a_contract_without_lessons_is_named(seed_data: SeedData) -> None:
     contract = seed_data.contracts[0]
     lessons = [
-        replace(x, contract=None) if x.contract == contract.slug else x for x in seed_data.lessons
+        replace(x, contracts=()) if contract.slug in x.contracts else x for x in seed_data.lessons
     ]
     failures = _failures(_copy(seed_data, lessons=lessons))
     assert failures == [
@@ -161,7 +161,7 @@ def test_a_contract_without_lessons_is_named(seed_data: SeedData) -> None:
 
 
 def test_an_alliance_without_lessons_is_named(seed_data: SeedData) -> None:
-    lessons = [x for x in seed_data.lessons if x.alliance != "wsca"]
+    lessons = [x for x in seed_data.lessons if "wsca" not in x.alliances]
     failures = _failures(_copy(seed_data, lessons=lessons))
     assert (
         "alliance 'wsca' (Western States Contracting Alliance): has no lesson "

@@ -376,7 +376,7 @@ def test_title_of_a_record_in_the_graph_is_rejected(seed_graph: Graph, tmp_path:
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [
-        ({"recommendation": ""}, "recommendation", "is missing; a non-empty text is required"),
+        ({"lesson": ""}, "lesson", "is missing; a non-empty text is required"),
         ({"recorded": "2024-13-01"}, "recorded", "'2024-13-01' is not a date; expected YYYY-MM-DD"),
         ({"recorded": "1 Feb 2024"}, "recorded", "'1 Feb 2024' is not a date; expected YYYY-MM-DD"),
         ({"status": "DONE"}, "status", "'DONE' is not accepted; expected one of LESSON_IDENTIFIED"),
@@ -394,10 +394,10 @@ def test_bad_field_is_rejected(
 
 
 def test_missing_column_is_rejected(seed_graph: Graph, tmp_path: Path) -> None:
-    columns = [c for c in COLUMNS if c != "context"]
+    columns = [c for c in COLUMNS if c != "lesson"]
     path = write_csv(tmp_path / "bad.csv", [lesson()], columns)
     assert rejected(seed_graph, path) == [
-        f"{path}:2: record 'L-9001', field 'context': is missing; a non-empty text is required"
+        f"{path}:2: record 'L-9001', field 'lesson': is missing; a non-empty text is required"
     ]
 
 

@@ -62,11 +62,11 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
         ],
     ),
     "missing field": (
-        lambda d: _replace(d / "alliances.yaml", "  acronym: TIPS\n", ""),
+        lambda d: _replace(d / "alliances.yaml", "  name: The Interlocal Purchasing System\n", ""),
         [
             "alliances.yaml:",
             "record 'tips'",
-            "field 'acronym'",
+            "field 'name'",
             "is missing; a non-empty text is required",
         ],
     ),
@@ -146,7 +146,7 @@ def test_kb_seed_exits_2_and_writes_nothing(
 
 def test_every_error_is_reported_in_one_run(seed_copy: Path) -> None:
     _replace(seed_copy / "contracts.yaml", "lead_state: IA", "lead_state: XX")
-    _replace(seed_copy / "alliances.yaml", "  acronym: TIPS\n", "")
+    _replace(seed_copy / "alliances.yaml", "  name: The Interlocal Purchasing System\n", "")
     with pytest.raises(SeedValidationError) as caught:
         read_seed(seed_copy)
     assert len(caught.value.errors) == 2
