@@ -15,11 +15,11 @@ from datetime import datetime
 from pathlib import Path
 
 from kb.domain.curricula import CurriculaSeed
+from kb.domain.field_readers import RecordReader, SeedError, SeedValidationError
 from kb.domain.records import SeedData
 from kb.graph.stamps import STAMPED_LABELS, Stamp
 from kb.seed.export import write_csv
 from kb.seed.files import display_name, read_csv
-from kb.seed.validate import RecordReader, SeedError, SeedValidationError
 
 HISTORY = "history.csv"
 COLUMNS = ("label", "id", "created_at", "created_by", "updated_at", "updated_by")

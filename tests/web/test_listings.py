@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
+from datetime import date
 from urllib.parse import urljoin
 
 import httpx
@@ -86,7 +87,7 @@ def test_lessons_filtered_by_state_and_status_oldest_first(
     assert response.status_code == 200
     shown = _lesson_ids(response.text)
     assert set(shown) == {x.id for x in matching}
-    dates = {x.id: x.recorded_on for x in seed_data.lessons}
+    dates = {x.id: x.recorded_on or date.min for x in seed_data.lessons}
     assert [dates[i] for i in shown] == sorted(dates[i] for i in shown)
 
 
@@ -128,7 +129,7 @@ def test_lessons_pages_cover_every_lesson_once_newest_first(
             path = urljoin("/lessons", path)
     assert sorted(seen) == sorted(x.id for x in seed_data.lessons)
     assert len(seen) == len(set(seen))
-    dates = {x.id: x.recorded_on for x in seed_data.lessons}
+    dates = {x.id: x.recorded_on or date.min for x in seed_data.lessons}
     assert [dates[i] for i in seen] == sorted((dates[i] for i in seen), reverse=True)
     assert pages == -(-len(seed_data.lessons) // 25)
 
