@@ -12,14 +12,18 @@ Example:
 from __future__ import annotations
 
 import html
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from whoosh import highlight, sorting
 from whoosh import query as wq
 
-from kb.graph.db import Graph
-from kb.graph.search_docs import neighbours
+from kb.graph.db import DatabaseUnavailableError, Graph
+from kb.graph.presence import existing_keys
+from kb.graph.search_docs import INDEXED_LABELS, neighbours
 from kb.search.documents import uid
+from kb.search.matchsets import bitmap, docnums
 from kb.search.querying import SearchInputError, check_query, parse_query
 from kb.search.results import (
     DEFAULT_PAGE,
@@ -47,7 +51,10 @@ FRAGMENTS_PER_FIELD = 2
 TEXT_WEIGHT = 0.6
 
 _MASK = wq.Term("kind", META_KIND)
-_MULTI = {"state", "alliance", "category"}
+#: Index kind -> graph label.
+_LABELS = {kind: label for label, kind in INDEXED_LABELS.items()}
+
+log = logging.getLogger(__name__)
 
 
 class _MarkFormatter(highlight.Formatter):  # type: ignore[misc]
@@ -87,6 +94,9 @@ class SearchService:
         self.graph = graph
         self.thesaurus = thesaurus or default_thesaurus()
         self.searchers = SearcherPool(store)
+        #: Called with {label: [ids]} when a page of hits names nodes the graph no longer
+        #: has (the runtime removes their documents from the index with it).
+        self.on_missing: list[Callable[[dict[str, list[str]]], object]] = []
 
     def close(self) -> None:
         """Close the searchers this service keeps open (those in use, once done)."""
@@ -118,31 +128,66 @@ class SearchService:
         parsed = parse_query(text, self.thesaurus, self._known(searcher), self._corrector(searcher))
         if parsed.matches_nothing:
             return SearchResult(query=text, hits=(), total=0, suggestion=parsed.corrected)
-        options: dict[str, Any] = {
-            "limit": offset + first,
-            "mask": _MASK,
-            "groupedby": _facets(),
-        }
+        query = parsed.to_query()
+        # Totals and facets from bitmaps (kb.search.matchsets): exact, and the ranked
+        # search below then only needs its top hits, so Whoosh may skip weak blocks.
+        sets = self.searchers.match_sets(searcher)
+        allowed = sets.everything() & ~sets.term(searcher, "kind", META_KIND)
+        options: dict[str, Any] = {"limit": offset + first, "mask": _MASK}
         dimensions = filters.dimensions()
         if dimensions:
-            options["filter"] = wq.And(
-                [wq.Or([wq.Term(name, v) for v in values]) for name, values in dimensions.items()]
-            )
+            for name, values in dimensions.items():
+                any_of = 0
+                for value in values:
+                    any_of |= sets.term(searcher, name, value)
+                allowed &= any_of
+            options["filter"] = set(docnums(allowed))
         if not parsed.ranked:
             options["sortedby"] = sorting.FieldFacet("date", reverse=True)
-        results = searcher.search(parsed.to_query(), **options)
-        page = results[offset : offset + first]
+        matches = sets.docs(searcher, query) & allowed
+        page = list(searcher.search(query, **options)[offset : offset + first]) if matches else []
+        gone = self._gone(page)
+        if gone:
+            page = [h for h in page if h.docnum not in gone]
+            matches &= ~bitmap(gone)
         hits = tuple(self._hit(h, offset + n, parsed.ranked) for n, h in enumerate(page))
-        total = len(results)
+        total = matches.bit_count()
         return SearchResult(
             query=text,
             hits=hits,
             total=total,
-            facets={name: _counts(results, name) for name in FACETS},
+            facets={name: _counts(sets.counts(searcher, matches, name)) for name in FACETS},
             suggestion=parsed.corrected,
             end_cursor=hits[-1].cursor if hits else None,
             has_next_page=offset + len(hits) < total,
         )
+
+    def _gone(self, page: list[Any]) -> set[int]:
+        """Document numbers of the hits on ``page`` whose node the graph no longer has
+        (the index is behind it); each listener of ``on_missing`` is told their keys.
+
+        Without a graph, or while it does not answer, nothing is checked.
+        """
+        if self.graph is None or not page:
+            return set()
+        keys: dict[str, list[str]] = {}
+        for hit in page:
+            keys.setdefault(_LABELS[hit["kind"]], []).append(hit["id"])
+        try:
+            present = existing_keys(self.graph, keys)
+        except DatabaseUnavailableError:
+            return set()
+        gone = {h.docnum for h in page if h["id"] not in present[_LABELS[h["kind"]]]}
+        if gone:
+            missing = {
+                label: [id for id in ids if id not in present[label]] for label, ids in keys.items()
+            }
+            for listener in self.on_missing:
+                try:
+                    listener(missing)
+                except Exception:  # the page is right without it; the next search retries
+                    log.exception("search: removing documents of deleted nodes failed")
+        return gone
 
     def related(self, kind: str, id: str, first: int = 10) -> list[RelatedItem]:
         """Practices and lessons related to one: Whoosh more-like-this on its text,
@@ -227,20 +272,10 @@ class SearchService:
         return correct
 
 
-def _facets() -> sorting.Facets:
-    facets = sorting.Facets()
-    for name in FACETS:
-        facets.add_field(name, allow_overlap=name in _MULTI, maptype=sorting.Count)
-    return facets
-
-
-def _counts(results: Any, name: str) -> tuple[FacetCount, ...]:
-    groups = results.groups(name)
-    counts = [
-        FacetCount(str(k), int(v)) for k, v in groups.items() if k not in (None, "", NO_VALUE)
-    ]
-    counts.sort(key=lambda c: (-c.count, c.value))
-    return tuple(counts)
+def _counts(counts: dict[str, int]) -> tuple[FacetCount, ...]:
+    found = [FacetCount(k, v) for k, v in counts.items() if k not in ("", NO_VALUE)]
+    found.sort(key=lambda c: (-c.count, c.value))
+    return tuple(found)
 
 
 def _split(value: str | None) -> tuple[str, ...]:
