@@ -25,6 +25,7 @@ from typing import Any
 
 from kb.graph.changes import Change, change_log_epoch, changes_since, last_sequence
 from kb.graph.db import DatabaseUnavailableError, Graph, QueryError
+from kb.graph.presence import existing_keys
 from kb.graph.search_docs import INDEXED_LABELS, linked_documents, read_documents
 from kb.search.documents import document_fields, uid
 from kb.search.schema import META_KIND, META_UID
@@ -184,6 +185,38 @@ class Indexer:
         writer.commit()
         self._changed()
         log.debug("applied changes up to %s (%s documents)", changes[-1].seq, written)
+
+    def forget(self, keys: dict[str, list[str]]) -> int:
+        """Delete from the live generation the documents of ``keys`` (label -> ids) whose
+        node is gone from the graph; return how many were deleted.
+
+        The search service calls it when a page of hits names a node that no longer
+        exists (the index fell behind the graph without a change entry saying so). The
+        change sequence does not move: under the indexer lock the graph is asked again,
+        so a node created again meanwhile keeps its document, and its change entry,
+        applied later, writes it anyway.
+        """
+        with self._thread_lock, self.store.locked(self.lock_timeout):
+            present = existing_keys(self.graph, keys)
+            gone = [
+                uid(INDEXED_LABELS[label], id)
+                for label, ids in keys.items()
+                for id in sorted(set(ids) - present.get(label, set()))
+            ]
+            if not gone:
+                return 0
+            ix = open_index(self.store.current_path())
+            writer = ix.writer(timeout=self.lock_timeout)
+            try:
+                for key in gone:
+                    writer.delete_by_term("uid", key)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+        log.warning("search index held %s document(s) of deleted nodes: %s", len(gone), gone)
+        self._changed()
+        return len(gone)
 
     def reindex(self) -> ReindexReport:
         """Build a new generation from the whole graph and swap it in atomically.

@@ -46,6 +46,8 @@ class SearchRuntime:
         # Without it, searchers left idle after the last request of a burst would hold
         # the segments the next commit merges away until the next request comes.
         indexer.listeners.append(service.searchers.drop_stale)
+        # A page of hits that names a deleted node: its documents leave the index too.
+        service.on_missing.append(indexer.forget)
         background = BackgroundIndexer(indexer, interval=interval)
         background.start()
         return cls(store, indexer, background, service)

@@ -31,6 +31,7 @@ from typing import Any
 
 from whoosh.scoring import BM25F
 
+from kb.search.matchsets import MatchSets
 from kb.search.store import IndexStore, open_index
 
 #: A generation directory and a Whoosh commit (TOC generation) within it.
@@ -55,6 +56,9 @@ class SearcherPool:
         self._index: tuple[Path, Any] | None = None
         self._newest: Snapshot | None = None
         self._idle: list[tuple[Snapshot, Any]] = []
+        #: The snapshot of each searcher lent out, by id(); bitmaps of the newest one.
+        self._lent: dict[int, Snapshot] = {}
+        self._sets: tuple[Snapshot, MatchSets] | None = None
         self._open = 0
         self._closed = False
         # A service dropped without close() (a CLI call, a test) still closes its files
@@ -74,10 +78,29 @@ class SearcherPool:
         It is not shared with another thread meanwhile (Whoosh searchers keep state).
         """
         snapshot, searcher = self._borrow()
+        with self._lock:
+            self._lent[id(searcher)] = snapshot
         try:
             yield searcher
         finally:
+            with self._lock:
+                self._lent.pop(id(searcher), None)
             self._give_back(snapshot, searcher)
+
+    def match_sets(self, searcher: Any) -> MatchSets:
+        """The bitmaps (:class:`MatchSets`) of the snapshot of ``searcher``, a searcher
+        lent by :meth:`searcher`: shared by every searcher of the newest snapshot."""
+        with self._lock:
+            snapshot = self._lent.get(id(searcher))
+            if self._sets is not None and self._sets[0] == snapshot:
+                return self._sets[1]
+        sets = MatchSets(searcher)
+        with self._lock:
+            if snapshot is not None and snapshot == self._newest:
+                if self._sets is None or self._sets[0] != snapshot:
+                    self._sets = (snapshot, sets)
+                return self._sets[1]
+        return sets
 
     def drop_stale(self) -> None:
         """Close idle searchers that no longer see the newest commit (call it after a
@@ -134,6 +157,8 @@ class SearcherPool:
         ones out of the pool (the caller closes them, outside the lock). Holds the lock."""
         if self._newest is None or _newer(snapshot, self._newest):
             self._newest = snapshot
+        if self._sets is not None and self._sets[0] != self._newest:
+            self._sets = None
         stale = [s for snap, s in self._idle if snap != self._newest]
         self._idle[:] = [(snap, s) for snap, s in self._idle if snap == self._newest]
         return stale

@@ -16,6 +16,7 @@ from kb.graph.changes import last_sequence
 from kb.graph.db import Graph
 from kb.search import Indexer, IndexLockedError, IndexStore, SearchService
 from kb.search.indexer import read_sequence
+from kb.search.runtime import SearchRuntime
 from kb.seed import SeedData
 
 CHILD = Path(__file__).with_name("index_child.py")
@@ -143,3 +144,42 @@ def test_second_indexer_of_a_directory_waits_then_gives_up(
     with store.locked(), pytest.raises(IndexLockedError, match="another indexer has held"):
         Indexer(seeded_graph, store, lock_timeout=0.2).catch_up()
     assert Indexer(seeded_graph, store, lock_timeout=5.0).catch_up() > 0
+
+
+def _delete_without_a_change_entry(graph: Graph, id: str) -> None:
+    # Whatever leaves the index behind the graph (a write that bypassed the change log, a
+    # restore, a bug): the index still holds a document whose node is gone.
+    graph.write("MATCH (n:Lesson {id: $id}) DETACH DELETE n", id=id)
+
+
+def test_a_hit_whose_node_is_gone_is_never_returned(seeded_graph: Graph, store: IndexStore) -> None:
+    write_lesson(seeded_graph, "L-9005", "Zeppelin hangar rental", "Mast rental.")
+    write_lesson(seeded_graph, "L-9006", "Zeppelin hangar insurance", "Mast insurance.")
+    Indexer(seeded_graph, store).start()  # builds the index, both lessons included
+    service = SearchService(store, seeded_graph)
+    assert sorted(h.id for h in service.search("zeppelin hangar").hits) == ["L-9005", "L-9006"]
+    _delete_without_a_change_entry(seeded_graph, "L-9005")
+    result = service.search("zeppelin hangar")
+    assert [h.id for h in result.hits] == ["L-9006"]
+    assert result.total == 1
+    assert {c.value: c.count for c in result.facets["kind"]} == {"lesson": 1}
+
+
+def test_a_search_that_meets_a_gone_node_removes_it_from_the_index(
+    seeded_graph: Graph, store: IndexStore
+) -> None:
+    runtime = SearchRuntime.start(seeded_graph, store.root, interval=60.0)
+    try:
+        write_lesson(seeded_graph, "L-9007", "Zeppelin hangar lighting", "Mast lights.")
+        runtime.catch_up()
+        _delete_without_a_change_entry(seeded_graph, "L-9007")
+        sequence = runtime.indexer.sequence()
+        assert runtime.service.search("zeppelin").total == 0
+        # Repaired in the index itself (without the graph's help, as `kb search` reads it).
+        assert found(store, "zeppelin") == []
+        assert runtime.indexer.sequence() == sequence  # the change log position is untouched
+        write_lesson(seeded_graph, "L-9007", "Zeppelin hangar lighting", "Mast lights.")
+        runtime.catch_up()
+        assert [h.id for h in runtime.service.search("zeppelin").hits] == ["L-9007"]
+    finally:
+        runtime.stop()

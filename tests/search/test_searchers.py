@@ -8,6 +8,8 @@ import os
 import threading
 from pathlib import Path
 
+from whoosh import query as wq
+
 from kb.graph.changes import record_changes
 from kb.graph.db import Graph, Tx
 from kb.search import Indexer, IndexStore, SearchService
@@ -178,3 +180,65 @@ def test_idle_searchers_are_closed_by_the_next_commit_without_waiting_for_a_requ
     finally:
         runtime.stop()
     assert runtime.service.searchers.open_count == 0
+
+
+def _wombats(store: IndexStore, names: list[str], merge: bool = True) -> None:
+    """Commit one lesson document per name, all about wombats."""
+    writer = store.open_current().writer()
+    for name in names:
+        writer.update_document(uid=f"lesson:{name}", kind="lesson", id=name, body="wombat")
+    writer.commit(merge=merge)
+
+
+def _delete(store: IndexStore, name: str) -> None:
+    ix = store.open_current()
+    writer = ix.writer()
+    writer.delete_by_term("uid", f"lesson:{name}")
+    writer.commit(merge=False)  # the segment keeps its id; only its deletions change
+
+
+def _ids(searcher: object) -> list[str]:
+    hits = searcher.search(wq.Term("body", "wombat"), limit=None)  # type: ignore[attr-defined]
+    return sorted(hit["id"] for hit in hits)
+
+
+def test_whoosh_refresh_misses_a_deletion_in_a_kept_segment(tmp_path: Path) -> None:
+    # The root cause of deleted lessons staying in a running server's search (issue 12):
+    # whoosh-reloaded 2.7.5's Searcher.refresh() reuses the reader of a segment whose id
+    # is unchanged, and that reader computed its deleted documents once (a cached
+    # property), so a deletion in that segment never shows. If this starts failing,
+    # Whoosh fixed it; the pool below does not depend on it either way.
+    store = IndexStore(tmp_path / "index")
+    store.ensure()
+    _wombats(store, ["L-1", "L-2"])
+    _wombats(store, ["L-3"], merge=False)
+    searcher = store.open_current().searcher()
+    assert _ids(searcher) == ["L-1", "L-2", "L-3"]
+    _delete(store, "L-1")
+    refreshed = searcher.refresh()
+    fresh = store.open_current().searcher()
+    try:
+        assert _ids(refreshed) == ["L-1", "L-2", "L-3"]  # stale
+        assert _ids(fresh) == ["L-2", "L-3"]
+    finally:
+        refreshed.close()
+        fresh.close()
+
+
+def test_pool_searchers_see_a_deletion_in_a_kept_segment(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path / "index")
+    store.ensure()
+    _wombats(store, ["L-1", "L-2"])
+    _wombats(store, ["L-3"], merge=False)
+    service = SearchService(store)
+    try:
+        assert [h.id for h in service.search("wombat").hits] != []
+        with service.searchers.searcher() as searcher:
+            assert _ids(searcher) == ["L-1", "L-2", "L-3"]
+        _delete(store, "L-1")  # the idle searcher above now sees an older commit
+        with service.searchers.searcher() as searcher:
+            assert _ids(searcher) == ["L-2", "L-3"]
+        assert sorted(h.id for h in service.search("wombat").hits) == ["L-2", "L-3"]
+        assert service.search("wombat").total == 2
+    finally:
+        service.close()
