@@ -78,6 +78,8 @@ class Concept:
     alternatives: tuple[tuple[str, ...], ...]
     fields: tuple[str, ...] = tuple(TEXT_FIELDS)
     prefix: bool = False
+    #: The alternative the person typed (the others come from the glossary), if any.
+    typed: tuple[str, ...] | None = None
 
     def to_query(self) -> wq.Query:
         parts: list[wq.Query] = []
@@ -184,6 +186,8 @@ def parse_query(
     run: list[str] = []  # consecutive free words, expanded together (synonym phrases)
     negate_next = False
     require_next = False
+    #: The concept an AND made required, until a word follows the AND.
+    dangling: tuple[Concept, bool] | None = None
 
     def flush() -> None:
         if run:
@@ -203,7 +207,9 @@ def parse_query(
                 require_next = True
                 # "a AND b": the concept just before AND becomes required too.
                 if parsed.should:
-                    parsed.must.append(parsed.should.pop().to_query())
+                    concept = parsed.should.pop()
+                    dangling = (concept, parsed.must_text)
+                    parsed.must.append(concept.to_query())
                     parsed.must_text = True
             continue
         if match["field"] and match["field"].lower() not in FIELD_ALIASES:
@@ -239,7 +245,13 @@ def parse_query(
                 or (clause.fieldname not in _KEY_FIELDS)
             )
         negate_next = require_next = False
+        dangling = None
     flush()
+    if require_next and dangling is not None and not run:
+        # "a AND" with nothing after it: a lone operator, ignored; "a" is ranked as usual.
+        concept, parsed.must_text = dangling
+        parsed.must.pop()
+        parsed.should.append(concept)
     if len(parsed.should) + len(parsed.must) > MAX_CONCEPTS:
         raise SearchInputError(
             f"query has {len(parsed.should) + len(parsed.must)} terms; "
@@ -367,7 +379,7 @@ def _concepts(
                     alternatives = thesaurus.alternatives(key)
                     if size == 1 and i in also:
                         alternatives = (*alternatives, (also[i],))
-                    concepts.append(Concept(alternatives))
+                    concepts.append(Concept(alternatives, typed=key))
                 i += size
                 break
     return concepts

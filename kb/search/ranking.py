@@ -44,6 +44,9 @@ from kb.search.schema import TEXT_FIELDS
 
 #: Best Whoosh hits re-ranked; hits after them keep Whoosh's order.
 CANDIDATES = 100
+#: Term-frequency credit of a glossary alternative beside the form the person typed
+#: (a wide group, "MPA" with every "master agreement", must not bury the typed word).
+SYNONYM_CREDIT = 0.5
 #: BM25F saturation and length normalisation.
 K1 = 1.2
 B = 0.75
@@ -175,8 +178,9 @@ def _bm25f(
             if name not in TEXT_FIELDS:
                 continue
             for tokens in concept.alternatives:
+                credit = 1.0 if tokens == concept.typed else SYNONYM_CREDIT
                 for number, freq in _frequencies(searcher, name, tokens, numbers):
-                    tf[number] = tf.get(number, 0.0) + freq / norms[(number, name)]
+                    tf[number] = tf.get(number, 0.0) + credit * freq / norms[(number, name)]
         for number, value in tf.items():
             scores[number] += weight * value / (K1 + value)
             held[number] += weight
