@@ -9,7 +9,7 @@ acronyms and typos. This parser:
   ``NOT x``, ``a AND b``, ``prefix*``; parentheses and lone operators are ignored;
 - removes stop words and question words, corrects words the index has never seen
   (the correction becomes the "did you mean" suggestion), and expands acronyms and
-  synonyms from ``synonyms.yaml``;
+  synonyms from the glossary (``kb/domain/glossary.yaml``);
 - ORs the resulting concepts, each matched in every text field, and adds a bonus for
   documents that match all of them, so ranking rather than a strict AND decides.
 

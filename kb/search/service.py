@@ -104,7 +104,8 @@ class SearchService:
     Args:
         store: the index directory (kept current by :class:`kb.search.indexer.Indexer`).
         graph: for the graph half of :meth:`related`; text similarity only when None.
-        thesaurus: synonyms and acronyms (default: the packaged ``synonyms.yaml``).
+        thesaurus: synonyms and acronyms (default: compiled from the glossary,
+            ``kb/domain/glossary.yaml``).
     """
 
     def __init__(
