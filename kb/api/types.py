@@ -23,6 +23,7 @@ from kb.api.enums import (
     LessonStatus,
     StateKind,
 )
+from kb.api.history import history_field
 from kb.api.nodes import Node, register, registered_types
 from kb.api.related import related_items_field
 from kb.api.relationship_fields import check_fields, relationship_field
@@ -45,6 +46,7 @@ class State(Node):
     eligible_contracts = relationship_field(rel.STATE_ELIGIBLE_CONTRACTS)
     practices = relationship_field(rel.STATE_PRACTICES)
     lessons = relationship_field(rel.STATE_LESSONS)
+    history = history_field()
 
 
 @register("Alliance", {"scope": AllianceScope})
@@ -64,6 +66,7 @@ class Alliance(Node):
     arms = relationship_field(rel.ALLIANCE_ARMS)
     practices = relationship_field(rel.ALLIANCE_PRACTICES)
     lessons = relationship_field(rel.ALLIANCE_LESSONS)
+    history = history_field()
 
 
 @register("Contract", {"status": ContractStatus})
@@ -83,6 +86,7 @@ class Contract(Node):
     categories = relationship_field(rel.CONTRACT_CATEGORIES)
     practices = relationship_field(rel.CONTRACT_PRACTICES)
     lessons = relationship_field(rel.CONTRACT_LESSONS)
+    history = history_field()
 
 
 @register("Category", {"kind": CategoryKind})
@@ -98,6 +102,7 @@ class Category(Node):
     contracts = relationship_field(rel.CATEGORY_CONTRACTS)
     practices = relationship_field(rel.CATEGORY_PRACTICES)
     lessons = relationship_field(rel.CATEGORY_LESSONS)
+    history = history_field()
 
 
 @register("Practice", {"focus_area": FocusArea})
@@ -120,6 +125,7 @@ class Practice(Node):
     unlocks = relationship_field(rel.PRACTICE_UNLOCKS)
     related_items = related_items_field("practice")
     lessons = relationship_field(rel.PRACTICE_LESSONS)
+    history = history_field()
 
 
 @register("Lesson", {"status": LessonStatus})
@@ -139,6 +145,7 @@ class Lesson(Node):
     alliances = relationship_field(rel.LESSON_ALLIANCES)
     contracts = relationship_field(rel.LESSON_CONTRACTS)
     categories = relationship_field(rel.LESSON_CATEGORIES)
+    history = history_field()
 
 
 check_fields(registered_types())
