@@ -6,3 +6,5 @@ CREATE INDEX contract_status IF NOT EXISTS FOR (n:Contract) ON (n.status);
 CREATE INDEX practice_published IF NOT EXISTS FOR (n:Practice) ON (n.publishedOn);
 CREATE INDEX lesson_recorded IF NOT EXISTS FOR (n:Lesson) ON (n.recordedOn);
 CREATE INDEX lesson_status IF NOT EXISTS FOR (n:Lesson) ON (n.status);
+// The change log read per record (history fields): by label and key.
+CREATE INDEX change_record IF NOT EXISTS FOR (n:Change) ON (n.label, n.id);
