@@ -31,6 +31,8 @@ from typing import Any
 
 from whoosh import index
 from whoosh.filedb.filestore import FileStorage
+from whoosh.index import FileIndex
+from whoosh.reading import MultiReader, SegmentReader
 
 from kb.search.schema import META_KIND, META_UID, build_schema
 
@@ -48,7 +50,34 @@ def open_index(path: Path) -> Any:
     that hold the views, long after a merge has deleted the file. Plain file reads are
     closed when the reader is (and on an index this size they are as fast).
     """
-    return FileStorage(str(path), supports_mmap=False).open_index()
+    ix = FileStorage(str(path), supports_mmap=False).open_index()
+    ix._reader = _reader_closing_on_error  # see the function
+    return ix
+
+
+def _reader_closing_on_error(
+    storage: Any, schema: Any, segments: list[Any], generation: int, reuse: Any = None
+) -> Any:
+    """Whoosh's ``FileIndex._reader``, closing what it opened when it fails.
+
+    A commit that merges segments deletes their files; a reader that read the commit's
+    table of contents just before then fails to open a later segment (IOError), and
+    ``FileIndex.reader`` tries again, as it is meant to. But whoosh-reloaded 2.7.5
+    opens the segments in a list comprehension and leaves the readers it had already
+    opened for the garbage collector, each with a file descriptor (seen as a
+    ResourceWarning in tests/search/test_searchers.py under concurrent commits).
+    """
+    if reuse is not None or len(segments) <= 1:
+        return FileIndex._reader(storage, schema, segments, generation, reuse=reuse)
+    readers: list[Any] = []
+    try:
+        for segment in segments:
+            readers.append(SegmentReader(storage, schema, segment, generation=generation))
+    except BaseException:
+        for reader in readers:
+            reader.close()
+        raise
+    return MultiReader(readers, generation=generation)
 
 
 class IndexLockedError(RuntimeError):
