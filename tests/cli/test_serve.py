@@ -3,65 +3,40 @@ clean stop (exit 0, no traceback) on Ctrl-C (SIGINT) and on SIGTERM."""
 
 from __future__ import annotations
 
-import os
 import re
 import signal
-import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 
 import httpx
 
 from kb.graph.db import Graph
-from kb.neo4j_local import free_port
+from tests.serve_support import Served, start_serve
+
+#: Plain lines, wide enough not to wrap, written as they come (the log is a file).
+_PLAIN = {"NO_COLOR": "1", "COLUMNS": "200", "PYTHONUNBUFFERED": "1"}
 
 
-class ServeProcess:
-    """A `kb serve` subprocess whose stderr is collected line by line."""
+def _wait_for(served: Served, pattern: str, timeout: float) -> str:
+    """The first line of the server's output matching ``pattern``, once it is written."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for line in served.output().splitlines():
+            if re.search(pattern, line):
+                return line
+        if served.process.poll() is not None:
+            break
+        time.sleep(0.2)
+    raise AssertionError(f"no line matching {pattern!r}; output:\n{served.output()}")
 
-    def __init__(self, env: dict[str, str], port: int) -> None:
-        kb = Path(sys.executable).with_name("kb")
-        self.process = subprocess.Popen(
-            [str(kb), "serve", "--port", str(port)],
-            env={**os.environ, **env, "NO_COLOR": "1", "COLUMNS": "200"},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self.lines: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
 
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip("\n"))
-
-    def wait_for(self, pattern: str, timeout: float) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for line in self.lines:
-                if re.search(pattern, line):
-                    return line
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.2)
-        raise AssertionError(f"no line matching {pattern!r}; output:\n" + "\n".join(self.lines))
-
-    def stop(self, signum: int) -> int:
-        self.process.send_signal(signum)
-        try:
-            code = self.process.wait(timeout=30)
-        finally:
-            if self.process.poll() is None:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        self._reader.join(timeout=5)
-        assert self.process.stdout is not None
-        self.process.stdout.close()
-        return code
+def _stop(served: Served, signum: int) -> int:
+    """Send ``signum``; the exit code (the process is killed if it does not stop)."""
+    served.process.send_signal(signum)
+    try:
+        return served.process.wait(timeout=30)
+    finally:
+        served.kill()
 
 
 def _index_of(lines: list[str], pattern: str) -> int:
@@ -72,17 +47,16 @@ def _index_of(lines: list[str], pattern: str) -> int:
 
 
 def test_serve_on_an_empty_graph_tells_each_step_then_stops_on_ctrl_c(
-    graph: Graph, test_env: dict[str, str]
+    graph: Graph, test_env: dict[str, str], tmp_path: Path
 ) -> None:
-    port = free_port()
-    serve = ServeProcess(test_env, port)
+    served = start_serve({**test_env, **_PLAIN}, tmp_path / "serve.log")
     try:
-        ready = serve.wait_for(r"Ready: open ", timeout=240)
-        assert f"http://127.0.0.1:{port}/" in ready
-        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
+        ready = _wait_for(served, r"Ready: open ", timeout=240)
+        assert f"{served.base}/" in ready
+        assert httpx.get(f"{served.base}/healthz", timeout=5).status_code == 200
     finally:
-        code = serve.stop(signal.SIGINT)
-    lines = serve.lines
+        code = _stop(served, signal.SIGINT)
+    lines = served.output().splitlines()
     neo4j = "NEO4J_URI" if "NEO4J_URI" in test_env else r"Neo4j is ready at bolt://127\.0\.0\.1:\d+"
     steps = [
         neo4j,
@@ -103,14 +77,14 @@ def test_serve_on_an_empty_graph_tells_each_step_then_stops_on_ctrl_c(
 
 
 def test_serve_on_a_seeded_graph_does_not_seed_and_stops_cleanly_on_sigterm(
-    seeded_graph: Graph, test_env: dict[str, str]
+    seeded_graph: Graph, test_env: dict[str, str], tmp_path: Path
 ) -> None:
-    serve = ServeProcess(test_env, free_port())
+    served = start_serve({**test_env, **_PLAIN}, tmp_path / "serve.log")
     try:
-        serve.wait_for(r"Ready: open ", timeout=120)
+        _wait_for(served, r"Ready: open ", timeout=120)
     finally:
-        code = serve.stop(signal.SIGTERM)
-    lines = serve.lines
+        code = _stop(served, signal.SIGTERM)
+    lines = served.output().splitlines()
     assert code == 0, "\n".join(lines)
     assert _index_of(lines, "holds data already: not seeding") < _index_of(lines, "Ready: open")
     assert not any("Seeding the graph" in line for line in lines)
