@@ -93,10 +93,6 @@ class Intent:
     wants_eligible_contracts: bool = False
     wants_practices: bool = False
 
-    @property
-    def names_something(self) -> bool:
-        return bool(self.states or self.categories or self.alliances or self.contracts)
-
 
 def read_intent(text: str, lexicon: Lexicon) -> Intent:
     """The :class:`Intent` of a query (already checked by ``check_query``)."""
