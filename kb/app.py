@@ -45,13 +45,18 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 async def readyz(request: Request) -> JSONResponse:
-    """Neo4j answers a query now; 503 with the reason otherwise."""
+    """Neo4j answers a query now; 503 with the reason otherwise. The response cache's
+    counters (hits, misses, entries dropped by changes) come along when it is on."""
     graph: Graph = request.state.graph
     try:
         await run_in_threadpool(graph.ping)
     except DatabaseUnavailableError as error:
         return JSONResponse({"status": "unavailable", "reason": str(error)}, status_code=503)
-    return JSONResponse({"status": "ready"})
+    body: dict[str, object] = {"status": "ready"}
+    cache: ResponseCache | None = request.app.state.response_cache
+    if cache is not None:
+        body["responseCache"] = cache.counters()
+    return JSONResponse(body)
 
 
 def create_app(
@@ -79,6 +84,8 @@ def create_app(
                 say(f"Search index: catching up with the graph's change log ({settings.index_dir})")
                 began = time.monotonic()
                 runtime = await run_in_threadpool(SearchRuntime.start, opened, settings.index_dir)
+                if cache is not None:
+                    runtime.indexer.change_listeners.append(cache.apply_changes)
                 applied = runtime.indexer.applied_version
                 change = f"at change {applied[1]}" if applied else "not yet up to date"
                 say(f"Search index: {change} ({time.monotonic() - began:.1f} s)")

@@ -33,6 +33,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from kb.api.auth import viewer_for_token
 from kb.api.cache import ResponseCache, cache_key
+from kb.api.cache_deps import dependencies
 from kb.api.context import ANONYMOUS, Context, Viewer
 from kb.api.request_json import BadJsonError, loads
 from kb.api.schema import Schema
@@ -229,7 +230,8 @@ async def handle(
     if key is not None and cache is not None and version is not None:
         response.headers["X-KB-Cache"] = "miss"
         if not errors:
-            cache.put(key, version, bytes(response.body))
+            deps = dependencies(schema._schema, query, name, variables)
+            cache.put(key, version, bytes(response.body), deps)
     return response
 
 

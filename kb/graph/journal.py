@@ -100,7 +100,8 @@ _RESTORE_LINKS = (
 _RESTORE_RELS = (
     "MATCH (v:ImportUndoLink {undoImport: $import, undoBatch: $batch}) WHERE v.undoRel IS NOT NULL "
     "MATCH ()-[m]->() WHERE elementId(m) = v.undoRel "
-    "SET m = v {.*, undoImport: null, undoBatch: null, undoRel: null}"
+    "SET m = v {.*, undoImport: null, undoBatch: null, undoRel: null} "
+    "RETURN startNode(m).id AS state, endNode(m).id AS alliance"
 )
 _FORGET_BATCH = [
     "MATCH (u:ImportUndo {undoImport: $import, undoBatch: $batch}) DELETE u",
@@ -234,7 +235,11 @@ def _undo_batch(tx: Tx, import_id: str, number: int, author: str) -> None:
     if created:
         tx.run(_DELETE_CREATED[label], keys=created)
     if label == MEMBERSHIP:
-        tx.run(_RESTORE_RELS, **params)
+        ends = [key.split("|", 1) for key in created]
+        ends += [[row["state"], row["alliance"]] for row in tx.run(_RESTORE_RELS, **params)]
+        # Both ends of each membership put back: readers of either learn of it.
+        record_changes(tx, "State", sorted({end[0] for end in ends}), "UPSERT", author)
+        record_changes(tx, "Alliance", sorted({end[-1] for end in ends}), "UPSERT", author)
     else:
         record_changes(tx, label, created, "DELETE", author)
         restored = [row["id"] for row in tx.run(_RESTORE_NODES, **params)]

@@ -166,7 +166,9 @@ _SELF_LINKED = frozenset({"Alliance", "Category", "Practice"})
 _MEMBERSHIPS: LiteralString = (
     "UNWIND $rows AS r MATCH (s:State {id: r.state}), (a:Alliance {id: r.alliance}) "
     "MERGE (s)-[m:MEMBER_OF]->(a) WITH m, r WHERE m.seedHash IS NULL OR m.seedHash <> r.hash OR r.force "
-    "SET m += r.props, m.seedHash = r.hash RETURN count(m) AS changed"
+    "SET m += r.props, m.seedHash = r.hash "
+    "RETURN count(m) AS changed, collect(DISTINCT r.state) AS states, "
+    "collect(DISTINCT r.alliance) AS alliances"
 )
 
 
@@ -328,7 +330,12 @@ def write_rows(
             for query in queries:
                 tx.run(query, rows=changed_rows[label])
     if memberships:
-        report.memberships_changed = tx.run(_MEMBERSHIPS, rows=memberships)[0]["changed"]
+        written = tx.run(_MEMBERSHIPS, rows=memberships)[0]
+        report.memberships_changed = written["changed"]
+        # Both ends of each changed membership: what reads them (members, eligible
+        # contracts, cached responses) learns of it from the change log.
+        record_changes(tx, "State", sorted(written["states"]), "UPSERT", author)
+        record_changes(tx, "Alliance", sorted(written["alliances"]), "UPSERT", author)
     for label, changed_list in changed_rows.items():
         record_changes(tx, label, [row["id"] for row in changed_list], "UPSERT", author)
     return report

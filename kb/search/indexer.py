@@ -39,6 +39,9 @@ BULK_TIMEOUT = 600.0
 #: Called with the number of documents written so far in the current batch or build.
 Progress = Callable[[int], None]
 
+#: Told the change-log epoch and the change entries just applied (None: unknown ones).
+ChangeListener = Callable[[str | None, list[Change] | None], None]
+
 
 @dataclass(frozen=True)
 class ReindexReport:
@@ -94,6 +97,10 @@ class Indexer:
         #: Called after each commit to the live generation and after each swap (the
         #: search service closes its idle searchers of the previous commit with it).
         self.listeners: list[Callable[[], None]] = []
+        #: Told (epoch, changes) after each commit of change entries to the live
+        #: generation, in sequence order; (epoch, None) after a rebuild, whose changes
+        #: are unknown. Response caches drop what the changes affect with it.
+        self.change_listeners: list[ChangeListener] = []
 
     def start(self) -> int:
         """Make the index usable: build it if it has never seen a change, else catch up.
@@ -159,6 +166,7 @@ class Indexer:
         documents = {
             label: read_documents(self.graph, label, sorted(ids)) for label, ids in touched.items()
         }
+        epoch = change_log_epoch(self.graph)
         writer = ix.writer(timeout=self.lock_timeout)
         try:
             written = 0
@@ -177,12 +185,14 @@ class Indexer:
                 uid=META_UID,
                 kind=META_KIND,
                 seq=changes[-1].seq,
-                epoch=change_log_epoch(self.graph),
+                epoch=epoch,
             )
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
+        for listener in self.change_listeners:
+            listener(epoch, changes)
         self._changed()
         log.debug("applied changes up to %s (%s documents)", changes[-1].seq, written)
 
@@ -250,6 +260,8 @@ class Indexer:
         with self._thread_lock, self.store.locked(self.lock_timeout):
             self._catch_up(generation)
             self.store.swap(generation)
+        for listener in self.change_listeners:
+            listener(epoch, None)
         self._changed()
         return ReindexReport(counts, read_sequence(ix), generation)
 
