@@ -22,7 +22,8 @@ def test_health_and_ready_with_neo4j_up(settings: Settings, graph: Graph) -> Non
         assert client.get("/healthz").json() == {"status": "ok"}
         ready = client.get("/readyz")
         assert ready.status_code == 200
-        assert ready.json() == {"status": "ready"}
+        assert ready.json()["status"] == "ready"
+        assert set(ready.json()["responseCache"]) >= {"hits", "misses", "evictedByChange"}
 
 
 def test_ready_is_503_with_a_reason_when_nothing_listens(settings: Settings) -> None:
