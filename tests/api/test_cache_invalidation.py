@@ -11,8 +11,9 @@ from typing import Any
 from starlette.testclient import TestClient
 
 from kb.api.cache import ResponseCache
-from kb.api.cache_deps import Dependencies
+from kb.api.cache_deps import NODE_LABELS, Dependencies, dependencies
 from kb.api.ids import encode_id
+from kb.api.schema import Schema
 from kb.app import create_app
 from kb.config import Settings
 from kb.graph.changes import Change
@@ -148,3 +149,25 @@ def test_entries_follow_the_change_log_in_order() -> None:
     cache.put("lessons", ("e1", 3), b"l", lessons)
     assert cache.get("lessons", ("e1", 4)) is None  # a version it was not told about
     assert cache.evicted_by_change == 1 and cache.clears == 2
+
+
+def test_what_a_document_depends_on(schema: Schema) -> None:
+    graphql = schema._schema
+
+    def deps(query: str, variables: dict[str, Any] | None = None) -> Dependencies:
+        return dependencies(graphql, query, None, variables)
+
+    assert deps(STATES) == Dependencies(labels=frozenset({"State"}))
+    assert deps("{ lessons { totalCount } }").labels == {"Lesson"}  # no node selected
+    assert deps(UT_LESSONS).labels == {"State", "Lesson"}
+    assert deps(WA) == Dependencies(keys=frozenset({("State", "WA")}))
+    by_variable = "query($c: String!) { state(code: $c) { name history { at } } }"
+    assert deps(by_variable, {"c": "ut"}).keys == {("State", "UT")}
+    assert deps(ELIGIBLE, {"c": "UT"}).labels == {"State", "Contract", "Alliance"}
+    fragment = """{ state(code: "UT") { ...F } } fragment F on State {
+        practices { nodes { lessons { totalCount } } } }"""
+    assert deps(fragment).labels == {"State", "Practice", "Lesson"}
+    assert deps('{ node(id: "x") { id } }').labels == NODE_LABELS  # any node type
+    assert deps('{ search(query: "x") { totalCount } }').labels == NODE_LABELS
+    assert deps("{ stats { nodes { label } } }").everything
+    assert deps("{ curricula { totalCount } }").everything
