@@ -224,8 +224,7 @@ class _Walk:
         fields = getattr(parent, "fields", None) or {}
         definition = fields.get(node.name.value)
         if definition is None:
-            self.everything = True
-            return
+            return  # selected on another type of an interface (documents are validated)
         named = get_named_type(definition.type)
         self.reach(named)
         if node.selection_set is not None:
