@@ -150,3 +150,25 @@ def test_failed_seed_batch_restores_every_record_it_had_changed(
     )
     assert dump(graph) == before
     assert journal_nodes(graph) == 0
+
+
+def test_a_changed_membership_records_both_ends(graph: Graph, seed_data: SeedData) -> None:
+    """What reads memberships (eligible contracts, members, cached responses) learns of
+    a membership change from the change log, whichever end it reads from."""
+    load_seed(graph, seed_data)
+    sequence = last_sequence(graph)
+    first = seed_data.memberships[0]
+    edited = replace(
+        seed_data,
+        memberships=[replace(first, since=date(1999, 1, 1)), *seed_data.memberships[1:]],
+    )
+    report = load_seed(graph, edited)
+    assert report.memberships_changed == 1
+    changes = graph.read(
+        "MATCH (c:Change) WHERE c.seq > $seq RETURN c.label AS label, c.id AS id ORDER BY c.seq",
+        seq=sequence,
+    )
+    assert changes == [
+        {"label": "State", "id": first.state},
+        {"label": "Alliance", "id": first.alliance},
+    ]
