@@ -59,11 +59,20 @@ def seed_graph(
     from kb.seed.curriculum_files import read_curricula
 
     curricula = read_curricula(settings.seed_dir, data)
+    # Authors and times of an export (history.csv), validated before any write, as
+    # `kb seed --dir` does: a directory written by `kb export` keeps them either way.
+    from kb.graph.stamps import write_stamps
+    from kb.seed.history import read_history, seed_keys
+
+    stamps = read_history(settings.seed_dir, seed_keys(data, curricula))
     with progress.bar("Seeding the graph", seed_size(data)) as advance:
         report = load_seed(graph, data, progress=advance)
     progress.say(f"Loading {len(curricula.curricula)} curricula and their certifications")
     curricula_report = load_curricula(graph, curricula)  # curricula refer to its practices
     counts = {**report.seen, "MEMBER_OF": len(data.memberships), **curricula_report.seen}
+    if stamps:
+        write_stamps(graph, stamps)
+        progress.say(f"Authors and times of {len(stamps)} record(s) set from history.csv")
     progress.say("Seeded: " + ", ".join(f"{n} {label}" for label, n in counts.items()))
     return report
 

@@ -4,6 +4,7 @@ files, byte for byte, records made through the GraphQL API included."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 from kb.api.context import Context, Viewer
 from kb.api.ids import encode_id
 from kb.api.schema import build_schema
+from kb.bootstrap import seed_graph
 from kb.cli import main
 from kb.config import PROJECT_ROOT, Settings
 from kb.graph.curricula_load import load_curricula
@@ -144,3 +146,18 @@ def test_export_seed_export_gives_identical_files(
     assert sorted(again) == sorted(exported)
     for name, content in exported.items():
         assert again[name] == content, name
+
+
+def test_auto_seed_of_an_export_keeps_authors_and_times(
+    api_graph: Graph, settings: Settings, test_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The start-up seed of an empty graph (kb/bootstrap.py) honours history.csv as
+    `kb seed --dir` does: records made through the API keep who made them, and when."""
+    stamps = api_graph.read(STAMPS, ids=OUR_RECORDS)
+    assert [s["createdBy"] for s in stamps] == ["token:round-trip-editor"] * 3
+    result = CliRunner().invoke(main, ["export", str(tmp_path)], env=test_env)
+    assert result.exit_code == 0, result.output
+
+    api_graph.write("MATCH (n) DETACH DELETE n")
+    seed_graph(api_graph, dataclasses.replace(settings, seed_dir=tmp_path))
+    assert api_graph.read(STAMPS, ids=OUR_RECORDS) == stamps
