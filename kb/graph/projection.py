@@ -6,7 +6,7 @@ ordering and slice); this module turns that tree into one parameterised statemen
 nested pattern comprehensions, so a nested read costs one Bolt statement.
 
 Only what is known exactly is planned: a relationship of the table with a stored type
-and plain edges. Anything else (derived relationships, edges with properties, kinds
+and edges of a known kind (memberships current on ``as_of``, as :mod:`kb.graph.reads`). Anything else (derived relationships, edge kinds
 added to the table later) makes :func:`project` return None, and the caller runs the
 field as before.
 
@@ -20,6 +20,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from kb.domain.relationships import Direction, Edge, Relationship
@@ -71,6 +72,10 @@ class Statement:
     params: dict[str, Any]
 
 
+# Edge kinds whose node lists are known exactly (edge properties are not projected).
+_EDGES = frozenset({Edge.PLAIN, Edge.SINCE, Edge.PERIOD})
+
+
 class _Unplannable(Exception):
     """A part of the plan this module does not know exactly."""
 
@@ -82,7 +87,8 @@ def _ident(name: str) -> str:
 
 
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, as_of: date | None = None) -> None:
+        self.as_of = as_of
         self.params: dict[str, Any] = {}
         self.depth = 0
 
@@ -105,8 +111,8 @@ class _Builder:
 
     def related(self, var: str, rel: Rel) -> str:
         r = rel.relationship
-        if r.type is None or r.edge is not Edge.PLAIN:
-            raise _Unplannable(f"{r.name}: derived or with edge properties")
+        if r.type is None or r.edge not in _EDGES:
+            raise _Unplannable(f"{r.name}: derived, or edges of a kind not known here")
         self.depth += 1
         child = f"n{self.depth}"
         left, right = {
@@ -114,7 +120,14 @@ class _Builder:
             Direction.IN: ("<-", "-"),
             Direction.EITHER: ("-", "-"),
         }[r.direction]
-        pattern = f"({var}){left}[:{_ident(r.type)}]{right}({child}:{_ident(r.target)})"
+        edge = f"r{self.depth}"
+        pattern = f"({var}){left}[{edge}:{_ident(r.type)}]{right}({child}:{_ident(r.target)})"
+        if r.edge is Edge.PERIOD:  # current on asOf (today when null), as kb.graph.reads
+            day = self.param(self.as_of)
+            pattern += (
+                f" WHERE ({edge}.since IS NULL OR {edge}.since <= coalesce({day}, date()))"
+                f" AND ({edge}.until IS NULL OR {edge}.until > coalesce({day}, date()))"
+            )
         inner = self.projection(child, rel.plan)
         order = f"{child}.{_ident(rel.order)}"
         slice_ = f" SKIP {self.param(rel.skip)}" if rel.skip else ""
@@ -138,9 +151,10 @@ def project(
     desc: bool = False,
     skip: int = 0,
     limit: int | None = None,
+    as_of: date | None = None,
 ) -> Statement | None:
     """One statement listing ``label`` nodes, each as ``plan``'s map; None if unplannable."""
-    builder = _Builder()
+    builder = _Builder(as_of)
     try:
         node = _ident(label)
         body = builder.projection("n0", plan)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from kb.domain.relationships import ALLIANCE_CONTRACTS, STATE_ALLIANCES
+from kb.domain.relationships import (
+    ALLIANCE_CONTRACTS,
+    STATE_ALLIANCES,
+    STATE_ELIGIBLE_CONTRACTS,
+)
 from kb.graph.db import Graph
 from kb.graph.projection import Const, NodePlan, Prop, Rel, project, read_items
 from kb.graph.reads import list_nodes, related_pages
@@ -28,9 +32,23 @@ def test_a_nested_plan_is_one_statement_with_the_per_level_answer(seeded_graph: 
     assert any(item["firstContracts"] for item in items)
 
 
-def test_edges_it_does_not_know_exactly_are_not_planned() -> None:
+def test_memberships_are_those_current_today(seeded_graph: Graph) -> None:
     alliances = Rel("alliances", STATE_ALLIANCES, NodePlan((Prop("id", "id"),)))
-    assert project("State", NodePlan((alliances,))) is None
+    statement = project("State", NodePlan((Prop("key", "code"), alliances)), limit=60)
+    assert statement is not None
+    items = read_items(seeded_graph, statement)
+    keys = [item["key"] for item in items]
+    related = related_pages(seeded_graph, STATE_ALLIANCES, keys, PageRequest(limit=1000))
+    for item in items:
+        page = related.get(item["key"])
+        want = [i.node.props["id"] for i in page.items] if page else []
+        assert [a["id"] for a in item["alliances"]] == want
+    assert any(item["alliances"] for item in items)
+
+
+def test_derived_relationships_are_not_planned() -> None:
+    plan = NodePlan((Rel("eligible", STATE_ELIGIBLE_CONTRACTS, NodePlan((Prop("id", "id"),))),))
+    assert project("State", plan) is None
 
 
 def test_keys_that_are_not_identifiers_are_not_planned() -> None:
