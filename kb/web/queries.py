@@ -170,8 +170,8 @@ query HomePage {
   }
   states(first: 100, orderBy: NAME_ASC) { totalCount nodes { code name kind } }
   alliances(first: 100, orderBy: NAME_ASC) { totalCount nodes { slug name acronym } }
-  categories(first: 100, orderBy: CODE_ASC, where: {topLevel: true}) {
-    totalCount nodes { code name }
+  categories(first: 100, orderBy: NAME_ASC, where: {topLevel: true}) {
+    totalCount nodes { code name kind }
   }
   contracts(first: 1, where: {status: [ACTIVE]}) { totalCount }
   curricula(first: 20) { totalCount nodes { key title audience level itemCount } }

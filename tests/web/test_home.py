@@ -28,9 +28,7 @@ def _section(text: str, ident: str) -> str:
 
 
 @pytest.mark.parametrize("path", ["/", "/?q=", "/?q=+++"])
-def test_the_empty_query_is_the_home_page_not_every_record_by_date(
-    server: str, path: str
-) -> None:
+def test_the_empty_query_is_the_home_page_not_every_record_by_date(server: str, path: str) -> None:
     text = _home(server, path)
     assert "Procurement practices, lessons learned and cooperative contracts" in text
     assert not re.search(r"\d+ results", text)
