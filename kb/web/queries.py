@@ -157,3 +157,23 @@ query PracticesPage($after: String) {
   }
 }
 """
+
+#: The home page: what is new (lessons and practices only; a contract still being
+#: solicited is not news), and the ways in (states, alliances, categories, curricula).
+HOME = """
+query HomePage {
+  lessons(first: 6, orderBy: RECORDED_ON_DESC) {
+    totalCount nodes { key title recordedOn illustrative state { code name } }
+  }
+  practices(first: 6, orderBy: PUBLISHED_ON_DESC) {
+    totalCount nodes { slug title publishedOn summary illustrative }
+  }
+  states(first: 100, orderBy: NAME_ASC) { totalCount nodes { code name kind } }
+  alliances(first: 100, orderBy: NAME_ASC) { totalCount nodes { slug name acronym } }
+  categories(first: 100, orderBy: NAME_ASC, where: {topLevel: true}) {
+    totalCount nodes { code name kind }
+  }
+  contracts(first: 1, where: {status: [ACTIVE]}) { totalCount }
+  curricula(first: 20) { totalCount nodes { key title audience level itemCount } }
+}
+"""

@@ -1,4 +1,5 @@
-"""The search page at ``/``: query, facets as toggle links, filters, pagination.
+"""The search page at ``/``: query, facets as toggle links, filters, pagination; with
+no query and no filter, ``/`` is the home page (search box, what is new, ways to browse).
 
 Every state of the page is in its URL (``?q=...&kind=lesson&state=UT&page=2``), so a
 result page can be bookmarked and shared. Data comes from the GraphQL ``search`` field.
@@ -14,6 +15,7 @@ from starlette.responses import Response
 
 from kb.api.schema import Schema
 from kb.api.search import page_cursor
+from kb.web import queries
 from kb.web.pages import Handler, PageError, error_page, render, run_query
 
 PAGE_SIZE = 10
@@ -121,10 +123,23 @@ def _check_known(state: SearchState, names: dict[str, dict[str, str]]) -> None:
                 )
 
 
+async def home_page(request: Request, schema: Schema) -> Response:
+    """``/`` with nothing asked: a search box, what is new, and the ways to browse."""
+    try:
+        data = await run_query(request, schema, queries.HOME)
+    except PageError as error:
+        return error_page(request, error)
+    return render(request, "home.html", title="Home", **data)
+
+
 def search_page(schema: Schema) -> Handler:
     """The handler of ``/``."""
 
     async def page(request: Request) -> Response:
+        params = request.query_params
+        asked = params.get("q", "").strip() or "page" in params
+        if not asked and not any(params.getlist(d) for d in DIMENSIONS):
+            return await home_page(request, schema)
         try:
             state = SearchState.from_request(request)
             after = page_cursor(state.page, PAGE_SIZE)

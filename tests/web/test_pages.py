@@ -17,7 +17,7 @@ HTML = {"accept": "text/html"}
 
 #: The one <h1> of each list page.
 LIST_TITLES = {
-    "/": "Search practices, lessons and contracts",
+    "/": "Procurement practices, lessons learned and cooperative contracts",
     "/?q=rfp": "Search practices, lessons and contracts",
     "/states": "States, districts and territories",
     "/alliances": "Purchasing alliances",

@@ -55,7 +55,7 @@ def test_no_page_is_wider_than_a_phone(server: str, phone: Any, path: str) -> No
     assert all(extra <= 1 for extra in tables), f"{path}: a table overflows by {tables}px"
 
 
-@pytest.mark.parametrize("path", ["/", "/?q=protest"])
+@pytest.mark.parametrize("path", ["/?kind=lesson", "/?q=protest"])
 def test_results_come_before_the_filters_on_a_phone(server: str, phone: Any, path: str) -> None:
     phone.goto(f"{server}{path}")
     first_result = phone.evaluate(TOP, "ol.results li.hit")
