@@ -50,8 +50,10 @@ from graphql import (
     parse,
 )
 
-#: Node labels that have a GraphQL type of the same name.
-NODE_LABELS = frozenset({"State", "Alliance", "Contract", "Category", "Practice", "Lesson"})
+from kb.domain.relationships import LABELS, STATE_ELIGIBLE_CONTRACTS
+
+#: Node labels that have a GraphQL type of the same name (the model's, one list).
+NODE_LABELS = frozenset(LABELS)
 
 #: Root fields that read one node by natural key: the argument and how it is normalised.
 BY_KEY: dict[str, tuple[str, Callable[[str], str]]] = {
@@ -65,7 +67,7 @@ BY_KEY: dict[str, tuple[str, Callable[[str], str]]] = {
 
 #: Fields that read labels beyond those of their own type and their parent's.
 EXTRA: dict[tuple[str, str], frozenset[str]] = {
-    ("State", "eligibleContracts"): frozenset({"Alliance"}),
+    (STATE_ELIGIBLE_CONTRACTS.parent, STATE_ELIGIBLE_CONTRACTS.field): frozenset({"Alliance"}),
     ("Query", "search"): NODE_LABELS,
     ("Practice", "relatedItems"): NODE_LABELS,
     ("Lesson", "relatedItems"): NODE_LABELS,
