@@ -32,6 +32,7 @@ from kb.domain.glossary import default_glossary
 from kb.graph.db import DatabaseUnavailableError, Graph
 from kb.search.runtime import SearchRuntime
 from kb.web.curriculum_pages import curriculum_routes
+from kb.web.feeds import feed_routes
 from kb.web.glossary_pages import glossary_routes
 from kb.web.pages import http_error_page, page_routes
 from kb.web.search import search_page
@@ -111,6 +112,7 @@ def create_app(
         *page_routes(schema, search_page(schema)),
         *curriculum_routes(),
         *glossary_routes(schema),
+        *feed_routes(schema),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     install_safety_net(app, http_error_page)  # no plain-text error, ever

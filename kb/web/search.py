@@ -108,8 +108,15 @@ class SearchState:
         return where or None
 
 
-def _check_known(state: SearchState, names: dict[str, dict[str, str]]) -> None:
-    """A filter value nobody could have clicked (``state=ZZ``) is a 400, not 0 results."""
+def check_filters(state: SearchState, data: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The display names of the filter values from a :data:`SEARCH` result; a filter
+    value nobody could have clicked (``state=ZZ``) is a 400, not 0 results."""
+    names = {
+        "state": {s["code"]: s["name"] for s in data["states"]["nodes"]},
+        "alliance": {a["slug"]: a["name"] for a in data["alliances"]["nodes"]},
+        "category": {c["code"]: f"{c['code']} {c['name']}" for c in data["categories"]["nodes"]},
+        "kind": {"practice": "Practices", "lesson": "Lessons", "contract": "Contracts"},
+    }
     for dimension, values in state.filters.items():
         for value in values:
             known = names.get(dimension)
@@ -121,6 +128,7 @@ def _check_known(state: SearchState, names: dict[str, dict[str, str]]) -> None:
                 raise PageError(
                     400, "Unknown filter", f"{dimension}={value!r} is not a known {dimension}."
                 )
+    return names
 
 
 async def home_page(request: Request, schema: Schema) -> Response:
@@ -153,15 +161,7 @@ def search_page(schema: Schema) -> Handler:
                     f"This search has {result['totalCount']} results; page "
                     f"{state.page} is past the last one.",
                 )
-            names = {
-                "state": {s["code"]: s["name"] for s in data["states"]["nodes"]},
-                "alliance": {a["slug"]: a["name"] for a in data["alliances"]["nodes"]},
-                "category": {
-                    c["code"]: f"{c['code']} {c['name']}" for c in data["categories"]["nodes"]
-                },
-                "kind": {"practice": "Practices", "lesson": "Lessons", "contract": "Contracts"},
-            }
-            _check_known(state, names)
+            names = check_filters(state, data)
         except PageError as error:
             return error_page(request, error)
         pages = max(1, -(-result["totalCount"] // PAGE_SIZE))
