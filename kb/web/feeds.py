@@ -21,21 +21,12 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from kb.api.feeds import DatabaseUnavailableError, FeedEntry, feed_entries, record_title
 from kb.api.schema import Schema
-from kb.graph.db import DatabaseUnavailableError, Graph
-from kb.graph.feeds import (
-    FeedEntry,
-    curriculum_entries,
-    entries_for,
-    linked_entries,
-    newest_entries,
-    record_title,
-)
 from kb.web import search as search_pages
 from kb.web.pages import PageError, error_page, run_query, templates
 
@@ -108,13 +99,6 @@ def _clip(text: str, limit: int = 400) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-async def _read(
-    request: Request, func: Callable[..., list[FeedEntry]], *args: object
-) -> list[FeedEntry]:
-    graph: Graph = request.state.graph
-    return await run_in_threadpool(func, graph, *args)
-
-
 def _unavailable() -> PageError:
     return PageError(
         503,
@@ -139,13 +123,13 @@ def search_feed(schema: Schema) -> Callable[[Request], object]:
             _require_read(request)
             state = search_pages.SearchState.from_request(request)
             if not state.q and not state.filters:
-                entries = await _read(request, newest_entries, FEED_SIZE)
+                entries = await feed_entries(request.state.graph, FEED_SIZE)
                 return _atom(request, "newest", f"{SITE}: what is new", "/", entries)
             variables = {"q": state.q, "where": state.where(), "after": None, "first": 100}
             data = await run_query(request, schema, search_pages.SEARCH, variables)
             search_pages.check_filters(state, data)
             hits = [(KINDS[h["kind"]], h["key"]) for h in data["search"]["hits"]]
-            entries = await _read(request, entries_for, hits, FEED_SIZE)
+            entries = await feed_entries(request.state.graph, FEED_SIZE, records=hits)
         except PageError as error:
             return error_page(request, error)
         except DatabaseUnavailableError:
@@ -168,16 +152,16 @@ def record_feed(segment: str) -> Callable[[Request], object]:
             _require_read(request)
             if len(key) > 100:
                 raise PageError(400, "That address is too long", "Keys are at most 100 characters.")
-            graph: Graph = request.state.graph
-            title = await run_in_threadpool(record_title, graph, label, key)
+            graph = request.state.graph
+            title = await record_title(graph, label, key)
             if title is None:
                 raise PageError(
                     404, f"No such {what}", f"There is no {what} {key!r} in the knowledge base."
                 )
             if label == "Curriculum":
-                entries = await _read(request, curriculum_entries, key, FEED_SIZE)
+                entries = await feed_entries(graph, FEED_SIZE, curriculum=key)
             else:
-                entries = await _read(request, linked_entries, label, key, FEED_SIZE)
+                entries = await feed_entries(graph, FEED_SIZE, linked_to=(label, key))
         except PageError as error:
             return error_page(request, error)
         except DatabaseUnavailableError:
