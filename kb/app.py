@@ -20,12 +20,13 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from kb.api.cache import ResponseCache
 from kb.api.http import handle
 from kb.api.safety import install as install_safety_net
 from kb.api.schema import build_schema
+from kb.api.subscriptions import SubscriptionServer
 from kb.bootstrap import prepare
 from kb.config import Settings
 from kb.domain.glossary import default_glossary
@@ -109,6 +110,7 @@ def create_app(
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/graphql", graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+        WebSocketRoute("/graphql", SubscriptionServer(schema)),  # subscriptions
         *page_routes(schema, search_page(schema)),
         *curriculum_routes(),
         *glossary_routes(schema),

@@ -201,6 +201,12 @@ async def handle(
         operation = _operation(query, name)
         if request.method == "GET" and operation not in (OperationType.QUERY, None):
             raise HttpError(405, "mutations are sent with POST", {"Allow": "POST"})
+        if operation == OperationType.SUBSCRIPTION:
+            raise HttpError(
+                400,
+                "subscription operations are served over WebSocket (graphql-transport-ws) "
+                "at this address, not over HTTP",
+            )
         viewer = await _viewer(request, graph)
     except HttpError as error:
         return _error(error)

@@ -35,6 +35,7 @@ from kb.api.limits import Limits, limits_rule
 from kb.api.mutations import Mutation
 from kb.api.query import Query
 from kb.api.search import SearchQuery
+from kb.api.subscriptions import Subscription
 from kb.api.types import Alliance, Category, Contract, Lesson, Practice, State
 
 #: The parts the root types are merged from (one module per concern adds its part here).
@@ -148,6 +149,7 @@ def build_schema(production: bool = False, limits: Limits | None = None) -> Sche
     schema = Schema(
         query=merge_types("Query", QUERY_TYPES),
         mutation=merge_types("Mutation", MUTATION_TYPES),
+        subscription=Subscription,
         types=[State, Alliance, Contract, Category, Practice, Lesson],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=production),

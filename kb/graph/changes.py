@@ -59,3 +59,42 @@ def last_sequence(graph: Graph) -> int:
     """The sequence number of the newest change entry (0 when there is none)."""
     rows = graph.read("OPTIONAL MATCH (s:Sequence {name: 'changes'}) RETURN s.value AS value")
     return int(rows[0]["value"] or 0) if rows else 0
+
+
+#: The records the change stream carries (the knowledge and its reference data).
+STREAM_LABELS = ("Lesson", "Practice", "Contract", "Curriculum", "State", "Alliance", "Category")
+
+# The entries after ``$after`` of the given labels, each with the op the record's history
+# gives it (CREATE: its first entry, or the first after a DELETE) and, for records that
+# still exist, the states and categories they are linked to (for the stream's filters).
+_STREAM = (
+    "MATCH (c:Change) WHERE c.seq > $after AND c.label IN $labels "
+    "WITH c ORDER BY c.seq LIMIT $limit "
+    "CALL { WITH c "
+    "  OPTIONAL MATCH (p:Change {label: c.label, id: c.id}) WHERE p.seq < c.seq "
+    "  WITH p ORDER BY p.seq DESC LIMIT 1 RETURN p.op AS before } "
+    "CALL { WITH c "
+    "  OPTIONAL MATCH (n0:Lesson {id: c.id}) WHERE c.label = 'Lesson' "
+    "  OPTIONAL MATCH (n1:Practice {id: c.id}) WHERE c.label = 'Practice' "
+    "  OPTIONAL MATCH (n2:Contract {id: c.id}) WHERE c.label = 'Contract' "
+    "  OPTIONAL MATCH (n3:Curriculum {id: c.id}) WHERE c.label = 'Curriculum' "
+    "  OPTIONAL MATCH (n4:State {id: c.id}) WHERE c.label = 'State' "
+    "  OPTIONAL MATCH (n5:Alliance {id: c.id}) WHERE c.label = 'Alliance' "
+    "  OPTIONAL MATCH (n6:Category {id: c.id}) WHERE c.label = 'Category' "
+    "  WITH coalesce(n0, n1, n2, n3, n4, n5, n6) AS n "
+    "  OPTIONAL MATCH (n)--(s:State) "
+    "  OPTIONAL MATCH (n)--(k:Category) "
+    "  RETURN collect(DISTINCT s.code) AS states, collect(DISTINCT k.code) AS categories } "
+    "RETURN c.seq AS seq, c.label AS label, c.id AS id, "
+    "CASE WHEN c.op = 'DELETE' THEN 'DELETE' "
+    "     WHEN before IS NULL OR before = 'DELETE' THEN 'CREATE' ELSE 'UPDATE' END AS op, "
+    "c.at AS at, c.author AS author, states, categories ORDER BY seq"
+)
+
+
+def stream_entries(
+    graph: Graph, after: int, labels: list[str], limit: int = 100
+) -> list[dict[str, object]]:
+    """Up to ``limit`` entries after ``after`` of ``labels``, oldest first, with their op
+    (CREATE/UPDATE/DELETE) and the states and categories the record is linked to."""
+    return graph.read(_STREAM, after=after, labels=labels, limit=limit)
