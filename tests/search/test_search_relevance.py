@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from relevance_support import (
     BLIND,
+    BLIND2,
     JUDGED,
     Judged,
     K,
@@ -42,7 +43,11 @@ from kb.seed import SeedData
 MIN_MRR = 0.90
 MIN_RECALL = 0.85
 README = Path(__file__).with_name("README.md")
-FILES = {"judgments.yaml": JUDGED, "judgments_blind.yaml": BLIND}
+FILES = {
+    "judgments.yaml": JUDGED,
+    "judgments_blind.yaml": BLIND,
+    "judgments_blind2.yaml": BLIND2,
+}
 
 Results = dict[str, tuple[dict[str, Scores], dict[str, Scores]]]
 
@@ -94,11 +99,12 @@ def _write_report(table: str) -> None:
 
 def test_judged_sets_are_large_and_a_quarter_is_blind() -> None:
     judged = load_judged(JUDGED)
-    blind = load_judged(BLIND)
+    blind = load_judged(BLIND) + load_judged(BLIND2)
     assert len(judged) + len(blind) >= 80
     assert len(blind) >= (len(judged) + len(blind)) / 4
     assert {j.query for j in judged}.isdisjoint(j.query for j in blind)
-    for group in (judged, blind):
+    assert len({j.query for j in blind}) == len(blind), "a blind query is written twice"
+    for group in (judged, load_judged(BLIND), load_judged(BLIND2)):
         assert {"keyword", "acronym", "question", "typo"} <= {j.type for j in group}
         assert all(j.relevant for j in group), "every query needs a grade-2+ document"
 
