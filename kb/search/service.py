@@ -156,7 +156,8 @@ class SearchService:
         sets = self.searchers.match_sets(searcher)
 
         def frequency(concept: Concept) -> int:
-            return sets.docs(searcher, concept.to_query()).bit_count()
+            # Posting lists still hold documents deleted since the last merge.
+            return (sets.docs(searcher, concept.to_query()) & sets.everything()).bit_count()
 
         return parsed, ranking.plan(searcher, parsed, intent, self._eligible(intent), frequency)
 
