@@ -31,7 +31,7 @@ Hits past the candidates keep Whoosh's order after them, so pages stay consisten
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,11 +94,22 @@ def document_frequency(searcher: Any, concept: Concept) -> int:
     return sum(1 for _ in searcher.docs_for_query(concept.to_query()))
 
 
-def plan(searcher: Any, parsed: ParsedQuery, intent: Intent, eligible: Sequence[str]) -> Plan:
-    """The retrieval query for ``parsed`` and the statistics re-ranking uses."""
+def plan(
+    searcher: Any,
+    parsed: ParsedQuery,
+    intent: Intent,
+    eligible: Sequence[str],
+    frequency: Callable[[Concept], int] | None = None,
+) -> Plan:
+    """The retrieval query for ``parsed`` and the statistics re-ranking uses.
+
+    ``frequency`` counts the documents holding a concept (default:
+    :func:`document_frequency`; the service passes a count over cached bitmaps).
+    """
     total = max(searcher.doc_count(), 1)
     concepts = list(parsed.should)
-    frequencies = [document_frequency(searcher, c) for c in concepts]
+    count = frequency or (lambda concept: document_frequency(searcher, concept))
+    frequencies = [count(c) for c in concepts]
     weights = [math.log(1 + total / (df + 0.5)) for df in frequencies]
     queries = [c.to_query() for c in concepts]
     rare = [q for q, df in zip(queries, frequencies, strict=True) if df <= COMMON_SHARE * total]

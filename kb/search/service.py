@@ -31,6 +31,7 @@ from kb.search.intent import Intent, Lexicon, read_intent
 from kb.search.matchsets import bitmap, docnums
 from kb.search.querying import (
     NOISE_WORDS,
+    Concept,
     ParsedQuery,
     SearchInputError,
     check_query,
@@ -152,7 +153,13 @@ class SearchService:
         if parsed.matches_nothing:
             return parsed, None
         intent = read_intent(text, self.lexicon()) if parsed.should else Intent()
-        return parsed, ranking.plan(searcher, parsed, intent, self._eligible(intent))
+        sets = self.searchers.match_sets(searcher)
+
+        def frequency(concept: Concept) -> int:
+            # Posting lists still hold documents deleted since the last merge.
+            return (sets.docs(searcher, concept.to_query()) & sets.everything()).bit_count()
+
+        return parsed, ranking.plan(searcher, parsed, intent, self._eligible(intent), frequency)
 
     def _search(
         self, searcher: Any, text: str, filters: SearchFilters, first: int, offset: int
@@ -338,7 +345,10 @@ def _top(searcher: Any, query: wq.Query, options: dict[str, Any]) -> list[Any]:
             inner.replace = 0
         inner = getattr(inner, "child", None)
     searcher.search_with_collector(query, collector)
-    return list(collector.results())
+    results = collector.results()
+    # Not list(results): list() asks len() for a size hint, and a Results' len() is the
+    # exact match count, which walks every match again (half the time at 16k documents).
+    return [results[n] for n in range(results.scored_length())]
 
 
 def _counts(counts: dict[str, int]) -> tuple[FacetCount, ...]:

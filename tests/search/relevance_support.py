@@ -3,7 +3,7 @@ graded metrics per query type, and a plain BM25 peer over the same documents.
 
 What it does, in the order a run does it:
 
-1. :func:`import_lessons` creates each held-out lesson (tests/search/heldout/lessons.yaml)
+1. :func:`import_lessons` creates each held-out lesson (tests/search/heldout/*.yaml)
    with the ``createLesson`` mutation, its category as a tag and its state as a link,
    as the team's own held-out run does; the seed stays in the index as distractors.
 2. :func:`api_rankings` runs every judged query through
@@ -13,7 +13,8 @@ What it does, in the order a run does it:
 4. :func:`evaluate` gives MRR@10, nDCG@10 and recall@10 per query type and overall.
 
 Judged files: ``judgments.yaml`` (written with the vocabulary, tuning may read it) and
-``judgments_blind.yaml`` (written before any engine run; nothing that tunes reads it).
+``judgments_blind.yaml`` and ``judgments_blind2.yaml`` (each written before any engine
+run on its lessons; nothing that tunes reads them).
 """
 
 from __future__ import annotations
@@ -39,9 +40,11 @@ from kb.graph.search_docs import INDEXED_LABELS, read_documents
 from kb.search.documents import document_fields
 
 HERE = Path(__file__).parent
-HELD_OUT = HERE / "heldout" / "lessons.yaml"
+#: Every held-out batch; all are imported in one run, so each is a distractor for the others.
+HELD_OUT = (HERE / "heldout" / "lessons.yaml", HERE / "heldout" / "lessons_blind2.yaml")
 JUDGED = HERE / "judgments.yaml"
 BLIND = HERE / "judgments_blind.yaml"
+BLIND2 = HERE / "judgments_blind2.yaml"
 CATEGORIES = PROJECT_ROOT / "seed" / "categories.csv"
 K = 10
 #: Grades at or above this count as relevant for MRR and recall (nDCG uses every grade).
@@ -75,8 +78,10 @@ def load_judged(path: Path) -> list[Judged]:
 
 
 def held_out_lessons() -> list[dict[str, Any]]:
-    """The held-out lessons as written (id, title, state, category, text)."""
-    lessons: list[dict[str, Any]] = yaml.safe_load(HELD_OUT.read_text(encoding="utf-8"))["lessons"]
+    """The held-out lessons of every batch as written (id, title, state, category, text)."""
+    lessons: list[dict[str, Any]] = []
+    for path in HELD_OUT:
+        lessons.extend(yaml.safe_load(path.read_text(encoding="utf-8"))["lessons"])
     return lessons
 
 
