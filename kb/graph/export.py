@@ -6,6 +6,7 @@ other value comes back as stored. One read transaction, one statement per label.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import Any
 
@@ -38,6 +39,12 @@ _CONTRACTS = (
     "COLLECT { MATCH (s:State)-[:LEADS]->(n) RETURN s.code ORDER BY s.code } AS lead, "
     "COLLECT { MATCH (n)-[:COVERS]->(c:Category) RETURN c.code ORDER BY c.code } AS categories, "
     "COLLECT { MATCH (s:State)-[x:PARTICIPATES_IN]->(n) RETURN x {.*, state: s.code} ORDER BY s.code } AS participants "
+    "ORDER BY n.slug"
+)
+
+_VENDORS = (
+    "MATCH (n:Vendor) RETURN n {.*} AS n, "
+    "COLLECT { MATCH (n)-[x:AWARDED_UNDER]->(c:Contract) RETURN x {.*, contract: c.slug} ORDER BY c.slug } AS awards "
     "ORDER BY n.slug"
 )
 
@@ -80,6 +87,22 @@ def _first(values: list[str]) -> str | None:
 
 def _prov(props: dict[str, Any]) -> r.Provenance:
     return r.Provenance(source=props.get("source"), illustrative=bool(props.get("illustrative")))
+
+
+def _terms(n: dict[str, Any]) -> r.ContractTerms | None:
+    """A contract's terms, from the properties :func:`kb.graph.load._terms` wrote."""
+    if not n.get("termsSource") and not n.get("termsIllustrative"):
+        return None
+    return r.ContractTerms(
+        solicitation=n.get("solicitation"),
+        ends_on=_day(n.get("termsEndsOn")),
+        renewal=n.get("renewal"),
+        admin_fee=n.get("adminFee"),
+        portfolio_url=n.get("portfolioUrl"),
+        lead_state_url=n.get("leadStateUrl"),
+        open_to=tuple(n.get("openTo") or ()),
+        provenance=r.Provenance(n.get("termsSource"), bool(n.get("termsIllustrative"))),
+    )
 
 
 def _read(tx: Tx) -> r.SeedData:
@@ -147,8 +170,38 @@ def _read(tx: Tx) -> r.SeedData:
                 _first(row["lead"]),
                 tuple(row["categories"]),
                 tuple(
-                    r.Participation(p["state"], _day(p.get("since")), _prov(p))
+                    r.Participation(
+                        p["state"],
+                        _day(p.get("since")),
+                        _prov(p),
+                        _day(p.get("signed")),
+                        p.get("scope"),
+                        p.get("addendumSource"),
+                    )
                     for p in row["participants"]
+                ),
+                _prov(n),
+                _terms(n),
+            )
+        )
+        if n.get("endsOnFromTerms"):
+            data.contracts[-1] = dataclasses.replace(data.contracts[-1], ends_on=None)
+    for row in tx.run(_VENDORS):
+        n = row["n"]
+        data.vendors.append(
+            r.Vendor(
+                n["slug"],
+                n.get("name") or "",
+                n.get("website"),
+                tuple(
+                    r.Award(
+                        a["contract"],
+                        a.get("number"),
+                        _day(a.get("startsOn")),
+                        _day(a.get("endsOn")),
+                        a.get("source"),
+                    )
+                    for a in row["awards"]
                 ),
                 _prov(n),
             )
@@ -197,6 +250,6 @@ def _read(tx: Tx) -> r.SeedData:
 
 
 def read_graph(graph: Graph) -> r.SeedData:
-    """Every State, Alliance, Category, Contract, Practice and Lesson with its links,
+    """Every State, Alliance, Category, Contract, Practice, Vendor and Lesson with its links,
     and every membership, as seed records (Curricula and the change log are left out)."""
     return graph.execute_read(_read, timeout=BULK_TIMEOUT)
