@@ -70,7 +70,7 @@ _LESSONS = (
 )
 
 
-def _day(value: Any) -> date | None:
+def day_of(value: Any) -> date | None:
     """A Neo4j ``Date`` (or a stored ISO string) as a Python date."""
     if value is None or isinstance(value, date):
         return value
@@ -95,7 +95,7 @@ def _terms(n: dict[str, Any]) -> r.ContractTerms | None:
         return None
     return r.ContractTerms(
         solicitation=n.get("solicitation"),
-        ends_on=_day(n.get("termsEndsOn")),
+        ends_on=day_of(n.get("termsEndsOn")),
         renewal=n.get("renewal"),
         admin_fee=n.get("adminFee"),
         portfolio_url=n.get("portfolioUrl"),
@@ -140,7 +140,11 @@ def _read(tx: Tx) -> r.SeedData:
         m = row["m"]
         data.memberships.append(
             r.Membership(
-                row["alliance"], row["state"], _day(m.get("since")), _day(m.get("until")), _prov(m)
+                row["alliance"],
+                row["state"],
+                day_of(m.get("since")),
+                day_of(m.get("until")),
+                _prov(m),
             )
         )
     for row in tx.run(_CATEGORIES):
@@ -163,8 +167,8 @@ def _read(tx: Tx) -> r.SeedData:
                 n.get("title") or "",
                 n.get("number"),
                 n.get("status") or "",
-                _day(n.get("startsOn")),
-                _day(n.get("endsOn")),
+                day_of(n.get("startsOn")),
+                day_of(n.get("endsOn")),
                 n.get("description") or "",
                 _first(row["alliance"]) or "",
                 _first(row["lead"]),
@@ -172,9 +176,9 @@ def _read(tx: Tx) -> r.SeedData:
                 tuple(
                     r.Participation(
                         p["state"],
-                        _day(p.get("since")),
+                        day_of(p.get("since")),
                         _prov(p),
-                        _day(p.get("signed")),
+                        day_of(p.get("signed")),
                         p.get("scope"),
                         p.get("addendumSource"),
                     )
@@ -197,8 +201,8 @@ def _read(tx: Tx) -> r.SeedData:
                     r.Award(
                         a["contract"],
                         a.get("number"),
-                        _day(a.get("startsOn")),
-                        _day(a.get("endsOn")),
+                        day_of(a.get("startsOn")),
+                        day_of(a.get("endsOn")),
                         a.get("source"),
                     )
                     for a in row["awards"]
@@ -216,7 +220,7 @@ def _read(tx: Tx) -> r.SeedData:
                 n.get("body") or "",
                 n.get("focusArea"),
                 tuple(n.get("tags") or ()),
-                _day(n.get("publishedOn")),
+                day_of(n.get("publishedOn")),
                 tuple(row["states"]),
                 tuple(row["alliances"]),
                 tuple(row["categories"]),
@@ -235,7 +239,7 @@ def _read(tx: Tx) -> r.SeedData:
                 n.get("context") or "",
                 n.get("lesson") or "",
                 n.get("recommendation") or "",
-                _day(n.get("recordedOn")),
+                day_of(n.get("recordedOn")),
                 n.get("status"),
                 _first(row["state"]) or "",
                 tuple(row["alliance"]),
