@@ -52,4 +52,32 @@ def test_state_page_says_why_and_how_to_join(server: str, page: Any) -> None:
     assert "chief procurement official" in steps.nth(0).inner_text()
     assert "Political subdivisions" in steps.nth(3).inner_text()
     assert first.locator("ol.steps a[href^='https://']").count() >= 2
-    assert "Training" not in page.inner_text("#eligible-contracts")  # still soliciting
+    soliciting = page.locator("#eligible-contracts a[href='/contracts/nvp-training-services']")
+    assert soliciting.count() == 0  # still soliciting
+
+
+def test_contract_and_state_pages_over_http(server: str, seed_data: SeedData) -> None:
+    """The same facts without a browser (the pages are server-rendered)."""
+    import html
+
+    import httpx
+
+    headers = {"accept": "text/html"}
+    contract = next(c for c in seed_data.contracts if c.slug == "nvp-cloud-solutions")
+    text = html.unescape(
+        httpx.get(f"{server}/contracts/{contract.slug}", headers=headers, timeout=30).text
+    )
+    for vendor in seed_data.vendors:
+        for award in vendor.awards:
+            if award.contract == contract.slug:
+                assert vendor.name in text
+                assert f"master agreement {award.number or 'number not stated'}" in text
+    assert contract.terms is not None and contract.terms.renewal
+    assert " ".join(contract.terms.renewal.split()) in " ".join(text.split())
+    assert "States that signed a participating addendum" in text
+    state = html.unescape(httpx.get(f"{server}/states/GU", headers=headers, timeout=30).text)
+    assert "Guam is a member of " in state
+    assert "chief procurement official" in state
+    could_join = state.split('id="eligible"')[1].split("</section>")[0]
+    assert "/contracts/nvp-cloud-solutions" in could_join
+    assert "/contracts/nvp-training-services" not in could_join  # still soliciting
