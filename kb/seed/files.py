@@ -112,12 +112,14 @@ def parse_yaml(text: str, name: str, errors: list[SeedError], line_offset: int =
         return None
 
 
+def _read_yaml(path: Path, name: str, errors: list[SeedError]) -> Any:
+    text = read_text(path, name, errors)
+    return None if text is None else parse_yaml(text, name, errors)
+
+
 def read_yaml_list(path: Path, name: str, errors: list[SeedError]) -> list[RawRecord]:
     """Items of a YAML file holding a list of mappings."""
-    text = read_text(path, name, errors)
-    if text is None:
-        return []
-    data = parse_yaml(text, name, errors)
+    data = _read_yaml(path, name, errors)
     if data is None:
         return []
     if not isinstance(data, list):
@@ -130,10 +132,7 @@ def read_yaml_mapping(
     path: Path, name: str, errors: list[SeedError]
 ) -> list[tuple[int | None, str, Any]]:
     """Entries of a YAML file holding a mapping of key -> record, as ``(line, key, record)``."""
-    text = read_text(path, name, errors)
-    if text is None:
-        return []
-    data = parse_yaml(text, name, errors)
+    data = _read_yaml(path, name, errors)
     if data is None:
         return []
     if not isinstance(data, dict):
