@@ -72,12 +72,15 @@ EXTRA: dict[tuple[str, str], frozenset[str]] = {
     ("Practice", "relatedItems"): NODE_LABELS,
     ("Lesson", "relatedItems"): NODE_LABELS,
     ("Query", "glossary"): NODE_LABELS,
+    # The same contracts as eligibleContracts, worded from the alliances and lead state.
+    ("State", "couldJoin"): frozenset({"Alliance", "Contract", "State"}),
+    ("Contract", "vendors"): frozenset({"Vendor"}),
 }
 
 #: Types of no label that only carry what their fields reach.
 _STRUCTURE = frozenset(
     {"PageInfo", "Change", "SearchResults", "SearchHit", "SearchFacets", "SearchHighlight"}
-    | {"FacetValue", "RelatedItemResult", "Term"}
+    | {"FacetValue", "RelatedItemResult", "Term", "JoinOption", "JoinStep", "Award", "Vendor"}
 )
 
 

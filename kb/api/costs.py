@@ -51,6 +51,9 @@ CALL_COSTS: dict[tuple[str, str], CallCost] = {
 #: Lists without ``first:``: how many items each is counted as (``(type, field)``).
 LIST_SIZES: dict[tuple[str, str], int] = {
     ("Query", "certifications"): 10,
+    ("State", "couldJoin"): 30,
+    ("JoinOption", "steps"): 4,
+    ("Contract", "vendors"): 50,
     ("Certification", "domains"): 20,
     ("Domain", "practices"): 20,
     ("Curriculum", "modules"): 10,

@@ -12,21 +12,25 @@ from enum import Enum
 import strawberry
 
 from kb.domain.vocabularies import (
+    AddendumScope,
     AllianceScope,
     CategoryKind,
     ContractStatus,
+    EntityType,
     FocusArea,
     LessonStatus,
     StateKind,
 )
 
 __all__ = [
+    "AddendumScope",
     "AllianceOrder",
     "AllianceScope",
     "CategoryKind",
     "CategoryOrder",
     "ContractOrder",
     "ContractStatus",
+    "EntityType",
     "FocusArea",
     "LessonOrder",
     "LessonStatus",
@@ -43,6 +47,8 @@ strawberry.enum(ContractStatus, description="Where a cooperative contract stands
 strawberry.enum(
     LessonStatus, description="How far a lesson has gone: noticed, identified, learned."
 )
+strawberry.enum(EntityType, description="Who may buy from a cooperative contract.")
+strawberry.enum(AddendumScope, description="Whom a participating addendum opens a contract to.")
 strawberry.enum(FocusArea, description="The NIGP Global Best Practices focus area of a practice.")
 
 

@@ -16,6 +16,7 @@ from kb.api.enums import (
     AllianceScope,
     CategoryKind,
     ContractStatus,
+    EntityType,
     FocusArea,
     LessonStatus,
     StateKind,
@@ -96,6 +97,15 @@ class ContractWhere:
     )
     starts: DateRange | None = None
     ends: DateRange | None = None
+    vendor: str | None = strawberry.field(
+        default=None, description="A vendor's slug: contracts it holds a master agreement under."
+    )
+    ends_before: date | None = strawberry.field(
+        default=None, description="Contracts that end before this day (those with no end left out)."
+    )
+    open_to: EntityType | None = strawberry.field(
+        default=None, description="Contracts whose terms list this entity type as eligible."
+    )
 
     def to_graph(self) -> dict[str, Any]:
         return {
@@ -107,6 +117,9 @@ class ContractWhere:
             "category": self.category,
             **_range("starts", self.starts),
             **_range("ends", self.ends),
+            "vendor": self.vendor,
+            "endsBefore": self.ends_before,
+            "openTo": self.open_to.value if self.open_to else None,
         }
 
 

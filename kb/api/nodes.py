@@ -92,7 +92,9 @@ def to_node(record: NodeRecord) -> Node:
     }
     for name, prop, enum in _plan(cls):
         raw = props.get(prop)
-        if enum is not None and raw is not None:
+        if enum is not None and isinstance(raw, list):
+            raw = [enum(value) for value in raw]
+        elif enum is not None and raw is not None:
             raw = enum(raw)
         elif name == "illustrative":
             raw = bool(raw)

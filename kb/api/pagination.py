@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 
+from kb.api.enums import AddendumScope
 from kb.api.errors import BadInputError
 from kb.graph.records import Item, Page, PageRequest
 
@@ -67,6 +68,9 @@ class ParticipationEdge(Generic[T]):
     node: T
     cursor: str
     since: date | None
+    signed: date | None = strawberry.field(description="The day the addendum was signed.")
+    scope: AddendumScope | None = strawberry.field(description="Whom the addendum opens it to.")
+    source: str | None = strawberry.field(description="Where the addendum can be read.")
 
 
 @strawberry.type
@@ -75,6 +79,10 @@ class ParticipationConnection(Generic[T]):
     nodes: list[T]
     page_info: PageInfo
     total_count: int
+
+
+def _scope(value: str | None) -> AddendumScope | None:
+    return AddendumScope(value) if value else None
 
 
 def encode_cursor(offset: int) -> str:
@@ -156,7 +164,12 @@ def participation_connection(
     nodes = [convert(item) for item in page.items]
     edges = [
         ParticipationEdge(
-            node=n, cursor=encode_cursor(page.offset + i), since=(item.edge or {}).get("since")
+            node=n,
+            cursor=encode_cursor(page.offset + i),
+            since=(item.edge or {}).get("since"),
+            signed=(item.edge or {}).get("signed"),
+            scope=_scope((item.edge or {}).get("scope")),
+            source=(item.edge or {}).get("addendumSource") or (item.edge or {}).get("source"),
         )
         for i, (n, item) in enumerate(zip(nodes, page.items, strict=True))
     ]

@@ -15,15 +15,18 @@ from datetime import date
 
 import strawberry
 
+from kb.api.awards import vendors_field
 from kb.api.enums import (
     AllianceScope,
     CategoryKind,
     ContractStatus,
+    EntityType,
     FocusArea,
     LessonStatus,
     StateKind,
 )
 from kb.api.history import history_field
+from kb.api.joining import could_join_field
 from kb.api.nodes import Node, register, registered_types
 from kb.api.related import related_items_field
 from kb.api.relationship_fields import check_fields, relationship_field
@@ -44,6 +47,7 @@ class State(Node):
     led_contracts = relationship_field(rel.STATE_LED_CONTRACTS)
     participating_contracts = relationship_field(rel.STATE_PARTICIPATING_CONTRACTS)
     eligible_contracts = relationship_field(rel.STATE_ELIGIBLE_CONTRACTS)
+    could_join = could_join_field()
     practices = relationship_field(rel.STATE_PRACTICES)
     lessons = relationship_field(rel.STATE_LESSONS)
     history = history_field()
@@ -69,7 +73,7 @@ class Alliance(Node):
     history = history_field()
 
 
-@register("Contract", {"status": ContractStatus})
+@register("Contract", {"status": ContractStatus, "open_to": EntityType})
 @strawberry.type(description="A cooperative contract awarded by an alliance.")
 class Contract(Node):
     slug: str
@@ -79,9 +83,21 @@ class Contract(Node):
     starts_on: date | None
     ends_on: date | None
     description: str | None
+    solicitation: str | None = strawberry.field(description="The solicitation number.")
+    renewal: str | None = strawberry.field(description="The term and renewal options, in words.")
+    admin_fee: str | None = strawberry.field(description="The administrative fee, where published.")
+    portfolio_url: str | None = strawberry.field(description="The alliance's page for it.")
+    lead_state_url: str | None = strawberry.field(
+        description="The lead state's page for it: whom to ask."
+    )
+    open_to: list[EntityType] | None = strawberry.field(
+        description="The entity types its terms list as eligible (null when unknown)."
+    )
+    terms_source: str | None = strawberry.field(description="Where the terms can be read.")
 
     alliance = relationship_field(rel.CONTRACT_ALLIANCE)
     lead_state = relationship_field(rel.CONTRACT_LEAD_STATE)
+    vendors = vendors_field()
     participants = relationship_field(rel.CONTRACT_PARTICIPANTS)
     categories = relationship_field(rel.CONTRACT_CATEGORIES)
     practices = relationship_field(rel.CONTRACT_PRACTICES)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from kb.domain.patterns import WEB_ADDRESS_EXPECTED, is_web_address
 from kb.domain.records import Provenance
 
 #: The longest title (characters) a record may have.
@@ -225,10 +226,27 @@ class RecordReader:
             )
         return tuple(value for value in values if value not in unknown)
 
-    def provenance(self) -> Provenance:
-        source = self.text("source", required=False, max_len=2000)
+    def url(self, name: str, required: bool = False) -> str | None:
+        """An http(s) address a reader can open."""
+        value = self.text(name, required, max_len=2000)
+        if value is not None and not is_web_address(value):
+            self.error(name, f"{value!r} is not {WEB_ADDRESS_EXPECTED}")
+            return None
+        return value
+
+    def choices(self, name: str, choices: Collection[str]) -> tuple[str, ...]:
+        """A list of values, each one of ``choices``."""
+        values = self.text_list(name)
+        for value in values:
+            if value not in choices:
+                self.error(name, f"{value!r} is not accepted; expected one of {accepted(choices)}")
+        return tuple(value for value in values if value in choices)
+
+    def provenance(self, web: bool = False) -> Provenance:
+        """``source`` and ``illustrative``; with ``web``, a source must be a web address."""
+        source = self.url("source") if web else self.text("source", required=False, max_len=2000)
         illustrative = self.boolean("illustrative")
-        if not source and not illustrative:
+        if not source and not illustrative and self._raw("source") is None:
             self.error("source", "is missing; give a source or mark the record illustrative: true")
         return Provenance(source=source, illustrative=illustrative)
 

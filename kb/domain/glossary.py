@@ -18,15 +18,15 @@ Example:
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from kb.domain.patterns import is_web_address
 
 GLOSSARY_FILE = Path(__file__).with_name("glossary.yaml")
 
@@ -156,7 +156,6 @@ _FIELDS = {
 }
 _REQUIRED = ("term", "expansion", "kind", "definition", "source")
 _LISTS = {"also_known_as", "name_also_means"}
-_HOST = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d+)?$")
 
 
 class _Reader:
@@ -251,8 +250,7 @@ class _Reader:
     def check_source(self, node: Node | None, value: str | None, what: str) -> None:
         if node is None or value is None:
             return
-        parts = urlsplit(value)
-        if parts.scheme not in {"http", "https"} or not _HOST.match(parts.netloc) or " " in value:
+        if not is_web_address(value):
             self.error(
                 node,
                 f"{what}: source '{value}' is not a web address; expected http(s)://host/path",

@@ -17,6 +17,8 @@ CATEGORY_KINDS = values(v.CategoryKind)
 CONTRACT_STATUSES = values(v.ContractStatus)
 LESSON_STATUSES = values(v.LessonStatus)
 FOCUS_AREAS = values(v.FocusArea)
+ENTITY_TYPES = values(v.EntityType)
+ADDENDUM_SCOPES = values(v.AddendumScope)
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,30 @@ class Category:
 
 @dataclass(frozen=True)
 class Participation:
+    """A state's participating addendum; ``signed``, ``scope`` and ``addendum_source``
+    come from ``contract_terms.yaml`` (its ``addenda``) when known."""
+
     state: str
     since: date | None
+    provenance: Provenance
+    signed: date | None = None
+    scope: str | None = None
+    addendum_source: str | None = None
+
+
+@dataclass(frozen=True)
+class ContractTerms:
+    """What a buyer needs to decide on a contract (``contract_terms.yaml``): the
+    solicitation, term, renewal, admin fee, the pages to read and who may use it.
+    ``ends_on`` fills the contract's end date when ``contracts.yaml`` gives none."""
+
+    solicitation: str | None
+    ends_on: date | None
+    renewal: str | None
+    admin_fee: str | None
+    portfolio_url: str | None
+    lead_state_url: str | None
+    open_to: tuple[str, ...]
     provenance: Provenance
 
 
@@ -91,6 +115,34 @@ class Contract:
     lead_state: str | None
     categories: tuple[str, ...]
     participants: tuple[Participation, ...]
+    provenance: Provenance
+    terms: ContractTerms | None = None
+
+    @property
+    def effective_ends_on(self) -> date | None:
+        """The end date the graph shows: the contract's own, else its terms'."""
+        return self.ends_on or (self.terms.ends_on if self.terms else None)
+
+
+@dataclass(frozen=True)
+class Award:
+    """One master agreement: a vendor awarded under a contract (``AWARDED_UNDER``)."""
+
+    contract: str
+    number: str | None
+    starts_on: date | None
+    ends_on: date | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class Vendor:
+    """A supplier awarded under one or more cooperative contracts (``vendors.yaml``)."""
+
+    slug: str
+    name: str
+    website: str | None
+    awards: tuple[Award, ...]
     provenance: Provenance
 
 
@@ -141,3 +193,4 @@ class SeedData:
     contracts: list[Contract] = field(default_factory=list)
     practices: list[Practice] = field(default_factory=list)
     lessons: list[Lesson] = field(default_factory=list)
+    vendors: list[Vendor] = field(default_factory=list)

@@ -107,7 +107,7 @@ _R = Relationship
 STATE_ALLIANCES = _R("State", "alliances", OUT, "MEMBER_OF", "Alliance", "Alliances the state belongs to (on asOf).", edge=Edge.PERIOD)
 STATE_LED_CONTRACTS = _R("State", "ledContracts", OUT, "LEADS", "Contract", "Contracts the state led the solicitation of.")
 STATE_PARTICIPATING_CONTRACTS = _R("State", "participatingContracts", OUT, "PARTICIPATES_IN", "Contract", "Contracts the state joined (participating addendum).", edge=Edge.SINCE)
-STATE_ELIGIBLE_CONTRACTS = _R("State", "eligibleContracts", OUT, None, "Contract", "Contracts the state could join: awarded by an alliance it belongs to now (or by an arm of one), not expired, neither joined nor led by it.")
+STATE_ELIGIBLE_CONTRACTS = _R("State", "eligibleContracts", OUT, None, "Contract", "Contracts the state could join: awarded by an alliance it belongs to now (or by an arm of one), open to new participants (ACTIVE, not past its end date), neither joined nor led by it; where: {openTo:} keeps those open to an entity type.")
 STATE_PRACTICES = _R("State", "practices", IN, "SHARED_BY", "Practice", "Practices the state shared.")
 STATE_LESSONS = _R("State", "lessons", IN, "FROM", "Lesson", "Lessons recorded in the state.")
 # Alliance
@@ -120,7 +120,7 @@ ALLIANCE_LESSONS = _R("Alliance", "lessons", IN, "ABOUT", "Lesson", "Lessons abo
 # Contract
 CONTRACT_ALLIANCE = _R("Contract", "alliance", IN, "AWARDED", "Alliance", "The alliance that awarded the contract.", many=False)
 CONTRACT_LEAD_STATE = _R("Contract", "leadState", IN, "LEADS", "State", "The state that led the solicitation.", many=False)
-CONTRACT_PARTICIPANTS = _R("Contract", "participants", IN, "PARTICIPATES_IN", "State", "States that joined (participating addendum), with since.", edge=Edge.SINCE)
+CONTRACT_PARTICIPANTS = _R("Contract", "participants", IN, "PARTICIPATES_IN", "State", "States that joined (participating addendum), with since, signed, scope and source.", edge=Edge.SINCE)
 CONTRACT_CATEGORIES = _R("Contract", "categories", OUT, "COVERS", "Category", "Categories the contract covers.")
 CONTRACT_PRACTICES = _R("Contract", "practices", IN, "REFERENCES", "Practice", "Practices that reference the contract.")
 CONTRACT_LESSONS = _R("Contract", "lessons", IN, "ABOUT", "Lesson", "Lessons about the contract.")

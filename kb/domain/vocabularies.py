@@ -33,6 +33,25 @@ class ContractStatus(Enum):
     SOLICITING = "SOLICITING"
 
 
+class EntityType(Enum):
+    """Who may buy from a cooperative contract (the entity types a portfolio page lists)."""
+
+    STATE_AGENCIES = "STATE_AGENCIES"
+    POLITICAL_SUBDIVISIONS = "POLITICAL_SUBDIVISIONS"
+    HIGHER_EDUCATION = "HIGHER_EDUCATION"
+    K12 = "K12"
+    NONPROFITS = "NONPROFITS"
+    FEDERAL = "FEDERAL"
+
+
+class AddendumScope(Enum):
+    """Whom a participating addendum opens the contract to within the state."""
+
+    STATEWIDE = "STATEWIDE"
+    AGENCIES = "AGENCIES"
+    POLITICAL_SUBDIVISIONS = "POLITICAL_SUBDIVISIONS"
+
+
 class LessonStatus(Enum):
     OBSERVATION = "OBSERVATION"
     LESSON_IDENTIFIED = "LESSON_IDENTIFIED"

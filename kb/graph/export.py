@@ -6,6 +6,7 @@ other value comes back as stored. One read transaction, one statement per label.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import Any
 
@@ -41,6 +42,12 @@ _CONTRACTS = (
     "ORDER BY n.slug"
 )
 
+_VENDORS = (
+    "MATCH (n:Vendor) RETURN n {.*} AS n, "
+    "COLLECT { MATCH (n)-[x:AWARDED_UNDER]->(c:Contract) RETURN x {.*, contract: c.slug} ORDER BY c.slug } AS awards "
+    "ORDER BY n.slug"
+)
+
 _PRACTICES = (
     "MATCH (n:Practice) RETURN n {.*} AS n, "
     "COLLECT { MATCH (n)-[:SHARED_BY]->(m:State) RETURN m.code ORDER BY m.code } AS states, "
@@ -63,7 +70,7 @@ _LESSONS = (
 )
 
 
-def _day(value: Any) -> date | None:
+def day_of(value: Any) -> date | None:
     """A Neo4j ``Date`` (or a stored ISO string) as a Python date."""
     if value is None or isinstance(value, date):
         return value
@@ -80,6 +87,22 @@ def _first(values: list[str]) -> str | None:
 
 def _prov(props: dict[str, Any]) -> r.Provenance:
     return r.Provenance(source=props.get("source"), illustrative=bool(props.get("illustrative")))
+
+
+def _terms(n: dict[str, Any]) -> r.ContractTerms | None:
+    """A contract's terms, from the properties :func:`kb.graph.load._terms` wrote."""
+    if not n.get("termsSource") and not n.get("termsIllustrative"):
+        return None
+    return r.ContractTerms(
+        solicitation=n.get("solicitation"),
+        ends_on=day_of(n.get("termsEndsOn")),
+        renewal=n.get("renewal"),
+        admin_fee=n.get("adminFee"),
+        portfolio_url=n.get("portfolioUrl"),
+        lead_state_url=n.get("leadStateUrl"),
+        open_to=tuple(n.get("openTo") or ()),
+        provenance=r.Provenance(n.get("termsSource"), bool(n.get("termsIllustrative"))),
+    )
 
 
 def _read(tx: Tx) -> r.SeedData:
@@ -117,7 +140,11 @@ def _read(tx: Tx) -> r.SeedData:
         m = row["m"]
         data.memberships.append(
             r.Membership(
-                row["alliance"], row["state"], _day(m.get("since")), _day(m.get("until")), _prov(m)
+                row["alliance"],
+                row["state"],
+                day_of(m.get("since")),
+                day_of(m.get("until")),
+                _prov(m),
             )
         )
     for row in tx.run(_CATEGORIES):
@@ -140,15 +167,45 @@ def _read(tx: Tx) -> r.SeedData:
                 n.get("title") or "",
                 n.get("number"),
                 n.get("status") or "",
-                _day(n.get("startsOn")),
-                _day(n.get("endsOn")),
+                day_of(n.get("startsOn")),
+                day_of(n.get("endsOn")),
                 n.get("description") or "",
                 _first(row["alliance"]) or "",
                 _first(row["lead"]),
                 tuple(row["categories"]),
                 tuple(
-                    r.Participation(p["state"], _day(p.get("since")), _prov(p))
+                    r.Participation(
+                        p["state"],
+                        day_of(p.get("since")),
+                        _prov(p),
+                        day_of(p.get("signed")),
+                        p.get("scope"),
+                        p.get("addendumSource"),
+                    )
                     for p in row["participants"]
+                ),
+                _prov(n),
+                _terms(n),
+            )
+        )
+        if n.get("endsOnFromTerms"):
+            data.contracts[-1] = dataclasses.replace(data.contracts[-1], ends_on=None)
+    for row in tx.run(_VENDORS):
+        n = row["n"]
+        data.vendors.append(
+            r.Vendor(
+                n["slug"],
+                n.get("name") or "",
+                n.get("website"),
+                tuple(
+                    r.Award(
+                        a["contract"],
+                        a.get("number"),
+                        day_of(a.get("startsOn")),
+                        day_of(a.get("endsOn")),
+                        a.get("source"),
+                    )
+                    for a in row["awards"]
                 ),
                 _prov(n),
             )
@@ -163,7 +220,7 @@ def _read(tx: Tx) -> r.SeedData:
                 n.get("body") or "",
                 n.get("focusArea"),
                 tuple(n.get("tags") or ()),
-                _day(n.get("publishedOn")),
+                day_of(n.get("publishedOn")),
                 tuple(row["states"]),
                 tuple(row["alliances"]),
                 tuple(row["categories"]),
@@ -182,7 +239,7 @@ def _read(tx: Tx) -> r.SeedData:
                 n.get("context") or "",
                 n.get("lesson") or "",
                 n.get("recommendation") or "",
-                _day(n.get("recordedOn")),
+                day_of(n.get("recordedOn")),
                 n.get("status"),
                 _first(row["state"]) or "",
                 tuple(row["alliance"]),
@@ -197,6 +254,6 @@ def _read(tx: Tx) -> r.SeedData:
 
 
 def read_graph(graph: Graph) -> r.SeedData:
-    """Every State, Alliance, Category, Contract, Practice and Lesson with its links,
+    """Every State, Alliance, Category, Contract, Practice, Vendor and Lesson with its links,
     and every membership, as seed records (Curricula and the change log are left out)."""
     return graph.execute_read(_read, timeout=BULK_TIMEOUT)

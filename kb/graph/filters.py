@@ -6,7 +6,8 @@ is absent (or null) in ``$w`` does not filter. The names per label:
 - State: text, kinds, regions, naspoRegions, memberOf (alliance slug)
 - Alliance: text, scopes, hasMember (state code), armOf (alliance slug)
 - Contract: text, statuses, leadState, participatingState, alliance, category (code,
-  sub-categories included), startsFrom, startsTo, endsFrom, endsTo
+  sub-categories included), startsFrom, startsTo, endsFrom, endsTo, endsBefore,
+  openTo (an entity type the terms list), vendor (slug)
 - Category: text, kinds, parent (code), topLevel (boolean)
 - Practice: text, focusAreas, tag, state, alliance, category, contract,
   publishedFrom, publishedTo
@@ -89,6 +90,9 @@ CONTRACT: LiteralString = (
     " AND ($w.startsTo IS NULL OR n.startsOn <= $w.startsTo)"
     " AND ($w.endsFrom IS NULL OR n.endsOn >= $w.endsFrom)"
     " AND ($w.endsTo IS NULL OR n.endsOn <= $w.endsTo)"
+    " AND ($w.endsBefore IS NULL OR n.endsOn < $w.endsBefore)"
+    " AND ($w.openTo IS NULL OR $w.openTo IN coalesce(n.openTo, []))"
+    " AND ($w.vendor IS NULL OR EXISTS { (:Vendor {id: $w.vendor})-[:AWARDED_UNDER]->(n) })"
 )
 
 CATEGORY: LiteralString = (

@@ -41,6 +41,7 @@ _OWNED: dict[str, list[str]] = {
         "(n)-[x:SHARED_BY|APPLIES_TO|REFERENCES|RELATED_TO]->()",
         "()-[x:PREREQUISITE_OF]->(n)",
     ],
+    "Vendor": ["(n)-[x:AWARDED_UNDER]->()"],
     "Lesson": ["(n)-[x:FROM|ABOUT|PART_OF]->()"],
 }
 

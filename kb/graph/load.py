@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, LiteralString
 
-from kb.domain.records import Provenance, SeedData
+from kb.domain.records import Contract, Participation, Provenance, SeedData
 from kb.graph.changes import record_changes
 from kb.graph.db import Graph, Tx
 
@@ -52,6 +52,51 @@ def _prov(p: Provenance) -> dict[str, Any]:
     return {"source": p.source, "illustrative": p.illustrative}
 
 
+def _terms(c: Contract) -> dict[str, Any]:
+    """A contract's terms as properties (all null when it has none); ``endsOnFromTerms``
+    says the end date came from the terms, so that an export puts it back there."""
+    t = c.terms
+    if t is None:
+        return dict.fromkeys(TERM_PROPERTIES)
+    return {
+        "solicitation": t.solicitation,
+        "termsEndsOn": t.ends_on,
+        "endsOnFromTerms": True if c.ends_on is None and t.ends_on is not None else None,
+        "renewal": t.renewal,
+        "adminFee": t.admin_fee,
+        "portfolioUrl": t.portfolio_url,
+        "leadStateUrl": t.lead_state_url,
+        "openTo": list(t.open_to) or None,
+        "termsSource": t.provenance.source,
+        "termsIllustrative": True if t.provenance.illustrative else None,
+    }
+
+
+#: The Contract properties that hold its terms (``contract_terms.yaml``).
+TERM_PROPERTIES = (
+    "solicitation",
+    "termsEndsOn",
+    "endsOnFromTerms",
+    "renewal",
+    "adminFee",
+    "portfolioUrl",
+    "leadStateUrl",
+    "openTo",
+    "termsSource",
+    "termsIllustrative",
+)
+
+
+def _participation(p: Participation) -> dict[str, Any]:
+    return {
+        "since": p.since,
+        **_prov(p.provenance),
+        "signed": p.signed,
+        "scope": p.scope,
+        "addendumSource": p.addendum_source,
+    }
+
+
 def _row(key: str, props: Mapping[str, Any], links: Mapping[str, Any]) -> dict[str, Any]:
     return {"id": key, "props": dict(props), "links": dict(links), "hash": _digest([props, links])}
 
@@ -71,6 +116,9 @@ _UPSERT: dict[str, LiteralString] = {
     "ON CREATE SET n.createdAt = datetime() WITH n, r WHERE n.seedHash IS NULL OR n.seedHash <> r.hash OR r.force "
     "SET n += r.props, n.id = r.id, n.seedHash = r.hash, n.updatedAt = datetime() RETURN n.id AS id",
     "Practice": "UNWIND $rows AS r MERGE (n:Practice {slug: r.id}) "
+    "ON CREATE SET n.createdAt = datetime() WITH n, r WHERE n.seedHash IS NULL OR n.seedHash <> r.hash OR r.force "
+    "SET n += r.props, n.id = r.id, n.seedHash = r.hash, n.updatedAt = datetime() RETURN n.id AS id",
+    "Vendor": "UNWIND $rows AS r MERGE (n:Vendor {slug: r.id}) "
     "ON CREATE SET n.createdAt = datetime() WITH n, r WHERE n.seedHash IS NULL OR n.seedHash <> r.hash OR r.force "
     "SET n += r.props, n.id = r.id, n.seedHash = r.hash, n.updatedAt = datetime() RETURN n.id AS id",
     "Lesson": "UNWIND $rows AS r MERGE (n:Lesson {id: r.id}) "
@@ -122,6 +170,11 @@ _LINKS: dict[str, list[LiteralString]] = {
         "UNWIND $rows AS r MATCH (n:Practice {id: r.id}) UNWIND r.links.prerequisites AS k "
         "MATCH (m:Practice {id: k}) MERGE (m)-[:PREREQUISITE_OF]->(n)",
     ],
+    "Vendor": [
+        "UNWIND $rows AS r MATCH (n:Vendor {id: r.id}) OPTIONAL MATCH (n)-[x:AWARDED_UNDER]->() DELETE x",
+        "UNWIND $rows AS r MATCH (n:Vendor {id: r.id}) UNWIND r.links.awards AS a "
+        "MATCH (c:Contract {id: a.contract}) MERGE (n)-[x:AWARDED_UNDER]->(c) SET x += a.props",
+    ],
     "Lesson": [
         "UNWIND $rows AS r MATCH (n:Lesson {id: r.id}) "
         "OPTIONAL MATCH (n)-[x:FROM|ABOUT|PART_OF]->() DELETE x",
@@ -139,7 +192,15 @@ _LINKS: dict[str, list[LiteralString]] = {
 }
 
 #: How many of the first statements of each label's ``_LINKS`` only remove links.
-_CLEARING = {"State": 0, "Alliance": 1, "Category": 1, "Contract": 1, "Practice": 2, "Lesson": 1}
+_CLEARING = {
+    "State": 0,
+    "Alliance": 1,
+    "Category": 1,
+    "Contract": 1,
+    "Practice": 2,
+    "Vendor": 1,
+    "Lesson": 1,
+}
 
 #: The labels a seed writes, in the order that lets links find their targets, and the
 #: property each one is merged on.
@@ -149,6 +210,7 @@ KEYS: dict[str, LiteralString] = {
     "Category": "code",
     "Contract": "slug",
     "Practice": "slug",
+    "Vendor": "slug",
     "Lesson": "id",
 }
 
@@ -232,16 +294,17 @@ def seed_rows(data: SeedData) -> dict[str, list[dict[str, Any]]]:
                     "number": c.number,
                     "status": c.status,
                     "startsOn": c.starts_on,
-                    "endsOn": c.ends_on,
+                    "endsOn": c.effective_ends_on,
                     "description": c.description or None,
                     **_prov(c.provenance),
+                    **_terms(c),
                 },
                 {
                     "alliance": c.alliance,
                     "lead_state": c.lead_state,
                     "categories": sorted(c.categories),
                     "participants": [
-                        {"state": p.state, "props": {"since": p.since, **_prov(p.provenance)}}
+                        {"state": p.state, "props": _participation(p)}
                         for p in sorted(c.participants, key=lambda p: p.state)
                     ],
                 },
@@ -271,6 +334,27 @@ def seed_rows(data: SeedData) -> dict[str, list[dict[str, Any]]]:
                 },
             )
             for p in data.practices
+        ],
+        "Vendor": [
+            _row(
+                v.slug,
+                {"slug": v.slug, "name": v.name, "website": v.website, **_prov(v.provenance)},
+                {
+                    "awards": [
+                        {
+                            "contract": a.contract,
+                            "props": {
+                                "number": a.number,
+                                "startsOn": a.starts_on,
+                                "endsOn": a.ends_on,
+                                "source": a.source,
+                            },
+                        }
+                        for a in sorted(v.awards, key=lambda a: a.contract)
+                    ]
+                },
+            )
+            for v in data.vendors
         ],
         "Lesson": [
             _row(

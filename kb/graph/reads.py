@@ -13,8 +13,9 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import LiteralString
+from typing import Any, LiteralString
 
+from kb.domain.joining import JoinFacts
 from kb.domain.relationships import (
     RELATIONSHIPS,
     STATE_ELIGIBLE_CONTRACTS,
@@ -43,12 +44,12 @@ _CURRENT_AS_OF: LiteralString = (
 #: The Cypher of the derived relationships (no stored type of their own), binding
 #: ``p`` (the parent, matched by ``pid``), ``n`` (a listed node) and ``r`` (null).
 _DERIVED: dict[Relationship, LiteralString] = {
-    # Awarded by an alliance the state belongs to now (or by one of its arms), not
-    # expired, and neither joined nor led by the state.
+    # Awarded by an alliance the state belongs to now (or by one of its arms), open to
+    # new participants (ACTIVE, not past its end date), neither joined nor led by it.
     STATE_ELIGIBLE_CONTRACTS: (
         "MATCH (p:State {id: pid})-[m:MEMBER_OF]->(:Alliance)<-[:ARM_OF*0..2]-(:Alliance)-[:AWARDED]->(n:Contract)"
         " WHERE (m.since IS NULL OR m.since <= date()) AND (m.until IS NULL OR m.until > date())"
-        " AND coalesce(n.status, '') <> 'EXPIRED'"
+        " AND n.status = 'ACTIVE' AND (n.endsOn IS NULL OR n.endsOn >= date())"
         " AND NOT EXISTS { (p)-[:PARTICIPATES_IN|LEADS]->(n) }"
         " WITH DISTINCT n, null AS r"
     ),
@@ -157,3 +158,52 @@ def related_pages(
     params = request.params(rel.target)
     rows = graph.read(_RELATED[rel], ids=parent_keys, **params)
     return {row["pid"]: page_of(rel.target, row, request.offset) for row in rows}
+
+
+_JOIN_FACTS: LiteralString = (
+    _DERIVED[STATE_ELIGIBLE_CONTRACTS].replace(" WITH DISTINCT n, null AS r", "")
+    + " AND ($openTo IS NULL OR $openTo IN coalesce(n.openTo, []))"
+    " MATCH (m2:Alliance)<-[:ARM_OF*0..2]-(a:Alliance)-[:AWARDED]->(n)"
+    " WHERE (p)-[:MEMBER_OF]->(m2)"
+    " OPTIONAL MATCH (lead:State)-[:LEADS]->(n)"
+    " WITH p, n, head(collect(DISTINCT [m2.name, a.name])) AS via, head(collect(lead.name)) AS lead"
+    " RETURN p.name AS state, via[0] AS memberOf, via[1] AS awardedBy, n {.*} AS n, lead"
+    " ORDER BY n.title, n.id"
+)
+
+
+def join_facts(
+    graph: Graph, state: str, open_to: str | None = None
+) -> list[tuple[NodeRecord, JoinFacts]]:
+    """The contracts ``state`` could join (as ``State.eligibleContracts``, and open to
+    ``open_to`` when given), each with the facts its reason and steps are worded from."""
+    rows = graph.read(_JOIN_FACTS.replace("{id: pid}", "{id: $state}"), state=state, openTo=open_to)
+    return [
+        (
+            NodeRecord.of("Contract", row["n"]),
+            JoinFacts(
+                row["state"],
+                row["memberOf"],
+                row["awardedBy"],
+                row["n"].get("title") or row["n"]["id"],
+                row["lead"],
+                row["n"].get("leadStateUrl"),
+                row["n"].get("portfolioUrl"),
+            ),
+        )
+        for row in rows
+    ]
+
+
+_AWARDS: LiteralString = (
+    "UNWIND $ids AS cid MATCH (v:Vendor)-[x:AWARDED_UNDER]->(:Contract {id: cid})"
+    " WITH cid, v, x ORDER BY v.name, v.id"
+    " RETURN cid, collect({vendor: v {.*}, award: x {.*}}) AS awards"
+)
+
+
+def contract_awards(graph: Graph, contract_keys: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """For each contract key, its vendors (``vendor``: properties) and their master
+    agreements (``award``: number, startsOn, endsOn, source), by vendor name; one statement."""
+    rows = graph.read(_AWARDS, ids=contract_keys)
+    return {row["cid"]: list(row["awards"]) for row in rows}

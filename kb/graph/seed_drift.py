@@ -43,6 +43,7 @@ LINK_TYPES: dict[str, dict[str, str]] = {
         "related": "RELATED_TO",
         "prerequisites": "PREREQUISITE_OF",
     },
+    "Vendor": {"awards": "AWARDED_UNDER"},
     "Lesson": {
         "state": "FROM",
         "alliances": "ABOUT",
@@ -79,7 +80,13 @@ def _ends(value: Any) -> set[str]:
         return set()
     if isinstance(value, str):
         return {value}
-    return {item["state"] if isinstance(item, Mapping) else str(item) for item in value}
+    return {_end(item) for item in value}
+
+
+def _end(item: Any) -> str:
+    if isinstance(item, Mapping):  # a participant or an award row
+        return str(item["state"] if "state" in item else item["contract"])
+    return str(item)
 
 
 def compare_rows(

@@ -20,6 +20,7 @@ STAMPED_LABELS = (
     "Category",
     "Contract",
     "Practice",
+    "Vendor",
     "Lesson",
     "Certification",
     "Domain",

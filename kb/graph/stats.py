@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from kb.graph.db import Graph, Tx
 
 #: Labels of the knowledge itself (bookkeeping labels such as Change are left out).
-DOMAIN_LABELS = ("State", "Alliance", "Contract", "Category", "Practice", "Lesson")
+DOMAIN_LABELS = ("State", "Alliance", "Contract", "Category", "Practice", "Lesson", "Vendor")
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,6 @@ def is_empty(graph: Graph) -> bool:
     """True when the graph holds no domain node."""
     rows = graph.read(
         "MATCH (n) WHERE n:State OR n:Alliance OR n:Contract OR n:Category OR n:Practice "
-        "OR n:Lesson RETURN count(n) > 0 AS any"
+        "OR n:Lesson OR n:Vendor RETURN count(n) > 0 AS any"
     )
     return not rows[0]["any"]

@@ -22,17 +22,21 @@ from kb.seed.build import (
     build_states,
     check_unique_titles,
 )
+from kb.seed.build_terms import apply_contract_terms, build_vendors
 from kb.seed.files import (
     RawRecord,
     display_name,
     read_csv,
     read_front_matter,
     read_yaml_list,
+    read_yaml_mapping,
 )
 
 __all__ = ["KnownKeys", "SeedData", "SeedError", "SeedValidationError", "read_seed"]
 
 SEED_FILES = ("states.csv", "alliances.yaml", "memberships.csv", "categories.csv", "contracts.yaml")
+#: Files a seed may leave out (an export of a graph without vendors has none).
+OPTIONAL_FILES = ("vendors.yaml", "contract_terms.yaml")
 
 
 def _keys(raw: list[RawRecord], field: str) -> set[str]:
@@ -46,7 +50,7 @@ def read_seed(directory: Path) -> SeedData:
         SeedValidationError: with every error found, when any record is invalid.
     """
     errors: list[SeedError] = []
-    name = {f: display_name(directory / f, directory) for f in SEED_FILES}
+    name = {f: display_name(directory / f, directory) for f in SEED_FILES + OPTIONAL_FILES}
     for file in SEED_FILES:
         if not (directory / file).exists():
             errors.append(SeedError(name[file], None, "(file)", None, "is missing"))
@@ -65,6 +69,15 @@ def read_seed(directory: Path) -> SeedData:
         record = read_front_matter(path, shown, errors)
         if record is not None:
             raw_practices.append((shown, record))
+    vendors_file, terms_file = directory / "vendors.yaml", directory / "contract_terms.yaml"
+    raw_vendors = (
+        read_yaml_list(vendors_file, name["vendors.yaml"], errors) if vendors_file.exists() else []
+    )
+    raw_terms = (
+        read_yaml_mapping(terms_file, name["contract_terms.yaml"], errors)
+        if terms_file.exists()
+        else []
+    )
     raw_lessons: list[tuple[str, RawRecord]] = []
     for path in sorted((directory / "lessons").glob("*.yaml")):
         shown = display_name(path, directory)
@@ -77,14 +90,18 @@ def read_seed(directory: Path) -> SeedData:
         contracts=_keys(raw_contracts, "slug"),
         practices={path.stem for path in practice_files},
     )
+    contracts = build_contracts(raw_contracts, name["contracts.yaml"], errors, known)
     data = SeedData(
         states=build_states(raw_states, name["states.csv"], errors),
         alliances=build_alliances(raw_alliances, name["alliances.yaml"], errors, known),
         memberships=build_memberships(raw_members, name["memberships.csv"], errors, known),
         categories=build_categories(raw_categories, name["categories.csv"], errors, known),
-        contracts=build_contracts(raw_contracts, name["contracts.yaml"], errors, known),
+        contracts=apply_contract_terms(
+            raw_terms, name["contract_terms.yaml"], errors, contracts, known
+        ),
         practices=build_practices(raw_practices, errors, known),
         lessons=build_lessons(raw_lessons, errors, known),
+        vendors=build_vendors(raw_vendors, name["vendors.yaml"], errors, known),
     )
     check_unique_titles(data, errors)
     if errors:

@@ -21,7 +21,7 @@ def _key(raw: Any, field: str) -> str:
     return "(no key)"
 
 
-def _duplicate(
+def duplicate(
     errors: list[SeedError],
     seen: dict[str, str],
     key: str,
@@ -52,9 +52,9 @@ def build_states(raw: list[RawRecord], name: str, errors: list[SeedError]) -> li
         rd.finish()
         where = f"{name}:{line}"
         if code:
-            _duplicate(errors, codes, code, where, rd, "code")
+            duplicate(errors, codes, code, where, rd, "code")
         if fips_code:
-            _duplicate(errors, fips, fips_code, where, rd, "fips")
+            duplicate(errors, fips, fips_code, where, rd, "fips")
         if rd.ok and code and title and fips_code and kind and naspo:
             states.append(
                 r.State(code, title, fips_code, kind, region, naspo, naspo_illustrative, provenance)
@@ -83,7 +83,7 @@ def build_alliances(
         if founded and dissolved and dissolved < founded:
             rd.error("dissolved", f"{dissolved} is before founded ({founded})")
         if slug:
-            _duplicate(errors, seen, slug, f"{name}:{line}", rd, "slug")
+            duplicate(errors, seen, slug, f"{name}:{line}", rd, "slug")
             if arm_of == slug:
                 rd.error("arm_of", f"{slug!r} cannot be an arm of itself")
         if rd.ok and slug and title and scope:
@@ -112,7 +112,7 @@ def build_memberships(
         if since and until and until < since:
             rd.error("until", f"{until} is before since ({since})")
         if alliance and state:
-            _duplicate(errors, seen, f"{alliance}/{state}", f"{name}:{line}", rd, "state")
+            duplicate(errors, seen, f"{alliance}/{state}", f"{name}:{line}", rd, "state")
         if rd.ok and alliance and state:
             memberships.append(r.Membership(alliance, state, since, until, provenance))
     return memberships
@@ -134,7 +134,7 @@ def build_categories(
         provenance = rd.provenance()
         rd.finish()
         if code:
-            _duplicate(errors, seen, code, f"{name}:{line}", rd, "code")
+            duplicate(errors, seen, code, f"{name}:{line}", rd, "code")
             if parent:
                 parents[code] = parent
         if rd.ok and code and title and kind:
@@ -176,7 +176,7 @@ def build_contracts(
         if starts and ends and ends < starts:
             rd.error("ends_on", f"{ends} is before starts_on ({starts})")
         if slug:
-            _duplicate(errors, seen, slug, f"{name}:{line}", rd, "slug")
+            duplicate(errors, seen, slug, f"{name}:{line}", rd, "slug")
         if rd.ok and slug and title and status and alliance:
             contracts.append(
                 r.Contract(
@@ -314,7 +314,7 @@ def build_lessons(
         provenance = rd.provenance()
         rd.finish()
         if lesson_id:
-            _duplicate(errors, seen, lesson_id, f"{name}:{line}", rd, "id")
+            duplicate(errors, seen, lesson_id, f"{name}:{line}", rd, "id")
         if rd.ok and lesson_id and title and lesson and state:
             lessons.append(
                 r.Lesson(

@@ -1,7 +1,8 @@
 """Write :class:`SeedData` in the seed's own formats, so that ``read_seed`` reads it back.
 
 The layout is the one ``seed/README.md`` describes: ``states.csv``, ``alliances.yaml``,
-``memberships.csv``, ``categories.csv``, ``contracts.yaml``, ``practices/<slug>.md``,
+``memberships.csv``, ``categories.csv``, ``contracts.yaml``, ``vendors.yaml``,
+``contract_terms.yaml``, ``practices/<slug>.md``,
 and the lessons in ``lessons/recorded-<year>.yaml``, one file per year of recording (the
 graph does not remember which file a lesson came from).
 
@@ -104,6 +105,48 @@ def _alliance(a: r.Alliance) -> dict[str, Any]:
         "description": a.description,
     }
     return compact({**fields, **_prov(a.provenance)})
+
+
+def _vendor(v: r.Vendor) -> dict[str, Any]:
+    awards = [
+        compact(
+            {
+                "contract": a.contract,
+                "number": a.number,
+                "starts_on": a.starts_on,
+                "ends_on": a.ends_on,
+                "source": a.source,
+            }
+        )
+        for a in v.awards
+    ]
+    fields = {"slug": v.slug, "name": v.name, "website": v.website, **_prov(v.provenance)}
+    return compact({**fields, "awards": awards})
+
+
+def _terms(c: r.Contract) -> dict[str, Any]:
+    """A contract's entry of ``contract_terms.yaml`` (``c.terms`` is set)."""
+    assert c.terms is not None
+    t = c.terms
+    addenda = [
+        compact(
+            {"state": p.state, "signed": p.signed, "scope": p.scope, "source": p.addendum_source}
+        )
+        for p in c.participants
+        if p.signed or p.scope or p.addendum_source
+    ]
+    fields: dict[str, Any] = {
+        "solicitation": t.solicitation,
+        "ends_on": t.ends_on,
+        "renewal": t.renewal,
+        "admin_fee": t.admin_fee,
+        "portfolio_url": t.portfolio_url,
+        "lead_state_url": t.lead_state_url,
+        "open_to": list(t.open_to),
+        **_prov(t.provenance),
+        "addenda": addenda,
+    }
+    return compact(fields)
 
 
 def _participant(p: r.Participation) -> str | dict[str, Any]:
@@ -254,6 +297,13 @@ def write_seed(
         dump_yaml([_contract(c) for c in data.contracts]), encoding="utf-8"
     )
     done(directory / "contracts.yaml")
+    (directory / "vendors.yaml").write_text(
+        dump_yaml([_vendor(v) for v in data.vendors]), encoding="utf-8"
+    )
+    done(directory / "vendors.yaml")
+    terms = {c.slug: _terms(c) for c in data.contracts if c.terms is not None}
+    (directory / "contract_terms.yaml").write_text(dump_yaml(terms), encoding="utf-8")
+    done(directory / "contract_terms.yaml")
     for practice in data.practices:
         path = directory / "practices" / f"{practice.slug}.md"
         path.write_text(_practice(practice), encoding="utf-8")
@@ -268,4 +318,4 @@ def write_seed(
 
 def export_count(data: r.SeedData) -> int:
     """How many files :func:`write_seed` writes for ``data`` (for a progress bar)."""
-    return 5 + len(data.practices) + len({_lesson_file(x) for x in data.lessons})
+    return 7 + len(data.practices) + len({_lesson_file(x) for x in data.lessons})

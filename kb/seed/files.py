@@ -112,18 +112,37 @@ def parse_yaml(text: str, name: str, errors: list[SeedError], line_offset: int =
         return None
 
 
+def _read_yaml(path: Path, name: str, errors: list[SeedError]) -> Any:
+    text = read_text(path, name, errors)
+    return None if text is None else parse_yaml(text, name, errors)
+
+
 def read_yaml_list(path: Path, name: str, errors: list[SeedError]) -> list[RawRecord]:
     """Items of a YAML file holding a list of mappings."""
-    text = read_text(path, name, errors)
-    if text is None:
-        return []
-    data = parse_yaml(text, name, errors)
+    data = _read_yaml(path, name, errors)
     if data is None:
         return []
     if not isinstance(data, list):
         errors.append(SeedError(name, 1, "(file)", None, "must hold a YAML list of records"))
         return []
     return [(item.get("__line__") if isinstance(item, dict) else None, item) for item in data]
+
+
+def read_yaml_mapping(
+    path: Path, name: str, errors: list[SeedError]
+) -> list[tuple[int | None, str, Any]]:
+    """Entries of a YAML file holding a mapping of key -> record, as ``(line, key, record)``."""
+    data = _read_yaml(path, name, errors)
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        errors.append(SeedError(name, 1, "(file)", None, "must hold a YAML mapping of key: record"))
+        return []
+    return [
+        (value.get("__line__") if isinstance(value, dict) else None, key, value)
+        for key, value in data.items()
+        if key != "__line__"
+    ]
 
 
 def read_jsonl(path: Path, name: str, errors: list[SeedError]) -> list[RawRecord]:

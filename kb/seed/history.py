@@ -85,6 +85,7 @@ def seed_keys(data: SeedData, curricula: CurriculaSeed) -> set[tuple[str, str]]:
     keys |= {("Category", c.code) for c in data.categories}
     keys |= {("Contract", c.slug) for c in data.contracts}
     keys |= {("Practice", p.slug) for p in data.practices}
+    keys |= {("Vendor", v.slug) for v in data.vendors}
     keys |= {("Lesson", x.id) for x in data.lessons}
     keys |= {("Certification", c.code) for c in curricula.certifications}
     keys |= {("Domain", d.key) for c in curricula.certifications for d in c.domains}

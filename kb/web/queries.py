@@ -14,6 +14,7 @@ query StatePage($code: String!) {{
     eligibleContracts(first: 100) {{
       totalCount nodes {{ slug title status alliance {{ slug name }} }}
     }}
+    couldJoin {{ reason steps {{ text url }} contract {{ slug title status endsOn }} }}
     practices(first: 50) {{ totalCount nodes {{ slug title }} }}
     lessons(first: 50, orderBy: RECORDED_ON_DESC) {{ totalCount nodes {{ key title recordedOn }} }}
   }}
@@ -38,9 +39,13 @@ CONTRACT = f"""
 query ContractPage($slug: String!) {{
   contract(slug: $slug) {{
     {PROVENANCE} slug title number status startsOn endsOn description
+    solicitation renewal adminFee portfolioUrl leadStateUrl openTo termsSource
     alliance {{ slug name }}
     leadState {{ code name }}
-    participants(first: 100) {{ totalCount nodes {{ code name }} }}
+    vendors {{ number startsOn endsOn source vendor {{ name website illustrative }} }}
+    participants(first: 100) {{
+      totalCount edges {{ signed scope source node {{ code name }} }} nodes {{ code name }}
+    }}
     categories(first: 50) {{ nodes {{ code name }} }}
     practices(first: 50) {{ nodes {{ slug title }} }}
     lessons(first: 50) {{ totalCount nodes {{ key title recordedOn }} }}

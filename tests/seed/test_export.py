@@ -80,11 +80,13 @@ def test_export_writes_the_seed_layout(seeded_graph: Graph, tmp_path: Path) -> N
     assert sorted(p.name for p in target.iterdir()) == [
         "alliances.yaml",
         "categories.csv",
+        "contract_terms.yaml",
         "contracts.yaml",
         "lessons",
         "memberships.csv",
         "practices",
         "states.csv",
+        "vendors.yaml",
     ]
     practices = sorted(p.name for p in (target / "practices").iterdir())
     assert practices == sorted(p.name for p in (SEED_DIR / "practices").glob("*.md"))
