@@ -71,11 +71,11 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
         ],
     ),
     "bad date": (
-        lambda d: _replace(d / "contracts.yaml", "starts_on: 2016-09-15", "starts_on: 2016-13-45"),
+        lambda d: _replace(d / "contracts.yaml", "starts_on: 2019-10-01", "starts_on: 2019-13-45"),
         [
-            "record 'nvp-cloud-solutions'",
+            "record 'nvp-data-communications'",
             "field 'starts_on'",
-            "'2016-13-45' is not a date; expected YYYY-MM-DD",
+            "'2019-13-45' is not a date; expected YYYY-MM-DD",
         ],
     ),
     "bad enum": (
