@@ -39,7 +39,7 @@ FULLTEXT: dict[str, tuple[str, str, tuple[str, ...]]] = {
 
 _CURRENT = (
     "MATCH (this)-[r:{type}]->(n:{target}) WHERE (r.since IS NULL OR r.since <= date())"
-    " AND (r.until IS NULL OR r.until > date()) RETURN n"
+    " AND (r.until IS NULL OR r.until > date()) RETURN n ORDER BY n.id LIMIT $first"
 )
 _CURRENT_IN = _CURRENT.replace("(this)-[r:{type}]->", "(this)<-[r:{type}]-")
 
@@ -75,7 +75,7 @@ def peer_type_defs(properties: Mapping[str, Mapping[str, str]]) -> str:
             if rel.edge is Edge.PERIOD:
                 template = _CURRENT if rel.direction is Direction.OUT else _CURRENT_IN
                 statement = template.format(type=rel.type, target=rel.target)
-                lines.append(f'  {rel.field}: {shape} @cypher(statement: "{statement}", '
+                lines.append(f'  {rel.field}(first: Int = 100): {shape} @cypher(statement: "{statement}", '
                              'columnName: "n")')  # fmt: skip
                 continue
             if rel.direction is Direction.EITHER:
