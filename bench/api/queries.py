@@ -80,8 +80,8 @@ def _eligible_peer(d: dict[str, Any]) -> int:
 # The peer's eligible contracts: a nested filter over the state's current alliances and
 # their arms (two levels, as ARM_OF*0..2 in kb/graph/reads.py).
 _ELIGIBLE_WHERE = (
-    '{NOT: {status: {eq: "EXPIRED"}}, participants: {none: {code: {eq: "UT"}}}, '
-    'leadState: {NOT: {code: {eq: "UT"}}}}'
+    '{AND: [{NOT: {status: {eq: "EXPIRED"}}}, {NOT: {leadState: {code: {eq: "UT"}}}}], '
+    'participants: {none: {code: {eq: "UT"}}}}'
 )
 _ELIGIBLE_CONTRACTS = f"contracts(where: {_ELIGIBLE_WHERE}) {{ slug title }}"
 
