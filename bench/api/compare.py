@@ -96,6 +96,8 @@ def load(url: str, query: str, connections: int, seconds: float) -> dict[str, An
         timeout=seconds + 60,
     )
     out = dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    if "p50" not in out:
+        raise SystemExit(f"{url}: no response in {seconds:g} s: {out} {done.stderr[-500:]}")
     if out["non2xx"] or out["errors"]:
         raise SystemExit(f"{url}: {out['non2xx']} non-2xx, {out['errors']} errors: {query[:80]}")
     return out
@@ -119,7 +121,9 @@ def graph_properties(graph: Graph) -> dict[str, dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     for row in rows:
         if len(row["nodeLabels"]) == 1 and row["propertyName"]:
-            found.setdefault(row["nodeLabels"][0], {})[row["propertyName"]] = row["propertyTypes"][0]
+            found.setdefault(row["nodeLabels"][0], {})[row["propertyName"]] = row["propertyTypes"][
+                0
+            ]
     return found
 
 
@@ -308,7 +312,9 @@ def report(
     ]
     for read in READS:
         off, peer, on = (cells[(read.name, s, 1)] for s in (OURS_OFF, PEER_NAME, OURS_ON))
-        r_off, r_peer, r_on = (med(cells[(read.name, s, 16)].rps) for s in (OURS_OFF, PEER_NAME, OURS_ON))
+        r_off, r_peer, r_on = (
+            med(cells[(read.name, s, 16)].rps) for s in (OURS_OFF, PEER_NAME, OURS_ON)
+        )
         base = med(raw[read.name])
         ours, theirs = counts[read.name]
         lines.append(

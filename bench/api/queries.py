@@ -57,7 +57,9 @@ def _nested_peer(d: dict[str, Any]) -> int:
 
 def _one_ours(d: dict[str, Any]) -> int:
     s = d["state"]
-    return 1 + sum(len(_nodes(s[f])) for f in ("alliances", "ledContracts", "participatingContracts"))
+    return 1 + sum(
+        len(_nodes(s[f])) for f in ("alliances", "ledContracts", "participatingContracts")
+    )
 
 
 def _one_peer(d: dict[str, Any]) -> int:
@@ -128,8 +130,13 @@ READS: tuple[Read, ...] = (
     Read(
         "eligible contracts of a state (peer: nested filter)",
         '{ state(code: "UT") { eligibleContracts(first: 100) { nodes { slug title } } } }',
-        '{ states(where: {code: {eq: "UT"}}) { alliances { ' + _ELIGIBLE_CONTRACTS
-        + " arms { " + _ELIGIBLE_CONTRACTS + " arms { " + _ELIGIBLE_CONTRACTS + " } } } } }",
+        '{ states(where: {code: {eq: "UT"}}) { alliances { '
+        + _ELIGIBLE_CONTRACTS
+        + " arms { "
+        + _ELIGIBLE_CONTRACTS
+        + " arms { "
+        + _ELIGIBLE_CONTRACTS
+        + " } } } } }",
         "MATCH (p:State {code: 'UT'})-[m:MEMBER_OF]->(:Alliance)<-[:ARM_OF*0..2]-(:Alliance)"
         "-[:AWARDED]->(n:Contract) WHERE (m.since IS NULL OR m.since <= date()) "
         "AND (m.until IS NULL OR m.until > date()) AND coalesce(n.status, '') <> 'EXPIRED' "
@@ -148,7 +155,9 @@ READS: tuple[Read, ...] = (
         "CALL db.index.fulltext.queryNodes('peer_lesson_text', 'participating addendum', "
         "{limit: 10}) YIELD node, score RETURN node.id AS id, score",
         lambda d: len(d["search"]["hits"]),
-        lambda d: sum(len(d[k]["edges"]) for k in ("practicesText", "lessonsText", "contractsText")),
+        lambda d: sum(
+            len(d[k]["edges"]) for k in ("practicesText", "lessonsText", "contractsText")
+        ),
         same_data=False,
     ),
 )

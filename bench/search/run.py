@@ -33,7 +33,7 @@ from kb.graph.schema import apply_schema
 from kb.search import Indexer, IndexStore, SearchService
 
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # bench/, for synthetic
-from synthetic import expand_lessons  # noqa: E402
+from synthetic import expand_lessons
 
 JUDGMENTS = PROJECT_ROOT / "tests" / "search" / "judgments.yaml"
 REPORT = PROJECT_ROOT / "bench" / "README.md"
