@@ -72,7 +72,11 @@ def test_page_and_guide_statements_use_indexes(seeded_graph: Graph, settings: Se
     settings = dataclasses.replace(settings, request_budget=120.0)
     sent: dict[str, dict[str, Any]] = {}
     timeout, seeded_graph.tx_timeout = seeded_graph.tx_timeout, 120.0
-    seeded_graph.observers.append(lambda query, params: sent.setdefault(query, dict(params)))
+
+    def observe(query: str, params: dict[str, Any]) -> None:
+        sent.setdefault(query, dict(params))
+
+    seeded_graph.observers.append(observe)
     try:
         for document, variables in _page_documents(seeded_graph):
             result = execute(schema, seeded_graph, settings, document, variables)
@@ -89,7 +93,7 @@ def test_page_and_guide_statements_use_indexes(seeded_graph: Graph, settings: Se
     offending = []
     with seeded_graph.driver.session(database=seeded_graph.database) as session:
         for statement, params in sent.items():
-            plan = session.run("EXPLAIN " + statement, params).consume().plan  # type: ignore[arg-type]
+            plan = session.run("EXPLAIN " + statement, params).consume().plan
             assert plan is not None, statement
             for label in _scans(dict(plan)):
                 if not any(f in statement and lab == label for f, lab in EXCEPTIONS):
