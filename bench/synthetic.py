@@ -27,6 +27,25 @@ def _write(graph: Graph, statement: str, rows: list[dict[str, Any]]) -> None:
         )
 
 
+def _copies(
+    seed: list[dict[str, Any]], copies: int, mixed: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """(copies - 1) rows per seed row: new id, slug and title; each ``mixed`` field
+    taken from another seed row (the i-th field from k * (i + 1) rows on)."""
+    count = len(seed)
+    return [
+        {
+            **row,
+            "copy": f"S-{k:03d}-{row['id']}",
+            "slug": f"{row['slug']}-s{k}",
+            "title": f"{row['title']} ({k})",
+            **{name: seed[(i + (j + 1) * k) % count][name] for j, name in enumerate(mixed)},
+        }
+        for k in range(1, copies)
+        for i, row in enumerate(seed)
+    ]
+
+
 def expand_lessons(graph: Graph, copies: int) -> None:
     """Add (copies - 1) synthetic lessons per seed lesson, mixing sentences of others."""
     graph.write("MATCH (n:Lesson) WHERE n.id STARTS WITH 'S-' DETACH DELETE n")
@@ -74,18 +93,7 @@ def expand_contracts(graph: Graph, copies: int) -> None:
         "n.title AS title, n.description AS description, n.status AS status, "
         "n.startsOn AS startsOn, n.endsOn AS endsOn ORDER BY n.id"
     )
-    count = len(seed)
-    rows = [
-        {
-            **row,
-            "copy": f"S-{k:03d}-{row['id']}",
-            "slug": f"{row['slug']}-s{k}",
-            "title": f"{row['title']} ({k})",
-            "description": seed[(i + k) % count]["description"],
-        }
-        for k in range(1, copies)
-        for i, row in enumerate(seed)
-    ]
+    rows = _copies(seed, copies, ("description",))
     _write(
         graph,
         "UNWIND $rows AS r MATCH (o:Contract {id: r.id}) "
@@ -109,19 +117,7 @@ def expand_practices(graph: Graph, copies: int) -> None:
         "n.title AS title, n.summary AS summary, n.body AS body, n.tags AS tags, "
         "n.publishedOn AS publishedOn ORDER BY n.id"
     )
-    count = len(seed)
-    rows = [
-        {
-            **row,
-            "copy": f"S-{k:03d}-{row['id']}",
-            "slug": f"{row['slug']}-s{k}",
-            "title": f"{row['title']} ({k})",
-            "summary": seed[(i + k) % count]["summary"],
-            "body": seed[(i + 2 * k) % count]["body"],
-        }
-        for k in range(1, copies)
-        for i, row in enumerate(seed)
-    ]
+    rows = _copies(seed, copies, ("summary", "body"))
     _write(
         graph,
         "UNWIND $rows AS r MATCH (o:Practice {id: r.id}) "
