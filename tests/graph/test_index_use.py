@@ -66,6 +66,12 @@ def _page_documents(graph: Graph) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
+# Known (first run, 2 Dec 2026): label or all-node scans in the listing filters
+# (kb/graph/filters.py: Contract, Lesson, Practice pages), the path query (unlabelled
+# `MATCH (a {id: $fromKey})`, kb/graph/paths.py), stats (`MATCH (n) UNWIND labels(n)`)
+# and the duplicate-title check (`MATCH (n) WHERE (n:Practice OR n:Lesson) ...`).
+# Strict: the mark must go once they are fixed (or listed in EXCEPTIONS with a reason).
+@pytest.mark.xfail(strict=True, reason="label scans remain; see the comment above")
 def test_page_and_guide_statements_use_indexes(seeded_graph: Graph, settings: Settings) -> None:
     schema = build_schema()
     # A generous budget: this test checks plans, not speed (a shared machine is slow).
@@ -76,9 +82,10 @@ def test_page_and_guide_statements_use_indexes(seeded_graph: Graph, settings: Se
     def observe(query: str, params: dict[str, Any]) -> None:
         sent.setdefault(query, dict(params))
 
+    documents = _page_documents(seeded_graph)  # its own statement is not captured
     seeded_graph.observers.append(observe)
     try:
-        for document, variables in _page_documents(seeded_graph):
+        for document, variables in documents:
             result = execute(schema, seeded_graph, settings, document, variables)
             # Fields served by the search index (relatedItems) have no index here; the
             # statements of everything else are still sent and captured.
