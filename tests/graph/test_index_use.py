@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from kb.api.schema import build_schema
 from kb.config import Settings
 from kb.graph.db import Graph
