@@ -10,7 +10,7 @@ RUN_STAMP  := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast setup setup-run prerequisites-run prerequisites-test neo4j lint typecheck clean bench-search bench-api bench-faults bench-load
+.PHONY: run test test-fast setup setup-run prerequisites-run prerequisites-test neo4j lint typecheck clean bench-search bench-api bench-api-inprocess bench-faults bench-load
 
 prerequisites-run:
 	@PYTHON=$(PYTHON) scripts/prerequisites.sh run
@@ -64,9 +64,15 @@ typecheck: setup
 bench-search: setup
 	KB_DATA_DIR=$${KB_BENCH_DATA_DIR:-$(CURDIR)/.kb-bench} $(BIN)/python bench/search/run.py
 
-# API benchmark (nested GraphQL read vs hand-written Cypher, response cache off and on):
-# writes bench/api/README.md. Wipes the graph of its own managed Neo4j under .kb-bench/.
+# API benchmark: a real `kb serve` (response cache off and on) beside the Neo4j GraphQL
+# Library on Apollo Server (npm ci into bench/api/peer) and hand-written Cypher, one load
+# generator (autocannon) for both, at 1x and 10x the seed (BENCH_API_SCALE=1,10,100 for
+# more); ~10 min. Writes bench/api/README.md. Wipes its own managed Neo4j under .kb-bench/.
 bench-api: setup
+	KB_DATA_DIR=$${KB_BENCH_DATA_DIR:-$(CURDIR)/.kb-bench} $(BIN)/python bench/api/compare.py --scale $${BENCH_API_SCALE:-1,10}
+
+# The in-process variant (one nested read, ASGI without network, cache off and on).
+bench-api-inprocess: setup
 	KB_DATA_DIR=$${KB_BENCH_DATA_DIR:-$(CURDIR)/.kb-bench} $(BIN)/python bench/api/run.py
 
 # Expensive requests beside a simple read (real `kb serve` on 127.0.0.1, 8 clients, bounded

@@ -32,6 +32,9 @@ from kb.graph.db import Graph
 from kb.graph.schema import apply_schema
 from kb.search import Indexer, IndexStore, SearchService
 
+sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # bench/, for synthetic
+from synthetic import expand_lessons
+
 JUDGMENTS = PROJECT_ROOT / "tests" / "search" / "judgments.yaml"
 REPORT = PROJECT_ROOT / "bench" / "README.md"
 SCALES = (1, 10, 100)
@@ -57,45 +60,6 @@ class Measure:
 def lucene_escape(text: str) -> str:
     """A user query made safe for Neo4j's Lucene query syntax (words ORed by default)."""
     return "".join(f"\\{ch}" if ch in _LUCENE_SPECIAL else ch for ch in text).strip() or "x"
-
-
-def expand_lessons(graph: Graph, copies: int) -> None:
-    """Add (copies - 1) synthetic lessons per seed lesson, mixing sentences of others."""
-    graph.write("MATCH (n:Lesson) WHERE n.id STARTS WITH 'S-' DETACH DELETE n")
-    if copies <= 1:
-        return
-    seed = graph.read(
-        "MATCH (n:Lesson)-[:FROM]->(s:State) RETURN n.id AS id, n.title AS title, "
-        "n.context AS context, n.lesson AS lesson, n.recommendation AS rec, n.tags AS tags, "
-        "s.id AS state ORDER BY n.id"
-    )
-    count = len(seed)
-    rows = []
-    for k in range(1, copies):
-        for i, row in enumerate(seed):
-            rows.append(
-                {
-                    "id": f"S-{k:03d}-{row['id']}",
-                    "title": f"{row['title']} ({k})",
-                    "context": seed[(i + k) % count]["context"],
-                    "lesson": seed[(i + 2 * k) % count]["lesson"],
-                    "rec": seed[(i + 3 * k) % count]["rec"],
-                    "tags": seed[(i + k) % count]["tags"],
-                    "state": row["state"],
-                    "recorded": f"20{10 + (i + k) % 15:02d}-0{1 + k % 9}-1{k % 10}",
-                }
-            )
-    for start in range(0, len(rows), 2000):
-        graph.execute_write(
-            lambda tx, batch=rows[start : start + 2000]: tx.run(
-                "UNWIND $rows AS r CREATE (n:Lesson {id: r.id, title: r.title, context: r.context, "
-                "lesson: r.lesson, recommendation: r.rec, tags: r.tags, "
-                "recordedOn: date(r.recorded), status: 'OBSERVATION'}) "
-                "WITH n, r MATCH (s:State {id: r.state}) CREATE (n)-[:FROM]->(s)",
-                rows=batch,
-            ),
-            timeout=600,
-        )
 
 
 def neo4j_fulltext_build(graph: Graph) -> float:

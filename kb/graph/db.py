@@ -61,6 +61,8 @@ class Tx:
     def run(self, query: LiteralString, **params: Any) -> list[Row]:
         """Run one parameterised statement and return its rows as dicts."""
         self._graph._count()
+        for observe in self._graph.observers:
+            observe(query, params)
         result = self._tx.run(query, params)
         return [record.data() for record in result]
 
@@ -88,6 +90,9 @@ class Graph:
         self.availability = Availability(f"Neo4j at {target}")
         self._lock = threading.Lock()
         self._queries = 0
+        #: Called with each statement and its parameters before it is sent (tests use it
+        #: to collect what a request runs, e.g. to EXPLAIN it).
+        self.observers: list[Callable[[str, dict[str, Any]], None]] = []
 
     @classmethod
     def connect(
