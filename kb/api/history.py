@@ -2,8 +2,8 @@
 
 ``history(first: 20)`` lists a record's newest ``first`` changes, newest first: the
 sequence number of the change log, what happened (``CREATE``, ``UPDATE``, ``DELETE``),
-when, and who (``token:<name>`` for the API, ``seed`` for ``kb seed``). The change log
-does not record which properties changed, so entries do not say. All parents of one
+when, and who (``token:<name>`` for the API, ``seed`` for ``kb seed``). ``fields`` says what an
+API update or link changed (null where the writer did not record it). All parents of one
 label asking for the same ``first`` share one Cypher statement per request
 (a DataLoader kept beside the request's :class:`~kb.api.loaders.Loaders`).
 
@@ -54,6 +54,12 @@ class Change:
     author: str | None = strawberry.field(
         description="Who made it: token:<name> for the API, seed for kb seed."
     )
+    fields: list[str] | None = strawberry.field(
+        default=None,
+        description="What changed, when recorded (API updates and links): properties and "
+        "links by their input names, +TYPE / -TYPE for a relationship linked or unlinked. "
+        "Null for creates, deletes and kb seed / kb import writes.",
+    )
 
 
 _LOADERS: WeakKeyDictionary[Loaders, dict[tuple[str, int], DataLoader[str, list[HistoryEntry]]]]
@@ -82,7 +88,16 @@ async def _history(root: Node, info: Info, first: int | None = DEFAULT_HISTORY) 
     label = label_of(type(root))
     loader = _loader(info.context.loaders, info.context.graph, label, first)
     entries = await loader.load(root.key)
-    return [Change(sequence=e.seq, op=ChangeOp(e.op), at=e.at, author=e.author) for e in entries]
+    return [
+        Change(
+            sequence=e.seq,
+            op=ChangeOp(e.op),
+            at=e.at,
+            author=e.author,
+            fields=None if e.fields is None else list(e.fields),
+        )
+        for e in entries
+    ]
 
 
 def history_field() -> list[Change]:

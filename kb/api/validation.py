@@ -1,4 +1,5 @@
-"""Checking mutation inputs before any write, with the seed's own field readers.
+"""Checking mutation inputs before any write, by the seed's own rules
+(:mod:`kb.domain.rules`: the same fields, limits and messages as the seed files).
 
 Every bad field is found at once, as ``input.<field>``; the mutation reports them in one
 error, beside what the graph refuses (see :mod:`kb.api.mutations`).
@@ -6,7 +7,6 @@ error, beside what the graph refuses (see :mod:`kb.api.mutations`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
@@ -14,71 +14,16 @@ import strawberry
 
 from kb.api.errors import ApiError
 from kb.api.ids import decode_id_of
-from kb.domain import patterns
-from kb.domain.field_readers import MAX_TITLE, RecordReader, SeedError
+from kb.domain import rules
+from kb.domain.field_readers import RecordReader, SeedError
 from kb.graph.writes import NodeWrite, Ref
 
 KEYS: dict[str, tuple[str, str, str]] = {
-    # label: (input field, pattern, what is expected)
-    "Practice": ("slug", *patterns.SLUG),
-    "Contract": ("slug", *patterns.SLUG),
-    "Alliance": ("slug", *patterns.SLUG),
-    "Category": ("code", *patterns.CATEGORY_CODE),
-    "Lesson": ("key", *patterns.LESSON_ID),
+    # label: (input field, pattern, what is expected), from the one set of rules
+    label: (rule.api, *rule.pattern)
+    for label, rule in rules.KEYS.items()
+    if label in rules.RULES
 }
-
-
-@dataclass(frozen=True)
-class Spec:
-    """One input field: ``kind`` says how it is read; ``target``/``link`` for references."""
-
-    name: str
-    kind: str
-    required: bool = False
-    target: str | None = None
-    link: str | None = None
-
-
-def _refs(name: str, target: str, label: str) -> Spec:
-    return Spec(name, "refs", target=target, link=f"{label}.{name}")
-
-
-def _ref(name: str, target: str, label: str, required: bool = False) -> Spec:
-    return Spec(name, "ref", required=required, target=target, link=f"{label}.{name}")
-
-
-SPECS: dict[str, list[Spec]] = {
-    "Practice": [
-        Spec("title", "title", True), Spec("summary", "text"), Spec("body", "text", True),
-        Spec("focusArea", "enum"), Spec("tags", "tags"), Spec("publishedOn", "day"),
-        _refs("states", "State", "Practice"), _refs("alliances", "Alliance", "Practice"),
-        _refs("categories", "Category", "Practice"), _refs("contracts", "Contract", "Practice"),
-        _refs("related", "Practice", "Practice"), _refs("prerequisites", "Practice", "Practice"),
-    ],
-    "Lesson": [
-        Spec("title", "title", True), Spec("context", "text"), Spec("lesson", "text", True),
-        Spec("recommendation", "text"), Spec("recordedOn", "day"), Spec("status", "enum"),
-        Spec("tags", "tags"), _ref("state", "State", "Lesson", required=True),
-        _ref("practice", "Practice", "Lesson"), _refs("alliances", "Alliance", "Lesson"),
-        _refs("contracts", "Contract", "Lesson"), _refs("categories", "Category", "Lesson"),
-    ],
-    "Contract": [
-        Spec("title", "title", True), Spec("number", "short"), Spec("status", "enum", True),
-        Spec("startsOn", "day"), Spec("endsOn", "day"), Spec("description", "text"),
-        _ref("alliance", "Alliance", "Contract", required=True),
-        _ref("leadState", "State", "Contract"),
-        _refs("categories", "Category", "Contract"),
-    ],
-    "Alliance": [
-        Spec("name", "title", True), Spec("acronym", "short"), Spec("scope", "enum", True),
-        Spec("description", "text"), Spec("founded", "year"), Spec("dissolved", "year"),
-        _ref("armOf", "Alliance", "Alliance"),
-    ],
-    "Category": [
-        Spec("name", "title", True), Spec("kind", "enum", True), Spec("description", "text"),
-        _ref("parent", "Category", "Category"),
-    ],
-}  # fmt: skip
 
 
 def _camel(name: str) -> str:
@@ -114,48 +59,32 @@ def plan_node(
         props[key_field if label != "Lesson" else "id"] = reader.pattern(
             key_field, pattern, expected
         )
-    for spec in SPECS[label]:
-        if spec.name not in values and not (creating and spec.required):
+    read: dict[str, Any] = {}
+    for rule in rules.RULES[label]:
+        name = rule.api
+        if name not in values and not (creating and rule.required):
             continue
-        value = values.get(spec.name)
-        if spec.kind in ("ref", "refs"):
-            assert spec.target is not None and spec.link is not None
-            if value is None and spec.required:
-                problems.append(
-                    (f"input.{spec.name}", f"is missing; the ID of a {spec.target} is required")
-                )
+        if rule.kind not in ("ref", "refs"):
+            props[name] = read[name] = rules.read_value(reader, rule, name)
+            if rule.kind == "tags":
+                props[name] = list(props[name])
+            continue
+        value = values.get(name)
+        if value is None and rule.required:
+            problems.append((f"input.{name}", f"is missing; the ID of a {rule.target} is required"))
+            continue
+        items = [] if value is None else (value if rule.kind == "refs" else [value])
+        keys = []
+        for i, item in enumerate(items):
+            where = f"input.{name}" + (f".{i}" if rule.kind == "refs" else "")
+            try:
+                keys.append(decode_id_of(str(item), rule.target, where))
+            except ApiError as error:
+                problems.append((where, str(error)))
                 continue
-            items = [] if value is None else (value if spec.kind == "refs" else [value])
-            keys = []
-            for i, item in enumerate(items):
-                where = f"input.{spec.name}" + (f".{i}" if spec.kind == "refs" else "")
-                try:
-                    keys.append(decode_id_of(str(item), spec.target, where))
-                except ApiError as error:
-                    problems.append((where, str(error)))
-                    continue
-                refs.append(Ref(spec.target, keys[-1], where))
-            links[spec.link] = keys
-        elif spec.kind in ("title", "short"):
-            props[spec.name] = reader.text(spec.name, spec.required, max_len=MAX_TITLE)
-        elif spec.kind == "text":
-            props[spec.name] = reader.text(spec.name, spec.required)
-        elif spec.kind == "day":
-            props[spec.name] = reader.day(spec.name, spec.required)
-        elif spec.kind == "year":
-            props[spec.name] = reader.integer(spec.name, 1800, 2200)
-        elif spec.kind == "tags":
-            tags = list(reader.text_list(spec.name))
-            for tag in tags:
-                if len(tag) > 100:
-                    reader.error(
-                        spec.name, f"tag {tag[:20]!r}... is {len(tag)} characters long; at most 100"
-                    )
-            props[spec.name] = tags
-        elif spec.kind == "enum":
-            if value is None and spec.required:
-                reader.error(spec.name, "is missing; a value is required")
-            props[spec.name] = value
+            refs.append(Ref(rule.target, keys[-1], where))
+        links[f"{label}.{name}"] = read[name] = keys
+    rules.check_record(reader, label, read, key, seed=False)
     _provenance(reader, values, props, creating)
     problems += [(f"input.{e.field}" if e.field else "input", e.message) for e in errors]
     return NodeWrite(label, key, props, links, refs), problems

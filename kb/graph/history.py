@@ -1,7 +1,7 @@
 """The history of records: their entries in the change log, newest first.
 
 The change log (:mod:`kb.graph.changes`) records ``UPSERT`` or ``DELETE`` per written
-node, with its author and time; it does not say which properties changed. An ``UPSERT``
+node, with its author and time, and for API updates and links which fields changed. An ``UPSERT``
 is told apart here as ``CREATE`` (the first entry of the record, or the first after a
 ``DELETE``) or ``UPDATE``: each list is read one entry further back than asked for,
 so that the oldest entry shown knows the one before it.
@@ -22,7 +22,7 @@ from kb.graph.db import Graph
 _READ = (
     "MATCH (c:Change {label: $label}) WHERE c.id IN $keys "
     "WITH c ORDER BY c.seq DESC "
-    "WITH c.id AS key, collect(c {.seq, .op, .author, .at})[0..$limit] AS entries "
+    "WITH c.id AS key, collect(c {.seq, .op, .author, .at, .fields})[0..$limit] AS entries "
     "RETURN key, entries"
 )
 
@@ -35,6 +35,7 @@ class HistoryEntry:
     op: str
     author: str | None
     at: datetime
+    fields: tuple[str, ...] | None = None
 
 
 def histories(
@@ -53,7 +54,16 @@ def _entries(raw: list[dict[str, Any]], first: int) -> list[HistoryEntry]:
         op = entry["op"]
         if op == "UPSERT":
             op = "CREATE" if before is None or before["op"] == "DELETE" else "UPDATE"
-        shown.append(HistoryEntry(int(entry["seq"]), op, entry["author"], _native(entry["at"])))
+        fields = entry.get("fields")
+        shown.append(
+            HistoryEntry(
+                int(entry["seq"]),
+                op,
+                entry["author"],
+                _native(entry["at"]),
+                None if fields is None else tuple(fields),
+            )
+        )
     return shown
 
 

@@ -304,12 +304,23 @@ def update_node(graph: Graph, write: NodeWrite, author: str) -> NodeRecord:
 
     def work(tx: Tx) -> NodeRecord:
         _refuse(tx, write, None)
+        old = tx.run(_FETCH, id=write.key, label=write.label)[0]["n"]
         row = tx.run(_UPDATE[write.label], id=write.key, props=write.props, author=author)[0]
         _set_links(tx, write)
-        record_changes(tx, write.label, [write.key], "UPSERT", author)
+        record_changes(tx, write.label, [write.key], "UPSERT", author, _changed(old, write))
         return NodeRecord.of(write.label, row["n"])
 
     return graph.execute_write(work)
+
+
+def _native(value: Any) -> Any:
+    return value.to_native() if hasattr(value, "to_native") else value
+
+
+def _changed(old: dict[str, Any], write: NodeWrite) -> list[str]:
+    """The properties ``write`` gives a new value, and the links it replaces."""
+    props = [name for name, value in write.props.items() if _native(old.get(name)) != value]
+    return sorted(props) + sorted(name.split(".", 1)[1] for name in write.links)
 
 
 def _edge(
@@ -402,5 +413,6 @@ def _edge_work(
                 ref.label, tx.run(stamp, id=ref.key, label=ref.label, author=author)[0]["n"]
             )
         )
-        record_changes(tx, ref.label, [ref.key], "UPSERT", author)
+        sign = "+" if add else "-"
+        record_changes(tx, ref.label, [ref.key], "UPSERT", author, [sign + kind.rel])
     return ends[0], ends[1]

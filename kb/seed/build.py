@@ -10,6 +10,7 @@ from kb.domain import patterns
 from kb.domain import records as r
 from kb.domain.cycles import find_cycles
 from kb.domain.field_readers import MAX_TITLE, KnownKeys, RecordReader, SeedError
+from kb.domain.rules import read_fields
 from kb.seed.files import RawRecord
 
 SLUG, SLUG_EXPECTED = patterns.SLUG
@@ -70,26 +71,23 @@ def build_alliances(
     for line, data in raw:
         rd = RecordReader(errors, name, line, _key(data, "slug"), data)
         slug = rd.pattern("slug", SLUG, SLUG_EXPECTED)
-        title = rd.text("name", max_len=MAX_TITLE)
-        # Optional as in the API's createAlliance.
-        acronym = rd.text("acronym", required=False, max_len=40) or ""
-        scope = rd.choice("scope", r.ALLIANCE_SCOPES)
-        description = rd.text("description", required=False) or ""
-        founded = rd.integer("founded", 1800, 2100)
-        dissolved = rd.integer("dissolved", 1800, 2100)
-        arm_of = rd.ref("arm_of", known.alliances, "alliance slug")
+        v = read_fields(rd, "Alliance", known, slug)
         provenance = rd.provenance()
         rd.finish()
-        if founded and dissolved and dissolved < founded:
-            rd.error("dissolved", f"{dissolved} is before founded ({founded})")
         if slug:
             duplicate(errors, seen, slug, f"{name}:{line}", rd, "slug")
-            if arm_of == slug:
-                rd.error("arm_of", f"{slug!r} cannot be an arm of itself")
-        if rd.ok and slug and title and scope:
+        if rd.ok and slug and v["name"] and v["scope"]:
             alliances.append(
                 r.Alliance(
-                    slug, title, acronym, scope, description, founded, dissolved, arm_of, provenance
+                    slug,
+                    v["name"],
+                    v["acronym"] or "",
+                    v["scope"],
+                    v["description"] or "",
+                    v["founded"],
+                    v["dissolved"],
+                    v["arm_of"],
+                    provenance,
                 )
             )
     return alliances
@@ -127,10 +125,9 @@ def build_categories(
     for line, data in raw:
         rd = RecordReader(errors, name, line, _key(data, "code"), data)
         code = rd.pattern("code", *patterns.CATEGORY_CODE)
-        title = rd.text("name", max_len=MAX_TITLE)
-        kind = rd.choice("kind", r.CATEGORY_KINDS)
-        parent = rd.ref("parent", known.categories, "category code")
-        description = rd.text("description", required=False) or ""
+        v = read_fields(rd, "Category", known, code)
+        title, kind, parent = v["name"], v["kind"], v["parent"]
+        description = v["description"] or ""
         provenance = rd.provenance()
         rd.finish()
         if code:
@@ -160,21 +157,13 @@ def build_contracts(
     for line, data in raw:
         rd = RecordReader(errors, name, line, _key(data, "slug"), data)
         slug = rd.pattern("slug", SLUG, SLUG_EXPECTED)
-        title = rd.text("title", max_len=MAX_TITLE)
-        number = rd.text("number", required=False, max_len=80)
-        status = rd.choice("status", r.CONTRACT_STATUSES)
-        starts = rd.day("starts_on")
-        ends = rd.day("ends_on")
-        # Optional as in the API's createContract.
-        description = rd.text("description", required=False) or ""
-        alliance = rd.ref("alliance", known.alliances, "alliance slug", required=True)
-        lead = rd.ref("lead_state", known.states, "state code")
-        categories = rd.refs("categories", known.categories, "category code")
+        v = read_fields(rd, "Contract", known, slug)
+        title, number, status = v["title"], v["number"], v["status"]
+        starts, ends, description = v["starts_on"], v["ends_on"], v["description"] or ""
+        alliance, lead, categories = v["alliance"], v["lead_state"], v["categories"]
         participants = _participants(rd, known)
         provenance = rd.provenance()
         rd.finish()
-        if starts and ends and ends < starts:
-            rd.error("ends_on", f"{ends} is before starts_on ({starts})")
         if slug:
             duplicate(errors, seen, slug, f"{name}:{line}", rd, "slug")
         if rd.ok and slug and title and status and alliance:
@@ -235,25 +224,13 @@ def build_practices(
         rd = RecordReader(errors, name, line, repr(slug), data)
         if not re.fullmatch(SLUG, slug):
             rd.error(None, f"the file name {slug!r} is not {SLUG_EXPECTED}")
-        title = rd.text("title", max_len=MAX_TITLE)
-        # Optional as in the API's createPractice: a practice needs a title and a body.
-        summary = rd.text("summary", required=False, max_len=2000) or ""
-        body = rd.text("body")
-        focus = rd.choice("focus_area", r.FOCUS_AREAS, required=False)
-        tags = rd.text_list("tags")
-        published = rd.day("published")
-        states = rd.refs("states", known.states, "state code")
-        alliances = rd.refs("alliances", known.alliances, "alliance slug")
-        categories = rd.refs("categories", known.categories, "category code")
-        contracts = rd.refs("contracts", known.contracts, "contract slug")
-        related = rd.refs("related", known.practices, "practice slug")
-        prereqs = rd.refs("prerequisites", known.practices, "practice slug")
+        v = read_fields(rd, "Practice", known, slug)
+        title, summary, body = v["title"], v["summary"] or "", v["body"]
+        focus, tags, published = v["focus_area"], v["tags"], v["published"]
+        states, alliances, categories = v["states"], v["alliances"], v["categories"]
+        contracts, related, prereqs = v["contracts"], v["related"], v["prerequisites"]
         provenance = rd.provenance()
         rd.finish()
-        if slug in related or slug in prereqs:
-            rd.error(
-                "related" if slug in related else "prerequisites", f"{slug!r} refers to itself"
-            )
         prerequisites.extend((slug, before) for before in prereqs)
         if rd.ok and title and body:
             practices.append(
@@ -296,21 +273,11 @@ def build_lessons(
     for name, (line, data) in raw:
         rd = RecordReader(errors, name, line, _key(data, "id"), data)
         lesson_id = rd.pattern("id", *patterns.LESSON_ID)
-        title = rd.text("title", max_len=MAX_TITLE)
-        # Optional as in the API's createLesson: a lesson needs a title, the lesson
-        # itself and the state it comes from; an absent field is left out of the file.
-        context = rd.text("context", required=False) or ""
-        lesson = rd.text("lesson")
-        recommendation = rd.text("recommendation", required=False) or ""
-        recorded = rd.day("recorded")
-        status = rd.choice("status", r.LESSON_STATUSES, required=False)
-        state = rd.ref("state", known.states, "state code", required=True)
-        # One key, or a list of them (the API links a lesson to several).
-        alliances = rd.refs("alliance", known.alliances, "alliance slug")
-        contracts = rd.refs("contract", known.contracts, "contract slug")
-        categories = rd.refs("categories", known.categories, "category code")
-        practice = rd.ref("practice", known.practices, "practice slug")
-        tags = rd.text_list("tags")
+        v = read_fields(rd, "Lesson", known, lesson_id)
+        title, context, lesson = v["title"], v["context"] or "", v["lesson"]
+        recommendation, recorded, status = v["recommendation"] or "", v["recorded"], v["status"]
+        state, alliances, contracts = v["state"], v["alliance"], v["contract"]
+        categories, practice, tags = v["categories"], v["practice"], v["tags"]
         provenance = rd.provenance()
         rd.finish()
         if lesson_id:

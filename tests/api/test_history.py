@@ -96,3 +96,32 @@ def test_first_out_of_range_is_bad_user_input(run: Run, first: int) -> None:
     assert result.codes == ["BAD_USER_INPUT"]
     assert f"first: {first}" in result.errors[0]["message"]
     assert result.errors[0]["path"] == ["lesson", "history"]
+
+
+FIELDS = """query($key: String!) { lesson(id: $key) { history { op fields } } }"""
+LINK = """mutation($input: LessonLinkInput!) { linkLesson(input: $input) { source { id } } }"""
+UNLINK = """mutation($input: LessonLinkInput!) { unlinkLesson(input: $input) { source { id } } }"""
+
+
+def test_history_says_which_fields_an_update_and_a_link_changed(write: Any) -> None:
+    lesson = {"key": "L-9991", "title": "Salt early", "lesson": "Buy in summer.", "tags": ["salt"],
+              "state": encode_id("State", "UT"), "illustrative": True}  # fmt: skip
+    assert write(CREATE, {"input": lesson}).errors == []
+    # The tags are given again unchanged: only the title and the links given count.
+    changed = {"id": encode_id("Lesson", "L-9991"), "title": "Buy salt in summer",
+               "tags": ["salt"], "categories": [encode_id("Category", "ROADS")]}  # fmt: skip
+    assert write(UPDATE, {"input": changed}).errors == []
+    link = {"lesson": encode_id("Lesson", "L-9991"), "target": encode_id("Alliance", "tips")}
+    assert write(LINK, {"input": link}).errors == []
+    assert write(UNLINK, {"input": link}).errors == []
+
+    result = write(FIELDS, {"key": "L-9991"})
+    assert result.errors == []
+    assert result.data["lesson"]["history"] == [
+        {"op": "UPDATE", "fields": ["-ABOUT"]},
+        {"op": "UPDATE", "fields": ["+ABOUT"]},
+        {"op": "UPDATE", "fields": ["title", "categories"]},
+        {"op": "CREATE", "fields": None},
+    ]
+    alliance = write('{ alliance(slug: "tips") { history(first: 1) { fields } } }')
+    assert alliance.data["alliance"]["history"] == [{"fields": ["-ABOUT"]}]
