@@ -153,6 +153,14 @@ def _show(
     general: list[str] | None = None,
 ) -> Response:
     title = f"Edit {form.label.lower()} {key}" if key else f"New {form.label.lower()}"
+    shown = form.fields if key else (form.key, *form.fields)
+    errors = dict(errors or {})
+    # A problem with a field the form does not show is said above the form, by name.
+    general = list(general or []) + [
+        f"{name}: {errors.pop(name)}"
+        for name in list(errors)
+        if name not in {f.name for f in shown}
+    ]
     action = f"{form.path}/{quote(key)}/edit" if key else f"{form.path}/new"
     return render(
         request,
@@ -160,10 +168,10 @@ def _show(
         422 if errors or general else 200,
         title=title,
         form=form,
-        fields=form.fields if key else (form.key, *form.fields),
+        fields=shown,
         values=values,
-        errors=errors or {},
-        general=general or [],
+        errors=errors,
+        general=general,
         csrf=csrf,
         action=action,
         back=f"{form.path}/{quote(key)}" if key else form.path,

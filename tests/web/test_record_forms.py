@@ -89,6 +89,9 @@ def test_submit_a_lesson_in_the_browser(server: str, editor: str, page: Any) -> 
     page.fill("#f-key", "L-9002")
     page.fill("#f-title", "Zebracorn tenders need a pre-bid walkthrough")
     page.fill("#f-lesson", "Bidders who walked the site priced the zebracorn enclosure well.")
+    page.fill("#f-context", "A zoo bought a zebracorn enclosure on a cooperative contract.")
+    page.fill("#f-recommendation", "Hold a walkthrough before bids are due.")
+    page.fill("#f-recordedOn", "2026-11-30")
     page.fill("#f-state", "QQ")
     page.select_option("#f-status", "LESSON_LEARNED")
     page.click("button:has-text('Save')")
@@ -96,7 +99,7 @@ def test_submit_a_lesson_in_the_browser(server: str, editor: str, page: Any) -> 
     shot(page, "09-lesson-form")
     page.fill("#f-state", "UT")
     page.click("button:has-text('Save')")
-    page.wait_for_url(f"{server}/lessons/L-9002")
+    page.wait_for_url(f"{server}/lessons/L-9002", timeout=10_000)
     assert page.locator("h1").inner_text() == "Zebracorn tenders need a pre-bid walkthrough"
     page.goto(f"{server}/?q=zebracorn")
     assert page.locator("a[href='/lessons/L-9002']").count() >= 1
