@@ -92,6 +92,7 @@ def test_submit_a_lesson_in_the_browser(server: str, editor: str, page: Any) -> 
     page.fill("#f-context", "A zoo bought a zebracorn enclosure on a cooperative contract.")
     page.fill("#f-recommendation", "Hold a walkthrough before bids are due.")
     page.fill("#f-recordedOn", "2026-11-30")
+    page.fill("#f-source", "https://www.naspo.org/")
     page.fill("#f-state", "QQ")
     page.select_option("#f-status", "LESSON_LEARNED")
     page.click("button:has-text('Save')")
