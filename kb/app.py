@@ -36,6 +36,8 @@ from kb.web.curriculum_pages import curriculum_routes
 from kb.web.feeds import feed_routes
 from kb.web.glossary_pages import glossary_routes
 from kb.web.pages import http_error_page, page_routes
+from kb.web.path_page import path_routes
+from kb.web.record_forms import record_form_routes
 from kb.web.search import search_page
 
 log = logging.getLogger(__name__)
@@ -111,6 +113,8 @@ def create_app(
         Route("/readyz", readyz),
         Route("/graphql", graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         WebSocketRoute("/graphql", SubscriptionServer(schema)),  # subscriptions
+        *record_form_routes(),
+        *path_routes(schema),  # before page_routes: /lessons/new is not a lesson id
         *page_routes(schema, search_page(schema)),
         *curriculum_routes(),
         *glossary_routes(schema),

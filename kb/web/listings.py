@@ -64,6 +64,16 @@ def _nodes(field: str, key: str, label: Callable[[dict[str, Any]], str]) -> Opti
     return options
 
 
+def _distinct(field: str, key: str) -> Options:
+    """The distinct non-empty values of ``key`` over a field's nodes, sorted."""
+
+    def options(data: dict[str, Any]) -> list[tuple[str, str]]:
+        found = {str(n[key]) for n in data[field]["nodes"] if n.get(key)}
+        return [(value, value) for value in sorted(found)]
+
+    return options
+
+
 def _fixed(*values: str) -> Options:
     return lambda data: [(value, value.replace("_", " ").capitalize()) for value in values]
 
@@ -176,6 +186,7 @@ def listing_page(schema: Schema, listing: Listing) -> Handler:
 
 _state_names = _nodes("states", "code", lambda n: n["name"])
 _category_names = _nodes("categories", "code", lambda n: f"{n['code']} {n['name']}")
+_alliance_names = _nodes("alliances", "slug", lambda n: n["name"])
 _lesson_statuses = _fixed("OBSERVATION", "LESSON_IDENTIFIED", "LESSON_LEARNED")
 
 LESSONS = Listing(
@@ -204,7 +215,7 @@ CONTRACTS = Listing(
     options=queries.CONTRACT_OPTIONS,
     field="contracts",
     facets=(
-        Facet("alliance", "Alliance", "alliance", _nodes("alliances", "slug", lambda n: n["name"])),
+        Facet("alliance", "Alliance", "alliance", _alliance_names),
         Facet("status", "Status", "status", _fixed("ACTIVE", "SOLICITING", "EXPIRED"), many=True),
         Facet("state", "Participating state", "participatingState", _state_names),
     ),
@@ -215,3 +226,97 @@ CONTRACTS = Listing(
     ),
     page_size=50,
 )
+
+STATES = Listing(
+    title="States, districts and territories",
+    template="states.html",
+    document=queries.STATES,
+    options=queries.STATE_OPTIONS,
+    field="states",
+    facets=(
+        Facet("kind", "Kind", "kind", _fixed("STATE", "DISTRICT", "TERRITORY"), many=True),
+        Facet("region", "Census region", "region", _distinct("states", "region"), many=True),
+        Facet("naspo", "NASPO council", "naspoRegion", _distinct("states", "naspoRegion"), True),
+        Facet("alliance", "Member of", "memberOf", _alliance_names),
+    ),
+    sorts=(
+        ("name", "Name (A to Z)", "NAME_ASC"),
+        ("code", "Code", "CODE_ASC"),
+        ("fips", "FIPS code", "FIPS_ASC"),
+        ("region", "Census region", "REGION_ASC"),
+    ),
+    page_size=60,
+)
+
+ALLIANCES = Listing(
+    title="Purchasing alliances",
+    template="alliances.html",
+    document=queries.ALLIANCES,
+    options=queries.ALLIANCE_OPTIONS,
+    field="alliances",
+    facets=(
+        Facet("scope", "Scope", "scope", _fixed("NATIONAL", "REGIONAL", "MULTI_STATE"), True),
+        Facet("member", "Has member", "hasMember", _state_names),
+    ),
+    sorts=(
+        ("name", "Name (A to Z)", "NAME_ASC"),
+        ("founded", "Oldest first", "FOUNDED_ASC"),
+        ("newest", "Newest first", "FOUNDED_DESC"),
+    ),
+)
+
+CATEGORIES = Listing(
+    title="Procurement categories",
+    template="categories.html",
+    document=queries.CATEGORIES,
+    options=queries.CATEGORY_OPTIONS,
+    field="categories",
+    facets=(
+        Facet("kind", "Kind", "kind", _fixed("GROUP", "CLASS"), many=True),
+        Facet("group", "Group", "parent", _nodes("groups", "code", lambda n: n["name"])),
+    ),
+    sorts=(
+        ("code", "Code", "CODE_ASC"),
+        ("name", "Name (A to Z)", "NAME_ASC"),
+    ),
+    page_size=100,
+)
+
+_FOCUS_AREAS = (
+    "STRATEGY",
+    "POLICY_AND_LEGISLATION",
+    "PLANNING_AND_ANALYSIS",
+    "SOURCING_AND_SOLICITATION",
+    "CONTRACT_ADMINISTRATION",
+    "LEADERSHIP",
+    "BUSINESS_PRINCIPLES",
+)
+
+PRACTICES = Listing(
+    title="Practices",
+    template="practices.html",
+    document=queries.PRACTICES,
+    options=queries.PRACTICE_OPTIONS,
+    field="practices",
+    facets=(
+        Facet("focus", "Focus area", "focusArea", _fixed(*_FOCUS_AREAS), many=True),
+        Facet("state", "Shared by state", "state", _state_names),
+        Facet("alliance", "Shared by alliance", "alliance", _alliance_names),
+        Facet("category", "Category", "category", _category_names),
+    ),
+    sorts=(
+        ("title", "Title (A to Z)", "TITLE_ASC"),
+        ("newest", "Newest first", "PUBLISHED_ON_DESC"),
+        ("oldest", "Oldest first", "PUBLISHED_ON_ASC"),
+    ),
+)
+
+#: Every listing page, by path.
+LISTINGS = {
+    "/states": STATES,
+    "/alliances": ALLIANCES,
+    "/contracts": CONTRACTS,
+    "/categories": CATEGORIES,
+    "/practices": PRACTICES,
+    "/lessons": LESSONS,
+}

@@ -55,7 +55,9 @@ def state_graph(item: Item) -> str:
         + _edges(item, "ledContracts", contract_node, "LEADS", True)
         + _edges(item, "participatingContracts", contract_node, "PARTICIPATES_IN", True)
     )
-    return neighbourhood_svg(state_node(item), edges)
+    code = item["code"]
+    more = {"Contract": f"/contracts?state={code}", "Alliance": f"/alliances?member={code}"}
+    return neighbourhood_svg(state_node(item), edges, more)
 
 
 def alliance_graph(item: Item) -> str:
@@ -65,7 +67,9 @@ def alliance_graph(item: Item) -> str:
         + _edges(item, "contracts", contract_node, "AWARDED", True)
         + _edges(item, "members", state_node, "MEMBER_OF", False)
     )
-    return neighbourhood_svg(alliance_node(item), edges)
+    slug = item["slug"]
+    more = {"State": f"/states?alliance={slug}", "Contract": f"/contracts?alliance={slug}"}
+    return neighbourhood_svg(alliance_node(item), edges, more)
 
 
 def contract_graph(item: Item) -> str:
@@ -76,7 +80,8 @@ def contract_graph(item: Item) -> str:
         + _edges(item, "practices", practice_node, "REFERENCES", False)
         + _edges(item, "participants", state_node, "PARTICIPATES_IN", False)
     )
-    return neighbourhood_svg(contract_node(item), edges)
+    more = {"State": f"/contracts/{item['slug']}#participants"}
+    return neighbourhood_svg(contract_node(item), edges, more)
 
 
 def category_graph(item: Item) -> str:
@@ -86,7 +91,8 @@ def category_graph(item: Item) -> str:
         + _edges(item, "contracts", contract_node, "COVERS", False)
         + _edges(item, "practices", practice_node, "APPLIES_TO", False)
     )
-    return neighbourhood_svg(category_node(item), edges)
+    more = {"Practice": f"/practices?category={item['code']}"}
+    return neighbourhood_svg(category_node(item), edges, more)
 
 
 def practice_graph(item: Item) -> str:

@@ -137,17 +137,6 @@ def _detail(
     return page
 
 
-def _listing(schema: Schema, document: str, field: str, template: str, title: str) -> Handler:
-    async def page(request: Request) -> Response:
-        try:
-            data = await run_query(request, schema, document)
-        except PageError as error:
-            return error_page(request, error)
-        return render(request, template, items=data[field], title=title)
-
-    return page
-
-
 #: Detail pages: path, GraphQL document, root field, key parameter, template, picture.
 DETAILS = (
     ("/states/{code}", queries.STATE, "state", "code", "state.html", state_graph),
@@ -158,26 +147,16 @@ DETAILS = (
     ("/lessons/{id}", queries.LESSON, "lesson", "id", "lesson.html", lesson_graph),
 )
 
-#: Listing pages: path, GraphQL document, root field, template, title.
-LISTINGS = (
-    ("/states", queries.STATES, "states", "states.html", "States"),
-    ("/alliances", queries.ALLIANCES, "alliances", "alliances.html", "Alliances"),
-    ("/categories", queries.CATEGORIES, "categories", "categories.html", "Categories"),
-    ("/practices", queries.PRACTICES, "practices", "practices.html", "Practices"),
-)
-
 
 def page_routes(schema: Schema, search_page: Handler | None = None) -> list[BaseRoute]:
     """The HTML routes, the static files, and (when given) the search page at ``/``."""
-    from kb.web.listings import CONTRACTS, LESSONS, listing_page  # they build on this module
+    from kb.web.listings import LISTINGS, listing_page  # they build on this module
 
     routes: list[BaseRoute] = []
     if search_page is not None:
         routes.append(Route("/", search_page))
-    for path, document, field, template, title in LISTINGS:
-        routes.append(Route(path, _listing(schema, document, field, template, title)))
-    routes.append(Route("/contracts", listing_page(schema, CONTRACTS)))
-    routes.append(Route("/lessons", listing_page(schema, LESSONS)))
+    for path, listing in LISTINGS.items():
+        routes.append(Route(path, listing_page(schema, listing)))
     for path, document, field, param, template, picture in DETAILS:
         handler = _detail(schema, document, field, param, template, picture)
         routes.append(Route(path, handler))

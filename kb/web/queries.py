@@ -98,15 +98,17 @@ query LessonPage($id: String!) {{
 """
 
 STATES = """
-query StatesPage {
-  states(first: 100, orderBy: NAME_ASC) { totalCount nodes { code name kind region naspoRegion } }
+query StatesPage($where: StateWhere, $orderBy: StateOrder, $first: Int, $after: String) {
+  states(first: $first, after: $after, where: $where, orderBy: $orderBy) {
+    totalCount nodes { code name kind region naspoRegion }
+  }
 }
 """
 
 ALLIANCES = """
-query AlliancesPage {
-  alliances(first: 100, orderBy: NAME_ASC) {
-    totalCount nodes { slug name acronym scope illustrative }
+query AlliancesPage($where: AllianceWhere, $orderBy: AllianceOrder, $first: Int, $after: String) {
+  alliances(first: $first, after: $after, where: $where, orderBy: $orderBy) {
+    totalCount nodes { slug name acronym scope founded illustrative }
   }
 }
 """
@@ -148,18 +150,45 @@ query ContractOptions {
 """
 
 CATEGORIES = """
-query CategoriesPage {
-  categories(first: 100, orderBy: CODE_ASC) {
-    totalCount nodes { code name kind parent { code } }
+query CategoriesPage($where: CategoryWhere, $orderBy: CategoryOrder, $first: Int, $after: String) {
+  categories(first: $first, after: $after, where: $where, orderBy: $orderBy) {
+    totalCount nodes { code name kind parent { code name } }
   }
 }
 """
 
 PRACTICES = """
-query PracticesPage($after: String) {
-  practices(first: 100, after: $after, orderBy: TITLE_ASC) {
-    totalCount nodes { slug title summary focusArea illustrative }
+query PracticesPage($where: PracticeWhere, $orderBy: PracticeOrder, $first: Int, $after: String) {
+  practices(first: $first, after: $after, where: $where, orderBy: $orderBy) {
+    totalCount nodes { slug title summary focusArea publishedOn illustrative }
   }
+}
+"""
+
+STATE_OPTIONS = """
+query StateOptions {
+  states(first: 100) { nodes { region naspoRegion } }
+  alliances(first: 100, orderBy: NAME_ASC) { nodes { slug name } }
+}
+"""
+
+ALLIANCE_OPTIONS = """
+query AllianceOptions { states(first: 100, orderBy: NAME_ASC) { nodes { code name } } }
+"""
+
+CATEGORY_OPTIONS = """
+query CategoryOptions {
+  groups: categories(first: 100, orderBy: NAME_ASC, where: {kind: [GROUP]}) {
+    nodes { code name }
+  }
+}
+"""
+
+PRACTICE_OPTIONS = """
+query PracticeOptions {
+  states(first: 100, orderBy: NAME_ASC) { nodes { code name } }
+  alliances(first: 100, orderBy: NAME_ASC) { nodes { slug name } }
+  categories(first: 100, orderBy: CODE_ASC) { nodes { code name } }
 }
 """
 

@@ -1,0 +1,285 @@
+"""Forms for editors to submit and edit lessons and practices from the web.
+
+The form posts become the ``createLesson`` / ``updateLesson`` / ``createPractice`` /
+``updatePractice`` mutations, executed in-process as the signed-in editor: the checks
+are the API's own (``plan_node`` and the graph's refusals), and each problem the API
+names (``extensions.fields``) is shown next to its field. Every post carries the
+session's CSRF token; a reader cannot sign in, so cannot post. After a write the search
+index catches up before the redirect, so the new record is found at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from kb.web import queries
+from kb.web.curriculum_pages import _as, _csrf, _key, _signed_in, _to_signin, _unreadable
+from kb.web.listings import _FOCUS_AREAS
+from kb.web.pages import PageError, error_page, render, run_query
+from kb.web.session import MAX_FIELD, FormFieldError, csrf_ok, read_form
+
+LONG = 20_000  # characters of a multi-line field (the API refuses what is too long)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One form field: its GraphQL input name, label, and kind: ``text``, ``area``,
+    ``date``, ``choice`` (of ``options``), ``list`` (comma-separated words), ``ref`` or
+    ``refs`` (keys of ``label`` nodes, sent as global IDs)."""
+
+    name: str
+    label: str
+    kind: str = "text"
+    options: tuple[str, ...] = ()
+    node: str = ""
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class RecordForm:
+    """The forms of one kind of record."""
+
+    label: str  # Lesson, Practice
+    key: Field
+    fields: tuple[Field, ...]
+    path: str  # /lessons
+    document: str  # the record page's query (for the current values)
+    field: str  # its root field
+    param: str  # its key variable
+
+    def current(self, item: dict[str, Any]) -> dict[str, str]:
+        """The form's values for a record as the page query returns it."""
+        values: dict[str, str] = {}
+        for f in self.fields:
+            value = item.get(f.name)
+            if f.kind == "ref":
+                value = (value or {}).get("code") or (value or {}).get("slug")
+            elif f.kind == "refs":
+                nodes = (value or {}).get("nodes", [])
+                value = ", ".join(n.get("code") or n.get("slug") for n in nodes)
+            elif f.kind == "list":
+                value = ", ".join(value or [])
+            values[f.name] = "" if value is None else str(value)
+        return values
+
+
+def _global_id(label: str, key: str) -> str:
+    return base64.b64encode(f"{label}:{key}".encode()).decode()
+
+
+def _words(text: str) -> list[str]:
+    return [word.strip() for word in text.split(",") if word.strip()]
+
+
+def _input(form: RecordForm, values: dict[str, str]) -> dict[str, Any]:
+    """The mutation's input: every non-empty field, as the API expects it."""
+    result: dict[str, Any] = {}
+    for f in form.fields:
+        text = values[f.name].strip()
+        if not text:
+            continue
+        if f.kind == "list":
+            result[f.name] = _words(text)
+        elif f.kind == "ref":
+            result[f.name] = _global_id(f.node, text)
+        elif f.kind == "refs":
+            result[f.name] = [_global_id(f.node, key) for key in _words(text)]
+        else:
+            result[f.name] = text
+    return result
+
+
+_AT = re.compile(r"at '?input\.(\w+)")
+
+
+def _problems(errors: list[Any]) -> tuple[dict[str, str], list[str]]:
+    """The API's problems by form field, and those that name no field."""
+    by_field: dict[str, str] = {}
+    general: list[str] = []
+    for error in errors:
+        fields = (error.extensions or {}).get("fields") or []
+        for problem in fields:
+            name = str(problem["field"]).removeprefix("input.").split(".")[0]
+            by_field.setdefault(name, str(problem["message"]))
+        if not fields:
+            found = _AT.search(error.message) or _AT.search(
+                str((error.extensions or {}).get("field") or "")
+            )
+            if found:
+                by_field.setdefault(found.group(1), error.message)
+            else:
+                general.append(error.message)
+    return by_field, general
+
+
+def _mutation(form: RecordForm, creating: bool) -> str:
+    verb = "create" if creating else "update"
+    key = form.key.name
+    return (
+        f"mutation($input: {verb.capitalize()}{form.label}Input!) "
+        f"{{ {verb}{form.label}(input: $input) {{ {form.label.lower()} {{ {key}: key }} }} }}"
+    )
+
+
+async def _existing(request: Request, form: RecordForm, key: str) -> dict[str, str]:
+    if len(key) > 100:
+        raise PageError(400, "That address is too long", "Keys are at most 100 characters.")
+    schema = request.app.state.schema
+    data = await run_query(request, schema, form.document, {form.param: key})
+    item = data.get(form.field)
+    if item is None:
+        raise PageError(
+            404, f"No such {form.field}", f"There is no {form.field} {key!r} in the knowledge base."
+        )
+    return form.current(item)
+
+
+def _show(
+    request: Request,
+    form: RecordForm,
+    csrf: str,
+    values: dict[str, str],
+    key: str | None,
+    errors: dict[str, str] | None = None,
+    general: list[str] | None = None,
+) -> Response:
+    title = f"Edit {form.label.lower()} {key}" if key else f"New {form.label.lower()}"
+    shown = form.fields if key else (form.key, *form.fields)
+    errors = dict(errors or {})
+    # A problem with a field the form does not show is said above the form, by name.
+    general = list(general or []) + [
+        f"{name}: {errors.pop(name)}"
+        for name in list(errors)
+        if name not in {f.name for f in shown}
+    ]
+    action = f"{form.path}/{quote(key)}/edit" if key else f"{form.path}/new"
+    return render(
+        request,
+        "record_form.html",
+        422 if errors or general else 200,
+        title=title,
+        form=form,
+        fields=shown,
+        values=values,
+        errors=errors,
+        general=general,
+        csrf=csrf,
+        action=action,
+        back=f"{form.path}/{quote(key)}" if key else form.path,
+    )
+
+
+def form_page(form: RecordForm, creating: bool) -> Any:
+    """The handler of ``/<kind>/new`` or ``/<kind>/<key>/edit`` (GET shows, POST saves)."""
+
+    async def page(request: Request) -> Response:
+        key = None if creating else request.path_params["key"]
+        here = f"{form.path}/new" if creating else f"{form.path}/{quote(str(key))}/edit"
+        signed_in = await _signed_in(request)
+        if signed_in.session is None:
+            return _to_signin(request, here, signed_in.expired)
+        try:
+            blank = {f.name: "" for f in (form.key, *form.fields)}
+            values = blank if key is None else await _existing(request, form, key)
+            if request.method == "GET":
+                return _show(request, form, _csrf(request, signed_in), values, key)
+            limits = {f.name: LONG if f.kind == "area" else MAX_FIELD for f in form.fields}
+            limits["csrf"] = MAX_FIELD
+            if creating:
+                limits[form.key.name] = MAX_FIELD
+            try:
+                sent = await read_form(request, limits)
+            except FormFieldError as error:
+                raise _unreadable(error) from None
+            if not csrf_ok(signed_in, _key(request), sent["csrf"]):
+                raise PageError(
+                    403,
+                    "This form has expired",
+                    "The form's security token is missing or wrong; nothing was saved. "
+                    "Reload the page and try again.",
+                )
+        except PageError as error:
+            return error_page(request, error)
+        variables = _input(form, sent)
+        if creating:
+            variables[form.key.name] = sent[form.key.name].strip()
+        else:
+            variables["id"] = _global_id(form.label, str(key))
+        result = await _as(
+            request, signed_in.viewer, _mutation(form, creating), {"input": variables}
+        )
+        if result.errors:
+            errors, general = _problems(result.errors)
+            if creating and "key" in errors and form.key.name != "key":
+                errors[form.key.name] = errors.pop("key")
+            return _show(request, form, _csrf(request, signed_in), sent, key, errors, general)
+        saved = result.data[f"{'create' if creating else 'update'}{form.label}"]
+        saved_key = saved[form.label.lower()][form.key.name]
+        search = getattr(request.state, "search", None)
+        if search is not None:
+            await run_in_threadpool(search.catch_up)
+        return RedirectResponse(f"{form.path}/{quote(saved_key)}", status_code=303)
+
+    return page
+
+
+LESSON_FORM = RecordForm(
+    label="Lesson",
+    key=Field("key", "Lesson id", hint="For example L-0101."),
+    fields=(
+        Field("title", "Title"),
+        Field("context", "What happened", "area"),
+        Field("lesson", "What was learned", "area"),
+        Field("recommendation", "What to do next time", "area"),
+        Field("recordedOn", "Recorded on", "date"),
+        Field("status", "Status", "choice", ("OBSERVATION", "LESSON_IDENTIFIED", "LESSON_LEARNED")),
+        Field("tags", "Tags", "list", hint="Separated by commas."),
+        Field("state", "State", "ref", node="State", hint="A state code, e.g. UT."),
+        Field("practice", "Practice", "ref", node="Practice", hint="A practice slug."),
+        Field("categories", "Categories", "refs", node="Category", hint="Codes, e.g. 920, 209."),
+        Field("source", "Source", hint="A public address a reader can open."),
+    ),
+    path="/lessons",
+    document=queries.LESSON,
+    field="lesson",
+    param="id",
+)
+
+PRACTICE_FORM = RecordForm(
+    label="Practice",
+    key=Field("slug", "Slug", hint="Lower-case letters, digits and hyphens."),
+    fields=(
+        Field("title", "Title"),
+        Field("summary", "Summary", "area"),
+        Field("body", "Body (Markdown)", "area"),
+        Field("focusArea", "Focus area", "choice", _FOCUS_AREAS),
+        Field("tags", "Tags", "list", hint="Separated by commas."),
+        Field("publishedOn", "Published on", "date"),
+        Field("states", "Shared by states", "refs", node="State", hint="Codes, e.g. UT, CO."),
+        Field("categories", "Categories", "refs", node="Category", hint="Codes, e.g. 920."),
+        Field("source", "Source", hint="A public address a reader can open."),
+    ),
+    path="/practices",
+    document=queries.PRACTICE,
+    field="practice",
+    param="slug",
+)
+
+
+def record_form_routes() -> list[BaseRoute]:
+    """The new and edit forms; they go before the record pages (``/lessons/new``)."""
+    routes: list[BaseRoute] = []
+    for form in (LESSON_FORM, PRACTICE_FORM):
+        methods = ["GET", "POST"]
+        routes.append(Route(f"{form.path}/new", form_page(form, True), methods=methods))
+        routes.append(Route(f"{form.path}/{{key}}/edit", form_page(form, False), methods=methods))
+    return routes
