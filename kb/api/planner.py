@@ -358,7 +358,8 @@ def _cursor(offset: int) -> str:
 
 
 def _datetime(value: Any) -> Any:
-    return None if value is None else value.isoformat()  # as Strawberry's DateTime
+    # As plain execution: kb.graph.records makes Python datetimes of Neo4j's.
+    return None if value is None else value.to_native().isoformat()
 
 
 _GLOBALS: dict[str, Any] = {
@@ -527,5 +528,5 @@ class Planner(SchemaExtension):
         try:
             return cast(dict[str, Any], await context.run(run_bound, context.graph, bound))
         except Exception as error:  # a timeout, the database: plain execution reports it
-            log.debug("planned read failed, executing plainly: %s", error)
+            log.warning("planned read failed, executing plainly: %s", error)
             return None

@@ -232,13 +232,20 @@ class Page:
     counted: bool
 
 
-#: The order of a list, as :mod:`kb.graph.reads` writes it (with the names of a page's
-#: parameter map in place of its own parameters).
-def _order(var: str, p: str) -> str:
-    return (
-        f"ORDER BY CASE WHEN {p}.desc THEN null ELSE {var}[{p}.order] END,"
-        f" CASE WHEN {p}.desc THEN {var}[{p}.order] END DESC, {var}.id"
-    )
+def _order(var: str, params: dict[str, Any]) -> str:
+    """The order of a list, as :mod:`kb.graph.reads` sorts it (nulls last ascending,
+    first descending, ties by key); the property is one of the label's whitelist."""
+    if params["order"] == "id":
+        return f"ORDER BY {var}.id{' DESC' if params['desc'] else ''}"
+    return f"ORDER BY {var}.{_ident(params['order'])}{' DESC' if params['desc'] else ''}, {var}.id"
+
+
+def _where(builder: _RowBuilder, label: str, params: dict[str, Any]) -> str:
+    """The ``WHERE`` of a list's filters, or none when nothing filters (a smaller
+    statement is planned faster by Neo4j)."""
+    if not params["w"]:
+        return ""
+    return " WHERE " + FILTERS[label].replace("$w.", f"{builder.param(params['w'])}.")
 
 
 def _current(edge: str, day: str) -> str:
@@ -311,11 +318,9 @@ class _RowBuilder:
             raise _Unplannable("a nested page follows a relationship from a node")
         label = page.relationship.target
         params = page.request.params(label)
-        p = self.param({"w": params["w"], "order": params["order"], "desc": params["desc"]})
-        day = self.param(params["asOf"])
+        day = self.param(params["asOf"]) if params["asOf"] is not None else "null"
         pattern, with_ = self.match(var, page.relationship, day)
-        where = FILTERS[label].replace("$w.", f"{p}.w.")
-        select = f"{pattern} {with_} WHERE {where} WITH n, r {_order('n', p)}"
+        select = f"{pattern} {with_}{_where(self, label, params)} WITH n, r {_order('n', params)}"
         item = self.item(d, page.parts)
         if page.counted:
             skip, limit = self.param(params["skip"]), self.param(params["limit"])
@@ -346,9 +351,8 @@ def root_page(label: str, page: Page) -> Statement | None:
     try:
         node = _ident(label)
         params = page.request.params(label)
-        p = builder.param({"w": params["w"], "order": params["order"], "desc": params["desc"]})
-        where = FILTERS[label].replace("$w.", f"{p}.w.")
-        select = f"MATCH (n:{node}) WITH n WHERE {where} WITH n {_order('n', p)}"
+        where = _where(builder, label, params)
+        select = f"MATCH (n:{node}) WITH n{where} WITH n {_order('n', params)}"
         item = builder.item(0, page.parts)
         if page.counted:
             skip, limit = builder.param(params["skip"]), builder.param(params["limit"])
