@@ -277,9 +277,7 @@ class _Reader:
                         edge.append(f"{k!r}: i[{part(EdgeColumn(edge_name))}]")
                     else:
                         raise _Unplannable(f"{field_type.name}.{edge_name}")
-                entries.append(
-                    f"{key!r}: [{{{', '.join(edge)}}} for q, i in enumerate(items)]"
-                )
+                entries.append(f"{key!r}: [{{{', '.join(edge)}}} for q, i in enumerate(items)]")
             else:
                 raise _Unplannable(f"{type_.name}.{name}")
         body = "{" + ", ".join(entries) + "}"
@@ -389,9 +387,7 @@ def plan(
     context: Any,
 ) -> Bound | None:
     """The bound plan of the operation, or None when plain execution must answer it."""
-    built = Executor.build(
-        schema._schema, document, None, context, variables, operation_name
-    )
+    built = Executor.build(schema._schema, document, None, context, variables, operation_name)
     if isinstance(built, list):
         return None  # bad variables, no such operation: plain execution says so
     if built.operation.operation is not OperationType.QUERY:
@@ -406,9 +402,7 @@ def plan(
 def _plan(schema: Any, ec: Executor) -> Bound:
     reader = _Reader(schema, ec)
     root = schema._schema.query_type
-    collected = collect_fields(
-        schema._schema, ec.fragments, ec.variable_values, root, ec.operation
-    )
+    collected = collect_fields(schema._schema, ec.fragments, ec.variable_values, root, ec.operation)
     if collected.new_defer_usages:
         raise _Unplannable("@defer")
     statements: list[Statement] = []
@@ -448,7 +442,9 @@ def _plan(schema: Any, ec: Executor) -> Bound:
 def run_bound(graph: Graph, bound: Bound) -> dict[str, Any]:
     """Run a bound plan's statements (one per root field) and shape the response."""
     results = [
-        graph.read(cast(LiteralString, s.text), **s.params)  # identifiers checked, values parameters
+        graph.read(
+            cast(LiteralString, s.text), **s.params
+        )  # identifiers checked, values parameters
         for s in bound.statements
     ]
     return bound.shape(results)

@@ -329,9 +329,7 @@ class _RowBuilder:
                 f" [x{d} IN xs{d}[{skip}..{skip} + {limit}] | {item}]]])"
             )
         slice_ = f"SKIP {self.param(params['skip'])} LIMIT {self.param(params['limit'])}"
-        return (
-            f"[null, [x{d} IN COLLECT {{ {select} {slice_} RETURN [n, r] }} | {item}]]"
-        )
+        return f"[null, [x{d} IN COLLECT {{ {select} {slice_} RETURN [n, r] }} | {item}]]"
 
     def item(self, d: int, parts: tuple[Row | EdgeColumn, ...]) -> str:
         """One item of a page, from ``x{d}`` (``[node, edge]``): one value per part."""

@@ -56,7 +56,7 @@ def test_a_planned_nested_read_costs_one_statement_per_root_field(
     assert large == small == 1  # one root field: one statement, whatever the nesting
     before = read_graph.query_count
     two_roots = "{ a: states(first: 3) { nodes { code alliances { nodes { slug } } } } " + (
-        "b: contract(slug: \"nvp-cloud-solutions\") { slug categories { nodes { code } } } }"
+        'b: contract(slug: "nvp-cloud-solutions") { slug categories { nodes { code } } } }'
     )
     assert execute(schema, read_graph, planned, two_roots).errors == []
     assert read_graph.query_count - before == 2

@@ -49,7 +49,9 @@ def both(
     return plain, planner.COUNTS.planned > before
 
 
-READS = [example for example in graphql_examples("api.md") if not example.lstrip().startswith("mutation")]
+READS = [
+    example for example in graphql_examples("api.md") if not example.lstrip().startswith("mutation")
+]
 
 
 def test_every_read_of_the_api_guide_answers_the_same(
@@ -95,36 +97,56 @@ HOSTILE: list[tuple[str, dict[str, Any] | None, bool]] = [
     (DEEP, {"states": 20, "inner": 5, "as": None}, True),
     (DEEP, {"states": 4, "inner": 2, "as": "2014-06-30"}, True),
     # the same field under two aliases with different arguments
-    ("{ a: state(code: \"ut\") { code } b: state(code: \"CO\") { code name } "
-     "c: state(code: \"ZZ\") { code } }", None, True),
-    ("query($s: String!, $f: Int) { alliance(slug: $s) { name acronym founded "
-     "x: contracts(first: $f) { totalCount } y: contracts(first: 1, after: \"b2Zmc2V0OjA=\") "
-     "{ edges { cursor } pageInfo { hasPreviousPage startCursor } } members { totalCount } } }",
-     {"s": "naspo-valuepoint", "f": 2}, True),
+    (
+        '{ a: state(code: "ut") { code } b: state(code: "CO") { code name } '
+        'c: state(code: "ZZ") { code } }',
+        None,
+        True,
+    ),
+    (
+        "query($s: String!, $f: Int) { alliance(slug: $s) { name acronym founded "
+        'x: contracts(first: $f) { totalCount } y: contracts(first: 1, after: "b2Zmc2V0OjA=") '
+        "{ edges { cursor } pageInfo { hasPreviousPage startCursor } } members { totalCount } } }",
+        {"s": "naspo-valuepoint", "f": 2},
+        True,
+    ),
     # filters, orderings and dates through variables; a page after a cursor
-    ("query($w: ContractWhere, $o: ContractOrder, $after: String) { contracts(where: $w, "
-     "orderBy: $o, first: 5, after: $after) { totalCount nodes { slug endsOn } } }",
-     {"w": {"status": ["ACTIVE"], "ends": {"from": "2025-01-01"}}, "o": "ENDS_ON_DESC",
-      "after": "b2Zmc2V0OjI="}, True),
-    ("{ practices(first: 4, orderBy: PUBLISHED_ON_DESC) { nodes { slug focusArea tags "
-     "publishedOn related { nodes { slug } } prerequisites { totalCount } } } "
-     "lessons(first: 3) { nodes { id key status recordedOn state { code } practice { slug } } } "
-     "categories(where: {topLevel: true}) { nodes { code children(first: 2) { nodes { code } } } } }",
-     None, True),
-    ("{ contract(slug: \"nvp-cloud-solutions\") { createdAt updatedAt createdBy } }", None, True),
+    (
+        "query($w: ContractWhere, $o: ContractOrder, $after: String) { contracts(where: $w, "
+        "orderBy: $o, first: 5, after: $after) { totalCount nodes { slug endsOn } } }",
+        {
+            "w": {"status": ["ACTIVE"], "ends": {"from": "2025-01-01"}},
+            "o": "ENDS_ON_DESC",
+            "after": "b2Zmc2V0OjI=",
+        },
+        True,
+    ),
+    (
+        "{ practices(first: 4, orderBy: PUBLISHED_ON_DESC) { nodes { slug focusArea tags "
+        "publishedOn related { nodes { slug } } prerequisites { totalCount } } } "
+        "lessons(first: 3) { nodes { id key status recordedOn state { code } practice { slug } } } "
+        "categories(where: {topLevel: true}) { nodes { code children(first: 2) { nodes { code } } } } }",
+        None,
+        True,
+    ),
+    ('{ contract(slug: "nvp-cloud-solutions") { createdAt updatedAt createdBy } }', None, True),
     # null variable, first: 0, a missing node
-    ("query($w: StateWhere) { states(where: $w, first: 0) { totalCount pageInfo { hasNextPage "
-     "startCursor } nodes { code } } }", {"w": None}, True),
+    (
+        "query($w: StateWhere) { states(where: $w, first: 0) { totalCount pageInfo { hasNextPage "
+        "startCursor } nodes { code } } }",
+        {"w": None},
+        True,
+    ),
     # refused by plain execution: the planner must leave them (and their errors) to it
     ("{ states(first: 500) { nodes { code } } }", None, False),
-    ("{ states(after: \"not-a-cursor\") { nodes { code } } }", None, False),
+    ('{ states(after: "not-a-cursor") { nodes { code } } }', None, False),
     ("query($o: StateOrder) { states(orderBy: $o) { nodes { code } } }", {"o": "SIDEWAYS"}, False),
     ("{ states(orderBy: SIDEWAYS) { nodes { code } } }", None, False),
     ("query($c: String!) { state(code: $c) { code } }", {"c": None}, False),
     # not planned: derived relationships, resolvers of their own, other roots, interfaces
-    ("{ state(code: \"UT\") { code eligibleContracts { totalCount } } }", None, False),
-    ("{ node(id: \"U3RhdGU6VVQ=\") { id ... on State { code } } }", None, False),
-    ("{ state(code: \"UT\") { code } stats { nodes { label count } } }", None, False),
+    ('{ state(code: "UT") { code eligibleContracts { totalCount } } }', None, False),
+    ('{ node(id: "U3RhdGU6VVQ=") { id ... on State { code } } }', None, False),
+    ('{ state(code: "UT") { code } stats { nodes { label count } } }', None, False),
     ("{ __schema { queryType { name } } }", None, False),
 ]
 
