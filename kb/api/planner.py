@@ -146,7 +146,7 @@ class _Reader:
     """Reads one operation into row plans and the source of the function that shapes
     their results (see :class:`_Source`)."""
 
-    def __init__(self, schema: Any, ec: Executor) -> None:
+    def __init__(self, schema: Any, ec: Any) -> None:
         self.schema = schema
         self.gql = schema._schema
         self.ec = ec
@@ -243,7 +243,7 @@ class _Reader:
 
         for key, field_details in self.sub(type_, details).items():
             name = field_details[0].node.name.value
-            field_type = _named(type_.fields[name].type) if name in type_.fields else None
+            field_type: Any = _named(type_.fields[name].type) if name in type_.fields else None
             if name == "__typename":
                 entries.append(f"{key!r}: {type_.name!r}")
             elif name == "totalCount":
@@ -399,7 +399,7 @@ def plan(
         return None
 
 
-def _plan(schema: Any, ec: Executor) -> Bound:
+def _plan(schema: Any, ec: Any) -> Bound:
     reader = _Reader(schema, ec)
     root = schema._schema.query_type
     collected = collect_fields(schema._schema, ec.fragments, ec.variable_values, root, ec.operation)

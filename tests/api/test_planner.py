@@ -125,7 +125,8 @@ HOSTILE: list[tuple[str, dict[str, Any] | None, bool]] = [
         "{ practices(first: 4, orderBy: PUBLISHED_ON_DESC) { nodes { slug focusArea tags "
         "publishedOn related { nodes { slug } } prerequisites { totalCount } } } "
         "lessons(first: 3) { nodes { id key status recordedOn state { code } practice { slug } } } "
-        "categories(where: {topLevel: true}) { nodes { code children(first: 2) { nodes { code } } } } }",
+        "categories(where: {topLevel: true}) "
+        "{ nodes { code children(first: 2) { nodes { code } } } } }",
         None,
         True,
     ),
