@@ -38,7 +38,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
-from typing import Any, LiteralString, cast
+from typing import Any, cast
 
 from graphql import (
     DocumentNode,
@@ -443,7 +443,8 @@ def run_bound(graph: Graph, bound: Bound) -> dict[str, Any]:
     """Run a bound plan's statements (one per root field) and shape the response."""
     results = [
         graph.read(
-            cast(LiteralString, s.text), **s.params
+            s.text,
+            **s.params,  # type: ignore[arg-type]
         )  # identifiers checked, values parameters
         for s in bound.statements
     ]
@@ -505,7 +506,7 @@ class Planner(SchemaExtension):
         yield  # check: plain execution too
         result = ctx.result
         plain = (result.data, [e.formatted for e in result.errors or []]) if result else None
-        if plain != (data, []) or _json(plain[0]) != _json(data):
+        if plain is None or plain != (data, []) or _json(plain[0]) != _json(data):
             COUNTS.mismatches += 1
             log.error("planner mismatch for %r: %s != %s", ctx.query, _json(data), _json(plain))
             raise PlannerMismatch(
