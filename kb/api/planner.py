@@ -444,7 +444,7 @@ def run_bound(graph: Graph, bound: Bound) -> dict[str, Any]:
     results = [
         graph.read(
             s.text,
-            **s.params,  # type: ignore[arg-type]
+            **s.params,
         )  # identifiers checked, values parameters
         for s in bound.statements
     ]
