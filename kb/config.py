@@ -124,6 +124,10 @@ class Settings:
     expensive_requests: int = 2
     #: Worker threads for Whoosh searches and path searches (apart from other reads').
     expensive_threads: int = 2
+    #: The query planner (kb/api/planner.py): ``on`` answers plannable reads with one
+    #: Cypher statement per root field, ``off`` executes every field, ``check`` does
+    #: both and fails on a difference (what the test suite runs).
+    planner: str = "on"
 
     @property
     def neo4j_home(self) -> Path:
@@ -181,4 +185,5 @@ class Settings:
             expensive_cost=_int(env, "KB_EXPENSIVE_COST", 2000, 1, 1_000_000_000),
             expensive_requests=_int(env, "KB_EXPENSIVE_REQUESTS", 2, 1, 1000),
             expensive_threads=_int(env, "KB_EXPENSIVE_THREADS", 2, 1, 1000),
+            planner=_choice(env, "KB_PLANNER", "on", ("off", "on", "check")),
         )

@@ -49,6 +49,8 @@ def _test_env(data_dir: Path) -> dict[str, str]:
         "KB_NEO4J_HEAP": "384m",
         "KB_NEO4J_PAGECACHE": "64m",
         "KB_NEO4J_SCHEME": os.environ.get("KB_TEST_NEO4J_SCHEME", "neo4j"),
+        # Every read of the suite runs planned and plainly; a difference fails it.
+        "KB_PLANNER": os.environ.get("KB_TEST_PLANNER", "check"),
     }
     if os.environ.get("KB_TEST_NEO4J_URI"):
         env["NEO4J_URI"] = os.environ["KB_TEST_NEO4J_URI"]

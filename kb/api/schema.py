@@ -33,6 +33,7 @@ from kb.api.errors import BAD_USER_INPUT, INTERNAL, ErrorCodes, coded
 from kb.api.glossary import GlossaryQuery
 from kb.api.limits import Limits, limits_rule
 from kb.api.mutations import Mutation
+from kb.api.planner import Planner
 from kb.api.query import Query
 from kb.api.search import SearchQuery
 from kb.api.subscriptions import Subscription
@@ -145,6 +146,9 @@ def build_schema(production: bool = False, limits: Limits | None = None) -> Sche
         lambda: KeptValidation(maxsize=PARSED_DOCUMENTS),
         lambda: ErrorCodes(mask=production, hide_suggestions=production),
         RequestBudget,  # time budget and expensive-request slots (kb/api/budget.py)
+        # Last: runs after validation, the limits and the budget's slot, within its
+        # deadline; answers plannable reads with one statement per root field.
+        Planner,
     ]
     schema = Schema(
         query=merge_types("Query", QUERY_TYPES),

@@ -25,6 +25,8 @@ from typing import Any
 
 from kb.domain.relationships import Direction, Edge, Relationship
 from kb.graph.db import Graph
+from kb.graph.filters import FILTERS
+from kb.graph.records import PageRequest
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,3 +176,208 @@ def read_items(graph: Graph, statement: Statement) -> list[Any]:
     """Run a planned statement: the items, already in the response's shape."""
     # The text holds only identifiers checked by _ident, quoted; every value is a parameter.
     return [row["item"] for row in graph.read(statement.text, **statement.params)]
+
+
+# --- Rows: whole GraphQL reads, one statement per root field --------------------------
+#
+# Neo4j returns maps with their keys in an order of its own, while a GraphQL response
+# keeps the order of the selection. The planner (kb.api.planner) therefore asks for
+# rows: each object is a Cypher list of values in a fixed order, which it turns into
+# the response's dictionaries in one generated pass. The plan below says which value
+# sits at which position; constants (``__typename``, cursors) are not sent to Neo4j.
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One property of the node: ``plain`` as stored, ``date`` as its ISO string,
+    ``flag`` false when absent, ``tags`` an empty list when absent, ``names`` mapped
+    through ``names`` (an enum whose GraphQL names differ from the stored values)."""
+
+    prop: str
+    kind: str = "plain"
+    names: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeColumn:
+    """A property of the edge that led to the node (``since``, ``until``: dates)."""
+
+    prop: str
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """The values to read from one node, in order."""
+
+    columns: tuple[Column | One | Page, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class One:
+    """The one node a single-node relationship names (first by key), or null."""
+
+    relationship: Relationship
+    row: Row
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page of the nodes along ``relationship`` (None: the root list of a label), as
+    ``[total, [[part, ...], ...]]``: each item holds one value per part (a row of the
+    node or an edge property); ``total`` is null unless ``counted``."""
+
+    relationship: Relationship | None
+    request: PageRequest
+    parts: tuple[Row | EdgeColumn, ...]
+    counted: bool
+
+
+def _order(var: str, params: dict[str, Any]) -> str:
+    """The order of a list, as :mod:`kb.graph.reads` sorts it (nulls last ascending,
+    first descending, ties by key); the property is one of the label's whitelist."""
+    if params["order"] == "id":
+        return f"ORDER BY {var}.id{' DESC' if params['desc'] else ''}"
+    return f"ORDER BY {var}.{_ident(params['order'])}{' DESC' if params['desc'] else ''}, {var}.id"
+
+
+def _where(builder: _RowBuilder, label: str, params: dict[str, Any]) -> str:
+    """The ``WHERE`` of a list's filters, or none when nothing filters (a smaller
+    statement is planned faster by Neo4j)."""
+    if not params["w"]:
+        return ""
+    return " WHERE " + FILTERS[label].replace("$w.", f"{builder.param(params['w'])}.")
+
+
+def _current(edge: str, day: str) -> str:
+    return (
+        f"({edge}.since IS NULL OR {edge}.since <= coalesce({day}, date()))"
+        f" AND ({edge}.until IS NULL OR {edge}.until > coalesce({day}, date()))"
+    )
+
+
+class _RowBuilder:
+    """Cypher list expressions for :class:`Row` plans; values become parameters."""
+
+    def __init__(self) -> None:
+        self.params: dict[str, Any] = {}
+        self.depth = 0
+
+    def param(self, value: Any) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f"${name}"
+
+    def row(self, var: str, row: Row) -> str:
+        return "[" + ", ".join(self.column(var, c) for c in row.columns) + "]"
+
+    def column(self, var: str, column: Column | One | Page) -> str:
+        if isinstance(column, One):
+            return self.one(var, column)
+        if isinstance(column, Page):
+            return self.page(var, column)
+        read = f"{var}.{_ident(column.prop)}"
+        if column.kind == "date":
+            return f"toString({read})"
+        if column.kind == "flag":
+            return f"coalesce({read}, false)"
+        if column.kind == "tags":
+            return f"coalesce({read}, [])"
+        if column.kind == "names":
+            return f"{self.param(dict(column.names))}[{read}]"
+        return read
+
+    def match(self, var: str, rel: Relationship, day: str) -> tuple[str, str]:
+        """``MATCH ... (n)`` from ``var`` along ``rel``, binding ``n`` and ``r``
+        (as :func:`kb.graph.reads.relationship_pattern`), and the ``WITH`` after it."""
+        if rel.type is None or rel.edge not in _EDGES:
+            raise _Unplannable(f"{rel.name}: derived, or edges of a kind not known here")
+        kind, target = _ident(rel.type), _ident(rel.target)
+        if rel.direction is Direction.EITHER:
+            return f"MATCH ({var})-[:{kind}]-(n:{target})", "WITH DISTINCT n, null AS r"
+        left, right = ("-", "->") if rel.direction is Direction.OUT else ("<-", "-")
+        text = f"MATCH ({var}){left}[r:{kind}]{right}(n:{target})"
+        if rel.edge is Edge.PERIOD:
+            text += " WHERE " + _current("r", day)
+        return text, "WITH n, r"
+
+    def one(self, var: str, one: One) -> str:
+        self.depth += 1
+        child = f"c{self.depth}"
+        pattern, with_ = self.match(var, one.relationship, "null")
+        inner = self.row(child, one.row)
+        return (
+            f"head(COLLECT {{ {pattern} {with_} ORDER BY n.id LIMIT 1"
+            f" WITH n AS {child} RETURN {inner} }})"
+        )
+
+    def page(self, var: str, page: Page) -> str:
+        """The ``[total, items]`` expression of a nested page (``var`` its parent)."""
+        self.depth += 1
+        d = self.depth
+        if page.relationship is None:
+            raise _Unplannable("a nested page follows a relationship from a node")
+        label = page.relationship.target
+        params = page.request.params(label)
+        day = self.param(params["asOf"]) if params["asOf"] is not None else "null"
+        pattern, with_ = self.match(var, page.relationship, day)
+        select = f"{pattern} {with_}{_where(self, label, params)} WITH n, r {_order('n', params)}"
+        item = self.item(d, page.parts)
+        if page.counted:
+            skip, limit = self.param(params["skip"]), self.param(params["limit"])
+            return (
+                f"head([xs{d} IN [COLLECT {{ {select} RETURN [n, r] }}] | [size(xs{d}),"
+                f" [x{d} IN xs{d}[{skip}..{skip} + {limit}] | {item}]]])"
+            )
+        slice_ = f"SKIP {self.param(params['skip'])} LIMIT {self.param(params['limit'])}"
+        return f"[null, [x{d} IN COLLECT {{ {select} {slice_} RETURN [n, r] }} | {item}]]"
+
+    def item(self, d: int, parts: tuple[Row | EdgeColumn, ...]) -> str:
+        """One item of a page, from ``x{d}`` (``[node, edge]``): one value per part."""
+        values = []
+        for part in parts:
+            if isinstance(part, EdgeColumn):
+                values.append(f"toString(x{d}[1].{_ident(part.prop)})")
+            else:
+                values.append(self.row(f"c{d}", part))
+        return f"head([c{d} IN [x{d}[0]] | [{', '.join(values)}]])"
+
+
+def root_page(label: str, page: Page) -> Statement | None:
+    """One statement for a root list of ``label``: one row, ``v``, as :class:`Page`
+    values; None when some part is not plannable."""
+    builder = _RowBuilder()
+    try:
+        node = _ident(label)
+        params = page.request.params(label)
+        where = _where(builder, label, params)
+        select = f"MATCH (n:{node}) WITH n{where} WITH n {_order('n', params)}"
+        item = builder.item(0, page.parts)
+        if page.counted:
+            skip, limit = builder.param(params["skip"]), builder.param(params["limit"])
+            text = (
+                f"{select} WITH collect([n, null]) AS xs0 RETURN [size(xs0),"
+                f" [x0 IN xs0[{skip}..{skip} + {limit}] | {item}]] AS v"
+            )
+        else:
+            skip, limit = builder.param(params["skip"]), builder.param(params["limit"])
+            text = (
+                f"{select} SKIP {skip} LIMIT {limit} WITH [n, null] AS x0"
+                f" RETURN [null, collect({item})] AS v"
+            )
+    except _Unplannable:
+        return None
+    return Statement(text, builder.params)
+
+
+def root_node(label: str, key: str, row: Row) -> Statement | None:
+    """One statement for the node of ``label`` with key ``key``: a row ``v`` as
+    :class:`Row` values, or no row; None when some part is not plannable."""
+    builder = _RowBuilder()
+    try:
+        text = (
+            f"MATCH (c0:{_ident(label)} {{id: {builder.param(key)}}})"
+            f" RETURN {builder.row('c0', row)} AS v"
+        )
+    except _Unplannable:
+        return None
+    return Statement(text, builder.params)
