@@ -111,10 +111,11 @@ def _problems(errors: list[Any]) -> tuple[dict[str, str], list[str]]:
             name = str(problem["field"]).removeprefix("input.").split(".")[0]
             by_field.setdefault(name, str(problem["message"]))
         if not fields:
-            found = _AT.search(error.message) or _AT.search(
-                str((error.extensions or {}).get("field") or "")
-            )
-            if found:
+            named = str((error.extensions or {}).get("field") or "")
+            found = _AT.search(error.message)
+            if named.startswith("input."):
+                by_field.setdefault(named.removeprefix("input.").split(".")[0], error.message)
+            elif found:
                 by_field.setdefault(found.group(1), error.message)
             else:
                 general.append(error.message)
