@@ -66,7 +66,7 @@ from kb.api.ids import encode_id
 from kb.api.nodes import camel_case
 from kb.api.pagination import encode_cursor, page_request
 from kb.api.relationship_fields import relationship_of
-from kb.graph.db import Graph
+from kb.graph.db import DatabaseUnavailableError, Graph
 from kb.graph.projection import (
     Column,
     EdgeColumn,
@@ -524,6 +524,8 @@ class Planner(SchemaExtension):
             return None
         try:
             return cast(dict[str, Any], await context.run(run_bound, context.graph, bound))
-        except Exception as error:  # a timeout, the database: plain execution reports it
+        except DatabaseUnavailableError:
+            return None  # plain execution reports it; the graph logs each outage once
+        except Exception as error:  # a timeout: plain execution reports it
             log.warning("planned read failed, executing plainly: %s", error)
             return None

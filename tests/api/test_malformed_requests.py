@@ -126,7 +126,7 @@ CATALOGUE: dict[str, tuple[dict[str, Any], int, str | None]] = {
     "two operations, one named": (
         _post(_query("query A { __typename } query B { __typename }", operationName="B")), 200, None),  # noqa: E501
     "only a fragment": (_post(_query("fragment F on Query { __typename }")), 400, BAD),
-    "subscription": (_post(_query("subscription { __typename }")), 200, BAD),
+    "subscription": (_post(_query("subscription { __typename }")), 400, BAD),  # WebSocket only
     "nested 900 deep": (_post(_query("{" + "a{" * 900 + "}" * 901)), 200, BAD),
     "list literal nested 900 deep": (
         _post(_query("{ states(where: " + "[" * 900 + "]" * 900 + ") { totalCount } }")), 200, BAD),
