@@ -43,7 +43,7 @@ def test_search_facet_result_state_and_eligible_contracts(server: str, page: Any
     assert page.locator("svg.graphview a").count() > 1
     shot(page, "04-state")
 
-    eligible.first.locator("a").click()
+    eligible.first.locator("a[href^='/contracts/']").first.click()
     page.wait_for_selector("#participants")
     assert "/contracts/" in page.url
     shot(page, "05-contract")
