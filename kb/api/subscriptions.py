@@ -41,6 +41,7 @@ from kb.api.history import ChangeOp
 from kb.api.ids import encode_id
 from kb.graph.changes import STREAM_LABELS, last_sequence, stream_entries
 from kb.graph.db import DatabaseUnavailableError, Graph
+from kb.graph.history import native_datetime
 
 log = logging.getLogger(__name__)
 
@@ -110,11 +111,6 @@ def _passes(row: dict[str, Any], states: set[str], categories: set[str]) -> bool
     return not categories or bool(categories & set(row["categories"]))
 
 
-def _native(value: Any) -> datetime:
-    to_native = getattr(value, "to_native", None)
-    return to_native() if to_native is not None else value  # type: ignore[no-any-return]
-
-
 _RETRIED = (DatabaseUnavailableError, ServiceUnavailable, SessionExpired, TransientError)
 
 
@@ -176,7 +172,7 @@ class Subscription:
                             key=str(row["id"]),
                             id=strawberry.ID(encode_id(str(row["label"]), str(row["id"]))),
                             op=ChangeOp(row["op"]),
-                            at=_native(row["at"]),
+                            at=native_datetime(row["at"]),
                             author=row["author"],
                         )
                 if len(rows) < BATCH:

@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import Any, LiteralString
 
 from kb.graph.db import Graph
+from kb.graph.history import native_datetime
 
 #: The labels a feed lists, with the property that titles each.
 FEED_LABELS = ("Lesson", "Practice", "Contract")
@@ -126,17 +127,12 @@ def _entries(
             title=row["title"],
             summary=row["summary"] or "",
             seq=int(row["seq"]),
-            updated=_native(row["updated"]),
-            published=_native(row["published"]),
+            updated=native_datetime(row["updated"]),
+            published=native_datetime(row["published"]),
             author=row["author"],
         )
         for row in rows
     ]
-
-
-def _native(value: Any) -> datetime:
-    to_native = getattr(value, "to_native", None)
-    return to_native() if to_native is not None else value  # type: ignore[no-any-return]
 
 
 _TITLE: dict[str, LiteralString] = {

@@ -60,14 +60,14 @@ def _entries(raw: list[dict[str, Any]], first: int) -> list[HistoryEntry]:
                 int(entry["seq"]),
                 op,
                 entry["author"],
-                _native(entry["at"]),
+                native_datetime(entry["at"]),
                 None if fields is None else tuple(fields),
             )
         )
     return shown
 
 
-def _native(value: Any) -> datetime:
+def native_datetime(value: Any) -> datetime:
     """A Python datetime from the driver's (``neo4j.time.DateTime``)."""
     native: datetime = value.to_native() if hasattr(value, "to_native") else value
     return native
