@@ -7,6 +7,7 @@ Cypher appears here on purpose: it is the baseline being measured.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -81,8 +82,11 @@ def _eligible_peer(d: dict[str, Any]) -> int:
 
 # The peer's eligible contracts: a nested filter over the state's current alliances and
 # their arms (two levels, as ARM_OF*0..2 in kb/graph/reads.py).
+# Open to new participants as kb/graph/reads.py has it: ACTIVE and not past its end date.
+_TODAY = datetime.date.today().isoformat()
 _ELIGIBLE_WHERE = (
-    '{AND: [{NOT: {status: {eq: "EXPIRED"}}}, {NOT: {leadState: {code: {eq: "UT"}}}}], '
+    '{AND: [{status: {eq: "ACTIVE"}}, {NOT: {leadState: {code: {eq: "UT"}}}}, '
+    f'{{OR: [{{endsOn: {{eq: null}}}}, {{endsOn: {{gte: "{_TODAY}"}}}}]}}], '
     'participants: {none: {code: {eq: "UT"}}}}'
 )
 _ELIGIBLE_CONTRACTS = f"contracts(where: {_ELIGIBLE_WHERE}) {{ slug title }}"
@@ -103,12 +107,17 @@ READS: tuple[Read, ...] = (
         " contracts(first: 10) { nodes { slug title"
         " categories(first: 5) { nodes { code name } } } } } } } } }",
         "{ states(limit: 20, sort: [{code: ASC}]) { code name alliances(first: 5) { slug name"
-        " contracts(limit: 10) { slug title categories(limit: 5) { code name } } } } }",
+        " contracts(limit: 10, sort: [{id: ASC}]) { slug title"
+        " categories(limit: 5, sort: [{id: ASC}]) { code name } } } } }",
+        # All three sides take the same first items of each list: ordered by id, as this
+        # API's relationship connections (and the peer's @cypher alliances) order them.
         "MATCH (s:State) WITH s ORDER BY s.code LIMIT 20 "
-        "RETURN s { .code, .name, alliances: [(s)-[m:MEMBER_OF]->(a:Alliance) "
+        "RETURN s { .code, .name, alliances: COLLECT { MATCH (s)-[m:MEMBER_OF]->(a:Alliance) "
         "WHERE (m.since IS NULL OR m.since <= date()) AND (m.until IS NULL OR m.until > date()) "
-        "| a { .slug, .name, contracts: [(a)-[:AWARDED]->(c:Contract) | c { .slug, .title, "
-        "categories: [(c)-[:COVERS]->(g:Category) | g { .code, .name }][..5] }][..10] }][..5] } AS s",
+        "WITH a ORDER BY a.id LIMIT 5 RETURN a { .slug, .name, "
+        "contracts: COLLECT { MATCH (a)-[:AWARDED]->(c:Contract) WITH c ORDER BY c.id LIMIT 10 "
+        "RETURN c { .slug, .title, categories: COLLECT { MATCH (c)-[:COVERS]->(g:Category) "
+        "WITH g ORDER BY g.id LIMIT 5 RETURN g { .code, .name } } } } } } } AS s",
         _nested_ours,
         _nested_peer,
     ),
@@ -139,7 +148,8 @@ READS: tuple[Read, ...] = (
         + " } } } } }",
         "MATCH (p:State {code: 'UT'})-[m:MEMBER_OF]->(:Alliance)<-[:ARM_OF*0..2]-(:Alliance)"
         "-[:AWARDED]->(n:Contract) WHERE (m.since IS NULL OR m.since <= date()) "
-        "AND (m.until IS NULL OR m.until > date()) AND coalesce(n.status, '') <> 'EXPIRED' "
+        "AND (m.until IS NULL OR m.until > date()) AND n.status = 'ACTIVE' "
+        "AND (n.endsOn IS NULL OR n.endsOn >= date()) "
         "AND NOT EXISTS { (p)-[:PARTICIPATES_IN|LEADS]->(n) } "
         "WITH DISTINCT n RETURN n { .slug, .title } AS n LIMIT 100",
         lambda d: len(_nodes(d["state"]["eligibleContracts"])),
