@@ -25,6 +25,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import orjson
 from graphql import DocumentNode, OperationDefinitionNode, OperationType, parse
 from graphql.error import GraphQLError
 from starlette.concurrency import run_in_threadpool
@@ -232,13 +233,23 @@ async def handle(
     if errors:
         payload["errors"] = errors
     status = 400 if request_error and media_type == GRAPHQL_RESPONSE else 200
-    response = JSONResponse(payload, status_code=status, media_type=media_type)
+    response = GraphQLJSONResponse(payload, status_code=status, media_type=media_type)
     if key is not None and cache is not None and version is not None:
         response.headers["X-KB-Cache"] = "miss"
         if not errors:
             deps = dependencies(schema._schema, query, name, variables)
             cache.put(key, version, bytes(response.body), deps)
     return response
+
+
+class GraphQLJSONResponse(JSONResponse):
+    """A GraphQL answer encoded by orjson (Rust): the response dictionaries, built in
+    the response's shape by the planner or by execution, go straight to bytes, several
+    times faster than the standard library's encoder on large reads. Same compact
+    UTF-8 JSON as Starlette's ``JSONResponse``."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
 
 
 @cache

@@ -418,7 +418,7 @@ def _plan(schema: Any, ec: Any) -> Bound:
             args = reader.arguments(field, details)
             page, function = reader.connection(_named(field.type), details, None, args)
             statement = root_page(LIST_ROOTS[name], page)
-            entries.append(f"{key!r}: {function}(R[{at}][0]['v'], O)")
+            entries.append(f"{key!r}: {function}(R[{at}][0], O)")
         elif name in KEY_ROOTS and field is not None:
             label, argument, upper = KEY_ROOTS[name]
             args = reader.arguments(field, details)
@@ -426,7 +426,7 @@ def _plan(schema: Any, ec: Any) -> Bound:
             row, expr = reader.node(_named(field.type), details)
             statement = root_node(label, value.upper() if upper else value, row)
             function = reader.source.nullable(expr)
-            entries.append(f"{key!r}: {function}(R[{at}][0]['v'], O) if R[{at}] else None")
+            entries.append(f"{key!r}: {function}(R[{at}][0], O) if R[{at}] else None")
         else:
             raise _Unplannable(f"root field {name}")
         if statement is None:
@@ -441,13 +441,8 @@ def _plan(schema: Any, ec: Any) -> Bound:
 
 def run_bound(graph: Graph, bound: Bound) -> dict[str, Any]:
     """Run a bound plan's statements (one per root field) and shape the response."""
-    results = [
-        graph.read(
-            s.text,
-            **s.params,
-        )  # identifiers checked, values parameters
-        for s in bound.statements
-    ]
+    # identifiers checked, values parameters; one column of plain values (no nodes)
+    results = [graph.read_column(s.text, **s.params) for s in bound.statements]
     return bound.shape(results)
 
 

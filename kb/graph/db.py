@@ -66,6 +66,16 @@ class Tx:
         result = self._tx.run(query, params)
         return [record.data() for record in result]
 
+    def column(self, query: LiteralString, **params: Any) -> list[Any]:
+        """Run one statement and return the values of its single column as the driver
+        decoded them: no per-record dict, no walk over nested lists and maps (what
+        ``record.data()`` costs). For statements that return plain values (lists, maps,
+        scalars, temporal values), never nodes or relationships."""
+        self._graph._count()
+        for observe in self._graph.observers:
+            observe(query, params)
+        return [record[0] for record in self._tx.run(query, params)]
+
 
 class Graph:
     """A Neo4j driver bound to one database, with a transaction timeout.
@@ -138,6 +148,10 @@ class Graph:
     def read(self, query: LiteralString, **params: Any) -> list[Row]:
         """Run a single read statement."""
         return self.execute_read(lambda tx: tx.run(query, **params))
+
+    def read_column(self, query: LiteralString, **params: Any) -> list[Any]:
+        """Run a single read statement of one column (see :meth:`Tx.column`)."""
+        return self.execute_read(lambda tx: tx.column(query, **params))
 
     def write(self, query: LiteralString, **params: Any) -> list[Row]:
         """Run a single write statement."""
