@@ -26,7 +26,7 @@ from importlib import resources
 from typing import Any
 
 import orjson
-from graphql import DocumentNode, OperationDefinitionNode, OperationType, parse
+from graphql import DocumentNode, OperationDefinitionNode, OperationType
 from graphql.error import GraphQLError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -36,6 +36,7 @@ from kb.api.auth import viewer_for_token
 from kb.api.cache import ResponseCache, cache_key
 from kb.api.cache_deps import dependencies
 from kb.api.context import ANONYMOUS, Context, Viewer
+from kb.api.parsing import parse_kept
 from kb.api.request_json import BadJsonError, loads
 from kb.api.schema import Schema
 from kb.config import Settings
@@ -141,7 +142,7 @@ def _operation(query: str, name: str | None) -> OperationType | None:
     """The type of the operation to run; None when the document does not parse (the
     schema reports that properly)."""
     try:
-        document = parse(query, max_tokens=5000)
+        document = parse_kept(query, 5000)
     except (GraphQLError, RecursionError):
         return None
     return _pick(document, name).operation

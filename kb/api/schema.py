@@ -33,6 +33,7 @@ from kb.api.errors import BAD_USER_INPUT, INTERNAL, ErrorCodes, coded
 from kb.api.glossary import GlossaryQuery
 from kb.api.limits import Limits, limits_rule
 from kb.api.mutations import Mutation
+from kb.api.parsing import KeptParse
 from kb.api.planner import Planner
 from kb.api.query import Query
 from kb.api.search import SearchQuery
@@ -137,12 +138,13 @@ def build_schema(production: bool = False, limits: Limits | None = None) -> Sche
     # Factories: strawberry builds fresh extension instances for every request.
     extensions: list[Callable[[], SchemaExtension]] = [
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+        KeptParse,  # after the token limiter: keyed on its max_tokens (kb/api/parsing.py)
         lambda: AddValidationRules(rules),
         DirectiveGate,
         # Validation results are kept (bounded LRU): clients send the same documents
         # over and over, and a refused one would cost its validation each time
-        # (bench/faults/README.md). Strawberry's ParserCache is not used: a syntax error
-        # raised from it comes out as INTERNAL instead of a coded error.
+        # (bench/faults/README.md). So are parsed documents (KeptParse
+        # above); not Strawberry's ParserCache, whose syntax errors come out as INTERNAL.
         lambda: KeptValidation(maxsize=PARSED_DOCUMENTS),
         lambda: ErrorCodes(mask=production, hide_suggestions=production),
         RequestBudget,  # time budget and expensive-request slots (kb/api/budget.py)
