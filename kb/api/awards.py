@@ -1,3 +1,5 @@
+# strawberry.field(...) with arguments is typed as returning Any.
+# mypy: disable-error-code="untyped-decorator"
 """``Contract.vendors``: the awarded vendors of a contract, each with its master agreement
 (number, start and end) on the edge; one Cypher statement for all contracts of a request
 (a DataLoader kept beside the request's :class:`~kb.api.loaders.Loaders`).
@@ -8,8 +10,9 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 from weakref import WeakKeyDictionary
 
 import strawberry
@@ -22,6 +25,9 @@ from kb.api.nodes import Node
 from kb.graph.export import day_of
 from kb.graph.reads import contract_awards
 
+if TYPE_CHECKING:
+    from kb.api.vendors import VendorAward
+
 Info = strawberry.Info[Context, None]
 
 
@@ -32,6 +38,26 @@ class Vendor:
     website: str | None
     source: str | None
     illustrative: bool
+
+    @strawberry.field(description="Its master agreements, by contract title: the contract, "
+                      "the agreement's number and term.")  # fmt: skip
+    async def contracts(
+        self, info: Info
+    ) -> list[Annotated[VendorAward, strawberry.lazy("kb.api.vendors")]]:
+        from kb.api.vendors import awards_of  # kb.api.vendors imports Contract, which imports us
+
+        return await awards_of(info, self.slug)
+
+
+def vendor_from(v: Mapping[str, Any]) -> Vendor:
+    """The Vendor of a vendor node's properties."""
+    return Vendor(
+        slug=v.get("slug") or v["id"],
+        name=v.get("name") or v.get("slug") or v["id"],
+        website=v.get("website"),
+        source=v.get("source"),
+        illustrative=bool(v.get("illustrative")),
+    )
 
 
 @strawberry.type(description="A master agreement: the vendor awarded, its number and term.")
@@ -47,14 +73,7 @@ _LOADERS: WeakKeyDictionary[Loaders, DataLoader[str, list[dict[str, Any]]]] = We
 
 
 def _award(row: dict[str, Any]) -> Award:
-    v, a = row["vendor"], row["award"]
-    vendor = Vendor(
-        slug=v["slug"],
-        name=v.get("name") or v["slug"],
-        website=v.get("website"),
-        source=v.get("source"),
-        illustrative=bool(v.get("illustrative")),
-    )
+    vendor, a = vendor_from(row["vendor"]), row["award"]
     return Award(
         vendor=vendor,
         number=a.get("number"),

@@ -39,9 +39,10 @@ from kb.api.query import Query
 from kb.api.search import SearchQuery
 from kb.api.subscriptions import Subscription
 from kb.api.types import Alliance, Category, Contract, Lesson, Practice, State
+from kb.api.vendors import VendorQuery
 
 #: The parts the root types are merged from (one module per concern adds its part here).
-QUERY_TYPES: tuple[type, ...] = (Query, SearchQuery, CurriculumQuery, GlossaryQuery)
+QUERY_TYPES: tuple[type, ...] = (Query, SearchQuery, CurriculumQuery, GlossaryQuery, VendorQuery)
 MUTATION_TYPES: tuple[type, ...] = (Mutation, CurriculumMutation)
 
 
