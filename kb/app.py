@@ -39,6 +39,7 @@ from kb.web.pages import http_error_page, page_routes
 from kb.web.path_page import path_routes
 from kb.web.record_forms import record_form_routes
 from kb.web.search import search_page
+from kb.web.vendor_pages import vendor_routes
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +119,7 @@ def create_app(
         *page_routes(schema, search_page(schema)),
         *curriculum_routes(),
         *glossary_routes(schema),
+        *vendor_routes(schema),
         *feed_routes(schema),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)

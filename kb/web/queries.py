@@ -42,7 +42,7 @@ query ContractPage($slug: String!) {{
     solicitation renewal adminFee portfolioUrl leadStateUrl openTo termsSource
     alliance {{ slug name }}
     leadState {{ code name }}
-    vendors {{ number startsOn endsOn source vendor {{ name website illustrative }} }}
+    vendors {{ number startsOn endsOn source vendor {{ slug name website illustrative }} }}
     participants(first: 100) {{
       totalCount edges {{ signed scope source node {{ code name }} }} nodes {{ code name }}
     }}
