@@ -56,11 +56,12 @@ def check_seed(ctx: click.Context, directory: Path | None) -> None:
     """Validate the seed and print its coverage; no database is needed.
 
     Prints, per jurisdiction, alliance, contract and category, how many practices and
-    lessons refer to it, and the prerequisite chains. Exits 1 naming each record that
+    lessons refer to it; per kind, how many records are sourced and how many
+    illustrative; and the prerequisite chains. Exits 1 naming each record that
     breaks a coverage rule, 2 on invalid records (as `kb seed` does), 0 otherwise.
     """
     from kb.seed import read_seed
-    from kb.seed.coverage import seed_coverage
+    from kb.seed.coverage import provenance_counts, seed_coverage
 
     data = read_seed(directory or settings_of(ctx).seed_dir)
     coverage = seed_coverage(data)
@@ -73,6 +74,10 @@ def check_seed(ctx: click.Context, directory: Path | None) -> None:
         last = following is None or following.kind != row.kind
         table.add_row(row.kind, row.key, row.name, practices, lessons, end_section=last)
     out.print(table)
+    sources = Table("kind", "records", "sourced", "illustrative", title="Where the facts come from")
+    for count in provenance_counts(data):
+        sources.add_row(count.kind, str(count.total), str(count.sourced), str(count.illustrative))
+    out.print(sources)
     out.print(f"{len(data.practices)} practices, {len(data.lessons)} lessons; prerequisite chains:")
     for chain in coverage.chains:
         out.print(f"  {' -> '.join(chain)}", highlight=False, soft_wrap=True)

@@ -214,3 +214,55 @@ def provenances(data: SeedData) -> Iterable[tuple[str, Provenance]]:
         )
     yield from ((f"practice {p.slug!r}", p.provenance) for p in data.practices)
     yield from ((f"lesson {x.id!r}", x.provenance) for x in data.lessons)
+
+
+@dataclass(frozen=True)
+class ProvenanceCount:
+    """How many records of a kind carry a source a reader can open and are not flagged
+    illustrative ("sourced"), and how many are flagged illustrative."""
+
+    kind: str
+    total: int
+    sourced: int
+    illustrative: int
+
+
+def _is_sourced(p: Provenance) -> bool:
+    source = p.source or ""
+    return source.startswith(("http://", "https://")) and not p.illustrative
+
+
+def provenance_counts(data: SeedData) -> list[ProvenanceCount]:
+    """Sourced and illustrative records per kind, and the contracts a buyer can act on
+    from sources alone ("contracts, fully sourced": sourced, with a lead state, at least
+    one sourced vendor award, and sourced terms that give its end date or renewal options)."""
+    kinds: list[tuple[str, list[Provenance]]] = [
+        ("alliances", [a.provenance for a in data.alliances]),
+        ("memberships", [m.provenance for m in data.memberships]),
+        ("contracts", [c.provenance for c in data.contracts]),
+        ("vendors", [v.provenance for v in data.vendors]),
+        ("practices", [p.provenance for p in data.practices]),
+        ("lessons", [lesson.provenance for lesson in data.lessons]),
+    ]
+    rows = [
+        ProvenanceCount(
+            kind,
+            len(found),
+            sum(1 for p in found if _is_sourced(p)),
+            sum(1 for p in found if p.illustrative),
+        )
+        for kind, found in kinds
+    ]
+    awarded = {a.contract for v in data.vendors if _is_sourced(v.provenance) for a in v.awards}
+    full = [
+        c
+        for c in data.contracts
+        if _is_sourced(c.provenance)
+        and c.lead_state
+        and c.slug in awarded
+        and c.terms is not None
+        and _is_sourced(c.terms.provenance)
+        and (c.effective_ends_on is not None or bool(c.terms.renewal))
+    ]
+    rows.append(ProvenanceCount("contracts, fully sourced", len(data.contracts), len(full), 0))
+    return rows
