@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, LiteralString
 
+from kb.domain.relationships import LABELS
 from kb.graph.db import Graph
 from kb.graph.records import NodeRecord, native
 
@@ -15,19 +16,29 @@ _DOMAIN: LiteralString = (
     "n:State OR n:Alliance OR n:Contract OR n:Category OR n:Practice OR n:Lesson"
 )
 
-_SHORTEST: LiteralString = (
-    "MATCH (a {id: $fromKey}) WHERE $fromLabel IN labels(a) "
-    "MATCH (b {id: $toKey}) WHERE $toLabel IN labels(b) "
-    "MATCH p = allShortestPaths((a)-[*..6]-(b)) "
-    "WHERE all(n IN nodes(p) WHERE " + _DOMAIN + ") "
-    # Several paths can be equally short: pick one the same way every time.
-    "WITH p ORDER BY [r IN relationships(p) | type(r)], [n IN nodes(p) | n.id] LIMIT 1 "
-    "RETURN [n IN nodes(p) | {label: [l IN labels(n) WHERE l IN $labels][0], props: n {.*}}] AS nodes, "
-    "[r IN relationships(p) | {type: type(r), start: elementId(startNode(r)), props: properties(r)}] AS rels, "
-    "[n IN nodes(p) | elementId(n)] AS elementIds"
-)
+_LABELS: tuple[LiteralString, ...] = LABELS
 
-_LABELS = ["State", "Alliance", "Contract", "Category", "Practice", "Lesson"]
+
+def _shortest(source: LiteralString, target: LiteralString) -> LiteralString:
+    # Both ends are matched by label and key, so each is one seek in the label's id
+    # constraint index (an unlabelled `MATCH (a {id: ...})` scans every node).
+    return (
+        "MATCH (a:" + source + " {id: $fromKey}) "
+        "MATCH (b:" + target + " {id: $toKey}) "
+        "MATCH p = allShortestPaths((a)-[*..6]-(b)) "
+        "WHERE all(n IN nodes(p) WHERE " + _DOMAIN + ") "
+        # Several paths can be equally short: pick one the same way every time.
+        "WITH p ORDER BY [r IN relationships(p) | type(r)], [n IN nodes(p) | n.id] LIMIT 1 "
+        "RETURN [n IN nodes(p) | {label: [l IN labels(n) WHERE l IN $labels][0], props: n {.*}}] AS nodes, "
+        "[r IN relationships(p) | {type: type(r), start: elementId(startNode(r)), props: properties(r)}] AS rels, "
+        "[n IN nodes(p) | elementId(n)] AS elementIds"
+    )
+
+
+#: One statement per pair of labels (36), planned once each.
+_SHORTEST: dict[tuple[str, str], LiteralString] = {
+    (source, target): _shortest(source, target) for source in _LABELS for target in _LABELS
+}
 
 
 @dataclass(frozen=True)
@@ -50,17 +61,13 @@ def shortest_path(
 ) -> list[Hop] | None:
     """The hops of a shortest path between two nodes given as ``(label, key)``; an
     empty list when they are the same node, None when no path of at most
-    :data:`MAX_HOPS` hops joins them (or either is absent)."""
+    :data:`MAX_HOPS` hops joins them (or either is absent, or of another label)."""
     if source == target:
         return []
-    rows = graph.read(
-        _SHORTEST,
-        fromLabel=source[0],
-        fromKey=source[1],
-        toLabel=target[0],
-        toKey=target[1],
-        labels=_LABELS,
-    )
+    statement = _SHORTEST.get((source[0], target[0]))
+    if statement is None:  # not a label of the knowledge: no node to start or end at
+        return None
+    rows = graph.read(statement, fromKey=source[1], toKey=target[1], labels=list(_LABELS))
     if not rows:
         return None
     row = rows[0]

@@ -17,6 +17,9 @@ from typing import Any, LiteralString
 
 from kb.domain.joining import JoinFacts
 from kb.domain.relationships import (
+    LABELS as DOMAIN_LABELS,
+)
+from kb.domain.relationships import (
     RELATIONSHIPS,
     STATE_ELIGIBLE_CONTRACTS,
     Direction,
@@ -24,7 +27,7 @@ from kb.domain.relationships import (
     Relationship,
 )
 from kb.graph.db import Graph
-from kb.graph.filters import FILTERS
+from kb.graph.filters import FILTERS, Condition, given, list_match
 from kb.graph.records import NodeRecord, Page, PageRequest, page_of
 
 # Order by a whitelisted property given as a parameter; the direction is chosen by
@@ -97,25 +100,43 @@ if _derived != set(_DERIVED):
     raise AssertionError(f"derived relationships without Cypher: {sorted(map(str, _derived))}")
 
 
-def _list_query(label: LiteralString) -> LiteralString:
+def _list_query(label: LiteralString, conditions: tuple[Condition, ...]) -> LiteralString:
+    # Only the names given filter (kb.graph.filters.list_match), so Neo4j can lead with
+    # an index; every match is read, for the total.
     return (
-        "MATCH (n:"
-        + label
-        + ") WITH n, null AS r WHERE "
-        + FILTERS[label]
+        list_match(label, conditions)
         + _ORDER
         + " WITH collect(n {.*}) AS found RETURN size(found) AS total, found[$skip..$skip + $limit] AS items"
     )
 
 
-_LIST: dict[str, LiteralString] = {
-    "State": _list_query("State"),
-    "Alliance": _list_query("Alliance"),
-    "Contract": _list_query("Contract"),
-    "Category": _list_query("Category"),
-    "Practice": _list_query("Practice"),
-    "Lesson": _list_query("Lesson"),
+def _unfiltered_query(label: LiteralString, order: LiteralString) -> LiteralString:
+    # Nothing filters: the total is the label's count (the count store) and the page is
+    # read in order from the id index (every node has an id), so only the page's nodes
+    # are read when the order is by key; any other order sorts the keys (a Top of the
+    # page's size), still without building a map per node.
+    return (
+        "MATCH (n:"
+        + label
+        + ") WHERE n.id IS NOT NULL WITH n, null AS r"
+        + order
+        + " SKIP $skip LIMIT $limit WITH collect(n {.*}) AS items"
+        " RETURN COUNT { (:" + label + ") } AS total, items"
+    )
+
+
+_LABEL_NAMES: tuple[LiteralString, ...] = DOMAIN_LABELS
+_BY_ID: LiteralString = " WITH n, r ORDER BY n.id"
+_BY_ID_DESC: LiteralString = " WITH n, r ORDER BY n.id DESC"
+_UNFILTERED: dict[tuple[str, str], LiteralString] = {
+    (label, kind): _unfiltered_query(label, order)
+    for label in _LABEL_NAMES
+    for kind, order in (("id", _BY_ID), ("id desc", _BY_ID_DESC), ("other", _ORDER))
 }
+#: The statement of each label and set of filter names given, written on first use
+#: (at most one per combination of names).
+_LISTS: dict[tuple[str, tuple[Condition, ...]], LiteralString] = {}
+
 
 _BY_KEYS: dict[str, LiteralString] = {
     "State": "MATCH (n:State) WHERE n.id IN $keys RETURN n {.*} AS n",
@@ -126,11 +147,11 @@ _BY_KEYS: dict[str, LiteralString] = {
     "Lesson": "MATCH (n:Lesson) WHERE n.id IN $keys RETURN n {.*} AS n",
 }
 
-LABELS = tuple(_LIST)
+LABELS = tuple(_LABEL_NAMES)
 
 
 def _label(label: str) -> str:
-    if label not in _LIST:
+    if label not in _LABEL_NAMES:
         raise ValueError(f"{label!r} is not a node label; expected one of {', '.join(LABELS)}")
     return label
 
@@ -144,9 +165,18 @@ def nodes_by_keys(graph: Graph, label: str, keys: Iterable[str]) -> dict[str, No
 
 def list_nodes(graph: Graph, label: str, request: PageRequest) -> Page:
     """One page of the nodes of ``label`` that pass ``request.where``, in order."""
-    params = request.params(_label(label))
-    rows = graph.read(_LIST[label], **params)
-    return page_of(label, rows[0], request.offset)
+    name = _label(label)
+    params = request.params(name)
+    conditions = given(name, params["w"])
+    if conditions:
+        statement = _LISTS.get((name, conditions))
+        if statement is None:
+            statement = _LISTS.setdefault((name, conditions), _list_query(name, conditions))
+    else:
+        kind = "other" if params["order"] != "id" else "id desc" if params["desc"] else "id"
+        statement = _UNFILTERED[(name, kind)]
+    rows = graph.read(statement, **params)
+    return page_of(name, rows[0], request.offset)
 
 
 def related_pages(

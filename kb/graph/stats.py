@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import LiteralString
 
 from kb.graph.db import Graph, Tx
 
@@ -16,24 +17,50 @@ class GraphStats:
     relationships: dict[str, int]
 
 
+# `COUNT { (:Label) }` and `COUNT { ()-[:TYPE]->() }` standing alone are answered from
+# Neo4j's count store, without touching a node; a count grouped over `MATCH (n)` or
+# `MATCH ()-[r]->()` reads every node of the graph.
+_NODES: LiteralString = ", ".join(
+    "COUNT { (:" + label + ") } AS " + label for label in DOMAIN_LABELS
+)
+_TYPES: LiteralString = (
+    "CALL db.relationshipTypes() YIELD relationshipType "
+    "RETURN collect(relationshipType) AS types, " + _NODES
+)
+
+
+def _quoted(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+def _relationship_counts(types: list[str]) -> LiteralString:
+    # The type names come from the database itself (db.relationshipTypes), quoted as
+    # identifiers, so no input reaches the statement text.
+    counts = [f"COUNT {{ ()-[:{_quoted(t)}]->() }}" for t in types]
+    # (mypy treats LiteralString as str, so no cast is needed here.)
+    return "RETURN [" + ", ".join(counts) + "] AS counts"
+
+
 def graph_stats(graph: Graph) -> GraphStats:
-    """Node counts for every domain label (0 when absent) and every relationship type."""
+    """Node counts for every domain label (0 when absent) and every relationship type
+    that has relationships, from the count store (two statements)."""
 
     def work(tx: Tx) -> GraphStats:
-        nodes = {label: 0 for label in DOMAIN_LABELS}
-        for row in tx.run("MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS n"):
-            if row["label"] in nodes:
-                nodes[row["label"]] = row["n"]
-        rels = tx.run("MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n ORDER BY type")
-        return GraphStats(nodes, {row["type"]: row["n"] for row in rels})
+        row = tx.run(_TYPES)[0]
+        nodes = {label: int(row[label]) for label in DOMAIN_LABELS}
+        types = sorted(row["types"])
+        counts = tx.run(_relationship_counts(types))[0]["counts"] if types else []
+        return GraphStats(nodes, {t: int(n) for t, n in zip(types, counts, strict=True) if n})
 
     return graph.execute_read(work)
 
 
+_ANY: LiteralString = (
+    "RETURN " + " + ".join("COUNT { (:" + label + ") }" for label in DOMAIN_LABELS) + " > 0 AS any"
+)
+
+
 def is_empty(graph: Graph) -> bool:
-    """True when the graph holds no domain node."""
-    rows = graph.read(
-        "MATCH (n) WHERE n:State OR n:Alliance OR n:Contract OR n:Category OR n:Practice "
-        "OR n:Lesson OR n:Vendor RETURN count(n) > 0 AS any"
-    )
+    """True when the graph holds no domain node (from the count store)."""
+    rows = graph.read(_ANY)
     return not rows[0]["any"]

@@ -187,7 +187,10 @@ _TITLE_TAKEN: LiteralString = (
     "MATCH (n) WHERE (n:Practice OR n:Lesson) AND toLower(n.title) = toLower($title) "
     "AND NOT (n.id = $id AND $label IN labels(n)) RETURN n.id AS id LIMIT 1"
 )
-_FETCH: LiteralString = "MATCH (n {id: $id}) WHERE $label IN labels(n) RETURN n {.*} AS n"
+# By label and key: one seek in the label's id index (`MATCH (n {id: $id})` reads every node).
+_FETCH: dict[str, LiteralString] = {
+    label: "MATCH (n:" + label + " {id: $id}) RETURN n {.*} AS n" for label in _WRITABLE
+}
 
 
 def _missing(tx: Tx, label: str, keys: list[str]) -> set[str]:
@@ -304,7 +307,7 @@ def update_node(graph: Graph, write: NodeWrite, author: str) -> NodeRecord:
 
     def work(tx: Tx) -> NodeRecord:
         _refuse(tx, write, None)
-        old = tx.run(_FETCH, id=write.key, label=write.label)[0]["n"]
+        old = tx.run(_FETCH[write.label], id=write.key)[0]["n"]
         row = tx.run(_UPDATE[write.label], id=write.key, props=write.props, author=author)[0]
         _set_links(tx, write)
         record_changes(tx, write.label, [write.key], "UPSERT", author, _changed(old, write))
