@@ -25,7 +25,7 @@ from typing import Any
 
 from kb.domain.relationships import Direction, Edge, Relationship
 from kb.graph.db import Graph
-from kb.graph.filters import FILTERS
+from kb.graph.filters import FILTERS, given, list_match
 from kb.graph.records import PageRequest
 
 
@@ -349,20 +349,26 @@ def root_page(label: str, page: Page) -> Statement | None:
     try:
         node = _ident(label)
         params = page.request.params(label)
-        where = _where(builder, label, params)
-        select = f"MATCH (n:{node}) WITH n{where} WITH n {_order('n', params)}"
+        conditions = given(label, params["w"]) if params["w"] else ()
         item = builder.item(0, page.parts)
-        if page.counted:
-            skip, limit = builder.param(params["skip"]), builder.param(params["limit"])
+        skip, limit = builder.param(params["skip"]), builder.param(params["limit"])
+        if conditions:
+            # As kb.graph.reads lists: only the filters given, the first linked one
+            # leading from an index seek on its node's key; every match for the total.
+            match = list_match(node, conditions).replace("$w.", f"{builder.param(params['w'])}.")
+            select = f"{match} WITH n {_order('n', params)}"
             text = (
                 f"{select} WITH collect([n, null]) AS xs0 RETURN [size(xs0),"
                 f" [x0 IN xs0[{skip}..{skip} + {limit}] | {item}]] AS v"
             )
         else:
-            skip, limit = builder.param(params["skip"]), builder.param(params["limit"])
+            # Nothing filters: the total from the count store, the page in order from
+            # the id index (every node has an id), as kb.graph.reads does.
+            total = f"COUNT {{ (:{node}) }}" if page.counted else "null"
             text = (
-                f"{select} SKIP {skip} LIMIT {limit} WITH [n, null] AS x0"
-                f" RETURN [null, collect({item})] AS v"
+                f"RETURN [{total}, COLLECT {{ MATCH (n:{node}) WHERE n.id IS NOT NULL"
+                f" WITH n {_order('n', params)} SKIP {skip} LIMIT {limit}"
+                f" WITH [n, null] AS x0 RETURN {item} }}] AS v"
             )
     except _Unplannable:
         return None

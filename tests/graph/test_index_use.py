@@ -15,8 +15,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from kb.api.schema import build_schema
 from kb.config import Settings
 from kb.graph.db import Graph
@@ -143,11 +141,9 @@ def test_page_and_guide_statements_use_indexes(seeded_graph: Graph, settings: Se
     assert offending == [], "label scans over large labels:\n" + "\n\n".join(offending)
 
 
-# The planner's statements (kb/graph/projection.py) scan: its root lists collect every
-# node of the label for totalCount, and its filters are FILTERS with every name guarded
-# by `$w.name IS NULL OR`, which no index can serve (kb.graph.filters.list_match writes
-# the index-friendly form). Strict: the mark goes when the planner's statements are fixed.
-@pytest.mark.xfail(strict=True, reason="the planner's root lists scan; see the comment above")
+# The planner's statements (kb/graph/projection.py): its root lists take the total from
+# the count store and the page from the id index when nothing filters, and lead with the
+# filters' index seeks (kb.graph.filters.list_match) when something does.
 def test_planner_statements_use_indexes(seeded_graph: Graph, settings: Settings) -> None:
     sent = _sent_statements(seeded_graph, settings, "on")
     offending = _offending(seeded_graph, sent)
