@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from kb.domain.cycles import find_cycles
-from kb.domain.records import Provenance, SeedData
+from kb.domain.records import Contract, Provenance, SeedData
 
 #: The USPS jurisdictions: 50 states, the District of Columbia and 5 territories.
 JURISDICTIONS = 56
@@ -235,7 +235,7 @@ def _is_sourced(p: Provenance) -> bool:
 def provenance_counts(data: SeedData) -> list[ProvenanceCount]:
     """Sourced and illustrative records per kind, and the contracts a buyer can act on
     from sources alone ("contracts, fully sourced": sourced, with a lead state, at least
-    one sourced vendor award, and sourced terms that give its end date or renewal options)."""
+    one vendor award from a source, and its term from a source: :func:`fully_sourced`)."""
     kinds: list[tuple[str, list[Provenance]]] = [
         ("alliances", [a.provenance for a in data.alliances]),
         ("memberships", [m.provenance for m in data.memberships]),
@@ -253,16 +253,31 @@ def provenance_counts(data: SeedData) -> list[ProvenanceCount]:
         )
         for kind, found in kinds
     ]
-    awarded = {a.contract for v in data.vendors if _is_sourced(v.provenance) for a in v.awards}
-    full = [
-        c
-        for c in data.contracts
-        if _is_sourced(c.provenance)
-        and c.lead_state
-        and c.slug in awarded
-        and c.terms is not None
-        and _is_sourced(c.terms.provenance)
-        and (c.effective_ends_on is not None or bool(c.terms.renewal))
-    ]
+    full = fully_sourced(data)
     rows.append(ProvenanceCount("contracts, fully sourced", len(data.contracts), len(full), 0))
     return rows
+
+
+def fully_sourced(data: SeedData) -> list[str]:
+    """The slugs of the contracts a buyer can act on from sources alone: the contract
+    sourced (not illustrative) with a lead state, at least one vendor award whose source
+    (its own or the vendor's) is an address, and its term from a source (the contract's
+    own end date, or terms that give an end date or renewal options)."""
+    awarded = {
+        a.contract
+        for v in data.vendors
+        for a in v.awards
+        if _is_sourced(Provenance(a.source, False)) or _is_sourced(v.provenance)
+    }
+
+    def term(c: Contract) -> bool:
+        if c.ends_on is not None:
+            return True  # under the contract's own source
+        t = c.terms
+        return t is not None and _is_sourced(t.provenance) and bool(t.ends_on or t.renewal)
+
+    return [
+        c.slug
+        for c in data.contracts
+        if _is_sourced(c.provenance) and c.lead_state and c.slug in awarded and term(c)
+    ]

@@ -41,5 +41,5 @@ def test_reindex_reports_documents(
     env = {**test_env, "KB_INDEX_DIR": str(tmp_path / "index")}
     result = CliRunner().invoke(main, ["reindex"], env=env)
     assert result.exit_code == 0, result.output
-    assert "48 practices, 166 lessons, 54 contracts" in result.output
+    assert "48 practices, 168 lessons, 60 contracts" in result.output
     assert (tmp_path / "index" / "current").is_symlink()
