@@ -181,7 +181,7 @@ def plan_diffs(
         for part in ("title", "objectives", "items"):
             old_value = _module_part(before, part)
             new_value = _module_part(after, part)
-            if old_value != new_value:
+            if display(old_value) != display(new_value):  # an empty list is none
                 diffs.append(field_diff(f"modules.{key}.{part}", old_value, new_value))
     return diffs
 
