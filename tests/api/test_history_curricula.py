@@ -5,13 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-from api_support import EDITOR, Result, Run, execute
+from api_support import Run
 
 from kb.api.ids import encode_id
-from kb.api.schema import Schema
-from kb.config import Settings
-from kb.graph.db import Graph
 
 
 def _mutation(name: str, input_type: str) -> str:
@@ -22,36 +18,26 @@ HISTORY = """query($id: ID!) { curriculum(id: $id) {
   updatedBy history { op author fields diff { field old new } } } }"""
 
 
-@pytest.fixture
-def write(schema: Schema, seeded_graph: Graph, settings: Settings) -> Any:
-    def write(query: str, variables: dict[str, Any] | None = None) -> Result:
-        result = execute(schema, seeded_graph, settings, query, variables, EDITOR)
-        assert result.errors == [], result.errors
-        return result
-
-    return write
-
-
-def test_each_curriculum_edit_is_in_its_history_with_before_and_after(write: Any) -> None:
-    practice = write("{ practices(first: 1) { nodes { key } } }").data["practices"]["nodes"][0]
+def test_each_curriculum_edit_is_in_its_history_with_before_and_after(edit: Any) -> None:
+    practice = edit("{ practices(first: 1) { nodes { key } } }").data["practices"]["nodes"][0]
     basics = {"key": "basics", "title": "Basics", "items": [encode_id("Practice", practice["key"])]}
     course = {"key": "history-course", "title": "Buying salt", "audience": "New buyers",
               "level": "INTRODUCTORY", "modules": [basics]}  # fmt: skip
-    write(_mutation("createCurriculum", "CreateCurriculumInput"), {"input": course})
-    write(
+    edit(_mutation("createCurriculum", "CreateCurriculumInput"), {"input": course})
+    edit(
         _mutation("updateCurriculum", "UpdateCurriculumInput"),
         {"input": {"id": "history-course", "title": "Buying road salt", "audience": "New buyers"}},
     )
     add = {"curriculum": "history-course", "title": "After award", "key": "after", "position": 1}
-    write(_mutation("addModule", "AddModuleInput"), {"input": add})
+    edit(_mutation("addModule", "AddModuleInput"), {"input": add})
     item = {
         "curriculum": "history-course",
         "module": "after",
         "item": encode_id("Lesson", "L-0001"),
     }
-    write(_mutation("addItem", "AddItemInput"), {"input": item})
+    edit(_mutation("addItem", "AddItemInput"), {"input": item})
 
-    data = write(HISTORY, {"id": "history-course"}).data["curriculum"]
+    data = edit(HISTORY, {"id": "history-course"}).data["curriculum"]
     history = data["history"]
     assert [c["op"] for c in history] == ["UPDATE", "UPDATE", "UPDATE", "CREATE"]
     assert {c["author"] for c in history} == {"token:test-editor"} == {data["updatedBy"]}

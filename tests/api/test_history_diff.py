@@ -6,12 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from api_support import EDITOR, Result, Run, execute
+from api_support import Run
 
 from kb.api.ids import encode_id
-from kb.api.schema import Schema
-from kb.config import Settings
-from kb.graph.db import Graph
 from kb.graph.history import MAX_VALUE
 
 CREATE = "mutation($input: CreateLessonInput!) { createLesson(input: $input) { lesson { key } } }"
@@ -25,25 +22,15 @@ HISTORY = f"""query($key: String!, $first: Int, $before: Int) {{
   lesson(id: $key) {{ history(first: $first, before: $before) {{ {DIFF} }} }} }}"""
 
 
-@pytest.fixture
-def write(schema: Schema, seeded_graph: Graph, settings: Settings) -> Any:
-    def write(query: str, variables: dict[str, Any] | None = None) -> Result:
-        result = execute(schema, seeded_graph, settings, query, variables, EDITOR)
-        assert result.errors == [], result.errors
-        return result
-
-    return write
-
-
-def _lesson(write: Any, key: str, **extra: Any) -> str:
+def _lesson(edit: Any, key: str, **extra: Any) -> str:
     lesson = {"key": key, "title": f"Salt early {key}", "lesson": "Buy in summer.",
               "state": encode_id("State", "UT"), "illustrative": True, **extra}  # fmt: skip
-    write(CREATE, {"input": lesson})
+    edit(CREATE, {"input": lesson})
     return encode_id("Lesson", key)
 
 
-def _history(write: Any, key: str, **variables: Any) -> list[dict[str, Any]]:
-    result = write(HISTORY, {"key": key, **variables})
+def _history(edit: Any, key: str, **variables: Any) -> list[dict[str, Any]]:
+    result = edit(HISTORY, {"key": key, **variables})
     return result.data["lesson"]["history"]  # type: ignore[no-any-return]
 
 
@@ -51,16 +38,16 @@ def _values(change: dict[str, Any]) -> dict[str, tuple[str | None, str | None]]:
     return {d["field"]: (d["old"], d["new"]) for d in change["diff"]}
 
 
-def test_an_update_keeps_old_and_new_values_of_what_changed_only(write: Any) -> None:
-    node = _lesson(write, "L-9980", tags=["salt", "winter"])
+def test_an_update_keeps_old_and_new_values_of_what_changed_only(edit: Any) -> None:
+    node = _lesson(edit, "L-9980", tags=["salt", "winter"])
     # Tags given again unchanged and the state given again: neither is a change.
-    write(UPDATE, {"input": {"id": node, "title": "Buy road salt in summer",
+    edit(UPDATE, {"input": {"id": node, "title": "Buy road salt in summer",
                              "tags": ["salt", "winter"], "state": encode_id("State", "UT"),
                              "categories": [encode_id("Category", "ROADS")],
                              "recordedOn": "2024-06-01"}})  # fmt: skip
-    write(UPDATE, {"input": {"id": node, "tags": ["salt"], "state": encode_id("State", "CO")}})
+    edit(UPDATE, {"input": {"id": node, "tags": ["salt"], "state": encode_id("State", "CO")}})
 
-    newest, first_update, created = _history(write, "L-9980")
+    newest, first_update, created = _history(edit, "L-9980")
     assert _values(newest) == {"tags": ("salt, winter", "salt"), "state": ("UT", "CO")}
     assert newest["fields"] == ["tags", "state"]
     assert _values(first_update) == {
@@ -75,30 +62,30 @@ def test_an_update_keeps_old_and_new_values_of_what_changed_only(write: Any) -> 
     assert {c["author"] for c in (newest, first_update, created)} == {"token:test-editor"}
 
 
-def test_link_and_unlink_name_the_other_end_on_both_records(write: Any) -> None:
-    node = _lesson(write, "L-9981")
+def test_link_and_unlink_name_the_other_end_on_both_records(edit: Any) -> None:
+    node = _lesson(edit, "L-9981")
     link = {"lesson": node, "target": encode_id("Alliance", "tips")}
-    write(LINK, {"input": link})
-    write(UNLINK, {"input": link})
+    edit(LINK, {"input": link})
+    edit(UNLINK, {"input": link})
 
-    unlinked, linked, _ = _history(write, "L-9981")
+    unlinked, linked, _ = _history(edit, "L-9981")
     assert linked["fields"] == ["+ABOUT"]
     assert _values(linked) == {"ABOUT": (None, "Alliance tips")}
     assert unlinked["fields"] == ["-ABOUT"]
     assert _values(unlinked) == {"ABOUT": ("Alliance tips", None)}
-    alliance = write('{ alliance(slug: "tips") { history(first: 2) { diff { field old new } } } }')
+    alliance = edit('{ alliance(slug: "tips") { history(first: 2) { diff { field old new } } } }')
     assert [c["diff"] for c in alliance.data["alliance"]["history"]] == [
         [{"field": "ABOUT", "old": "Lesson L-9981", "new": None}],
         [{"field": "ABOUT", "old": None, "new": "Lesson L-9981"}],
     ]
 
 
-def test_long_text_is_cut_with_a_note_giving_its_full_length(write: Any) -> None:
-    practice = write("{ practices(first: 1) { nodes { key body } } }").data["practices"]["nodes"][0]
+def test_long_text_is_cut_with_a_note_giving_its_full_length(edit: Any) -> None:
+    practice = edit("{ practices(first: 1) { nodes { key body } } }").data["practices"]["nodes"][0]
     body = ("Write the scope first. " * 100).strip()  # 2,299 characters (input is trimmed)
-    write(UPDATE_PRACTICE, {"input": {"id": encode_id("Practice", practice["key"]), "body": body}})
+    edit(UPDATE_PRACTICE, {"input": {"id": encode_id("Practice", practice["key"]), "body": body}})
 
-    result = write(
+    result = edit(
         """query($key: String!) { practice(slug: $key) { body history(first: 1) {
              diff { field old new truncated note } } } }""",
         {"key": practice["key"]},
@@ -116,26 +103,26 @@ def test_long_text_is_cut_with_a_note_giving_its_full_length(write: Any) -> None
     assert change["note"] == "; ".join(notes)
 
 
-def test_before_pages_back_through_the_history_without_gaps_or_repeats(write: Any) -> None:
-    node = _lesson(write, "L-9982")
+def test_before_pages_back_through_the_history_without_gaps_or_repeats(edit: Any) -> None:
+    node = _lesson(edit, "L-9982")
     for n in range(6):
-        write(UPDATE, {"input": {"id": node, "lesson": f"Buy in month {n}."}})
-    everything = [c["sequence"] for c in _history(write, "L-9982")]
+        edit(UPDATE, {"input": {"id": node, "lesson": f"Buy in month {n}."}})
+    everything = [c["sequence"] for c in _history(edit, "L-9982")]
     assert len(everything) == 7 and everything == sorted(everything, reverse=True)
 
     pages: list[list[int]] = []
     before: int | None = None
     while len(pages) < 10:
-        page = _history(write, "L-9982", first=3, before=before)
+        page = _history(edit, "L-9982", first=3, before=before)
         if not page:
             break
         pages.append([c["sequence"] for c in page])
         before = page[-1]["sequence"]
     assert pages == [everything[0:3], everything[3:6], everything[6:7]]
     # The op of the oldest entry of a page is known from the entry before it.
-    second = _history(write, "L-9982", first=3, before=pages[0][-1])
+    second = _history(edit, "L-9982", first=3, before=pages[0][-1])
     assert [c["op"] for c in second] == ["UPDATE"] * 3
-    last = _history(write, "L-9982", first=3, before=pages[1][-1])
+    last = _history(edit, "L-9982", first=3, before=pages[1][-1])
     assert [c["op"] for c in last] == ["CREATE"]
     assert _values(second[0]) == {"lesson": ("Buy in month 1.", "Buy in month 2.")}
 
