@@ -81,6 +81,7 @@ EXTRA: dict[tuple[str, str], frozenset[str]] = {
 _STRUCTURE = frozenset(
     {"PageInfo", "Change", "SearchResults", "SearchHit", "SearchFacets", "SearchHighlight"}
     | {"FacetValue", "RelatedItemResult", "Term", "JoinOption", "JoinStep", "Award", "Vendor"}
+    | {"FieldChange"}
 )
 
 

@@ -75,6 +75,7 @@ LIST_SIZES: dict[tuple[str, str], int] = {
     ("Path", "hops"): 6,
     ("Stats", "nodes"): 10,
     ("Stats", "relationships"): 20,
+    ("Change", "diff"): 10,  # one per field an update changed (kb/graph/history.py)
     ("DeletePayload", "detached"): 5,  # one per kind of link others hold (kb/graph/deletes.py)
 }
 

@@ -20,6 +20,7 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 
+from kb.api.history import history_field
 from kb.api.nodes import Node, to_node
 from kb.api.relationship_fields import Info
 from kb.api.types import Practice
@@ -309,6 +310,7 @@ class Curriculum:
     created_by: str | None
     updated_by: str | None
     record: strawberry.Private[CurriculumRecord]
+    history = history_field("Curriculum")
 
     @strawberry.field(description="Modules in order, each with its items in order.")
     def modules(self) -> list[CurriculumModule]:

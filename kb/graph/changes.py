@@ -17,7 +17,7 @@ _RECORD = (
     "WITH s.value - size($ids) AS base "
     "UNWIND range(0, size($ids) - 1) AS i "
     "CREATE (:Change {seq: base + i + 1, label: $label, id: $ids[i], op: $op, "
-    "author: $author, at: datetime(), fields: $fields})"
+    "author: $author, at: datetime(), fields: $fields, diff: $diff})"
 )
 
 
@@ -32,13 +32,20 @@ class Change:
 
 
 def record_changes(
-    tx: Tx, label: str, ids: list[str], op: str, author: str, fields: list[str] | None = None
+    tx: Tx,
+    label: str,
+    ids: list[str],
+    op: str,
+    author: str,
+    fields: list[str] | None = None,
+    diff: str | None = None,
 ) -> None:
     """Append one entry per id to the change log, inside ``tx``. ``fields`` names what
     changed, when the writer knows: properties and links by their input names, and
-    ``+TYPE`` / ``-TYPE`` for a relationship linked or unlinked (none for bulk loads)."""
+    ``+TYPE`` / ``-TYPE`` for a relationship linked or unlinked (none for bulk loads);
+    ``diff`` their values before and after (:func:`kb.graph.history.encode_diffs`)."""
     if ids:
-        tx.run(_RECORD, ids=ids, label=label, op=op, author=author, fields=fields)
+        tx.run(_RECORD, ids=ids, label=label, op=op, author=author, fields=fields, diff=diff)
 
 
 def changes_since(graph: Graph, seq: int, limit: int = 500) -> list[Change]:

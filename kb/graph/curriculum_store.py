@@ -25,6 +25,7 @@ from typing import Any, LiteralString
 from kb.domain.curricula import CurriculumPlan, ItemRef, ModulePlan
 from kb.graph.changes import record_changes
 from kb.graph.db import Graph, Tx
+from kb.graph.history import encode_diffs, field_diff, plan_diffs
 from kb.graph.records import NodeRecord, native
 from kb.graph.writes import DuplicateKeyError, MissingNodeError, WriteError
 
@@ -315,10 +316,13 @@ def edit_curriculum(
     def work(tx: Tx) -> CurriculumRecord:
         if not tx.run(_LOCK, id=key, author=author):
             raise MissingNodeError(f"there is no curriculum {key!r}", field)
-        plan = edit(_read(tx, [key])[key].plan)
+        before = _read(tx, [key])[key].plan
+        plan = edit(before)
         _check_refs(tx, plan, fields or {})
         sync_curriculum(tx, plan, author)
-        record_changes(tx, LABEL, [key], "UPSERT", author)
+        diffs = plan_diffs(before, plan, plan_props)
+        changed = [d.field for d in diffs]
+        record_changes(tx, LABEL, [key], "UPSERT", author, changed, encode_diffs(diffs))
         return _read(tx, [key])[key]
 
     return graph.execute_write(work)
@@ -392,7 +396,9 @@ def add_prerequisite(graph: Graph, before: str, after: str, author: str) -> bool
                 cycle,
             )
         tx.run(_LINK, before=before, after=after, author=author)
-        record_changes(tx, "Practice", sorted({before, after}), "UPSERT", author)
+        for end, other in ((before, after), (after, before)):
+            diff = encode_diffs([field_diff("PREREQUISITE_OF", None, f"Practice {other}")])
+            record_changes(tx, "Practice", [end], "UPSERT", author, ["+PREREQUISITE_OF"], diff)
         return True
 
     return graph.execute_write(work)

@@ -15,6 +15,7 @@ from kb.domain import relationships as table
 from kb.domain.relationships import Direction, Relationship
 from kb.graph.changes import record_changes
 from kb.graph.db import Graph, Tx
+from kb.graph.history import encode_diffs, field_diff, property_diffs
 from kb.graph.records import NodeRecord
 
 
@@ -83,6 +84,14 @@ class LinkSpec:
         return (
             "MATCH (n:" + self.holder + " {id: $id}) OPTIONAL MATCH " + self.pattern
             + " WHERE m:" + self.target + " DELETE x"
+        )  # fmt: skip
+
+    @property
+    def keys(self) -> LiteralString:
+        """The keys of the targets the holder with id ``$id`` is linked to."""
+        return (
+            "MATCH (n:" + self.holder + " {id: $id}) OPTIONAL MATCH " + self.pattern
+            + " WHERE m:" + self.target + " RETURN collect(DISTINCT m.id) AS keys"
         )  # fmt: skip
 
     @property
@@ -308,22 +317,26 @@ def update_node(graph: Graph, write: NodeWrite, author: str) -> NodeRecord:
     def work(tx: Tx) -> NodeRecord:
         _refuse(tx, write, None)
         old = tx.run(_FETCH[write.label], id=write.key)[0]["n"]
+        old_links = {name: _linked(tx, name, write.key) for name in write.links}
         row = tx.run(_UPDATE[write.label], id=write.key, props=write.props, author=author)[0]
         _set_links(tx, write)
-        record_changes(tx, write.label, [write.key], "UPSERT", author, _changed(old, write))
+        # What changed, with the values before and after: the properties given a new
+        # value and the links whose targets differ, by their input names.
+        diffs = property_diffs(
+            old,
+            write.props,
+            {name.split(".", 1)[1]: keys for name, keys in old_links.items()},
+            {name.split(".", 1)[1]: keys for name, keys in write.links.items()},
+        )
+        fields = [d.field for d in diffs]
+        record_changes(tx, write.label, [write.key], "UPSERT", author, fields, encode_diffs(diffs))
         return NodeRecord.of(write.label, row["n"])
 
     return graph.execute_write(work)
 
 
-def _native(value: Any) -> Any:
-    return value.to_native() if hasattr(value, "to_native") else value
-
-
-def _changed(old: dict[str, Any], write: NodeWrite) -> list[str]:
-    """The properties ``write`` gives a new value, and the links it replaces."""
-    props = [name for name, value in write.props.items() if _native(old.get(name)) != value]
-    return sorted(props) + sorted(name.split(".", 1)[1] for name in write.links)
+def _linked(tx: Tx, name: str, key: str) -> list[str]:
+    return [str(k) for k in tx.run(NODE_LINKS[name].keys, id=key)[0]["keys"]]
 
 
 def _edge(
@@ -417,5 +430,11 @@ def _edge_work(
             )
         )
         sign = "+" if add else "-"
-        record_changes(tx, ref.label, [ref.key], "UPSERT", author, [sign + kind.rel])
+        # Each end names the other: linked (new) or unlinked (old).
+        other = target if ref is source else source
+        named = f"{other.label} {other.key}"
+        diff = field_diff(kind.rel, None, named) if add else field_diff(kind.rel, named, None)
+        record_changes(
+            tx, ref.label, [ref.key], "UPSERT", author, [sign + kind.rel], encode_diffs([diff])
+        )
     return ends[0], ends[1]

@@ -21,6 +21,7 @@ from kb.api.context import Context, Viewer
 from kb.api.exports import EXPORT_FORMATS, curriculum_export
 from kb.api.ids import encode_id
 from kb.api.schema import Schema
+from kb.web.history_section import history_section
 from kb.web.pages import PageError, error_page, render, run_query
 from kb.web.session import (
     COOKIE,
@@ -118,9 +119,11 @@ async def _load(request: Request, key: str) -> dict[str, Any]:
 async def curriculum_view(request: Request) -> Response:
     try:
         item = await _load(request, request.path_params["key"])
+        schema = request.app.state.schema
+        history = await history_section(request, schema, "curriculum", "id", item["key"])
     except PageError as error:
         return error_page(request, error)
-    return render(request, "curriculum.html", title=item["title"], item=item)
+    return render(request, "curriculum.html", title=item["title"], item=item, history=history)
 
 
 async def builder(request: Request) -> Response:

@@ -118,6 +118,8 @@ def _detail(
     template: str,
     picture: Callable[[dict[str, Any]], str],
 ) -> Handler:
+    from kb.web.history_section import history_section  # it builds on this module
+
     async def page(request: Request) -> Response:
         key = request.path_params[param]
         if len(key) > 100:
@@ -126,9 +128,11 @@ def _detail(
         try:
             data = await run_query(request, schema, document, {param: key})
             item = _found(data, field, field, key)
+            extra: dict[str, Any] = {
+                "history": await history_section(request, schema, field, param, key)
+            }
         except PageError as error:
             return error_page(request, error)
-        extra: dict[str, Any] = {}
         if field == "practice" and item.get("body"):
             extra["body_html"] = markdown.render(item["body"])
         title = item.get("title") or item.get("name") or key

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from api_support import Result, Run, execute
+from api_support import EDITOR, Result, Run, execute
 
 from kb.api.context import Viewer
 from kb.api.schema import Schema, build_schema
@@ -54,3 +54,15 @@ def run(schema: Schema, read_graph: Graph, settings: Settings) -> Run:
         return execute(schema, read_graph, settings, query, variables, viewer)
 
     return run
+
+
+@pytest.fixture
+def edit(schema: Schema, seeded_graph: Graph, settings: Settings) -> Run:
+    """Execute a document as the editor against a freshly seeded graph; it must succeed."""
+
+    def edit(query: str, variables: dict[str, Any] | None = None) -> Result:
+        result = execute(schema, seeded_graph, settings, query, variables, EDITOR)
+        assert result.errors == [], result.errors
+        return result
+
+    return edit
