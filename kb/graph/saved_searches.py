@@ -89,11 +89,12 @@ def save_search(
         rows = tx.run(
             "MATCH (t:ApiToken {id: $token}) "
             "OPTIONAL MATCH (t)-[:SAVED]->(s:SavedSearch) "
-            "RETURN count(s) AS kept, sum(CASE WHEN s.id = $id THEN 1 ELSE 0 END) AS same",
+            "RETURN count(DISTINCT t) AS tokens, count(s) AS kept, "
+            "sum(CASE WHEN s.id = $id THEN 1 ELSE 0 END) AS same",
             token=token_id,
             id=identifier,
         )
-        if not rows:
+        if not rows or rows[0]["tokens"] == 0:
             raise ValueError(f"there is no token {token_id!r}")
         if rows[0]["same"] == 0 and rows[0]["kept"] >= MAX_SAVED:
             raise SavedSearchLimitError(
