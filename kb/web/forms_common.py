@@ -20,7 +20,7 @@ from starlette.types import Message
 from kb.api.context import Context, Viewer
 from kb.api.schema import Schema
 from kb.web.pages import PageError
-from kb.web.session import FormFieldError, SignedIn, current, form_text, secret_key
+from kb.web.session import FormFieldError, SignedIn, csrf_ok, current, form_text, secret_key
 
 #: The largest form body a page reads (bytes); a bigger post is a 413 page, unread.
 MAX_FORM_BYTES = 512 * 1024
@@ -58,6 +58,21 @@ def to_signin(request: Request, back: str, expired: bool) -> Response:
     if expired:
         query["message"] = "Your session has expired; sign in again."
     return RedirectResponse(f"/signin?{urlencode(query)}", status_code=303)
+
+
+def check_csrf(request: Request, who: SignedIn, sent: str) -> None:
+    """Refuse (403) a post whose CSRF token is not ``who``'s session's.
+
+    Raises:
+        PageError: the token is missing or wrong.
+    """
+    if not csrf_ok(who, session_key(request), sent):
+        raise PageError(
+            403,
+            "This form has expired",
+            "The form's security token is missing or wrong; nothing was saved. "
+            "Reload the page and try again.",
+        )
 
 
 def not_signed_in(back: str, expired: bool) -> PageError:

@@ -33,16 +33,16 @@ from kb.domain.vocabularies import FocusArea
 from kb.web import queries
 from kb.web.forms_common import (
     PostedForm,
+    check_csrf,
     csrf_for,
     not_signed_in,
     read_bounded_form,
     run_as,
-    session_key,
     signed_in_of,
     to_signin,
 )
 from kb.web.pages import PageError, error_page, render, run_query
-from kb.web.session import MAX_FIELD, SignedIn, csrf_ok
+from kb.web.session import MAX_FIELD, SignedIn
 
 LONG = 20_000  # characters of a multi-line field (the API refuses what is too long)
 #: A submission id: what :func:`secrets.token_hex` makes of 16 bytes.
@@ -223,13 +223,7 @@ def _limits(form: RecordForm, creating: bool) -> dict[str, int]:
 
 def _check_post(request: Request, signed_in: SignedIn, sent: PostedForm) -> str:
     """The post's submission id, once its CSRF token and the id itself are checked."""
-    if not csrf_ok(signed_in, session_key(request), sent["csrf"]):
-        raise PageError(
-            403,
-            "This form has expired",
-            "The form's security token is missing or wrong; nothing was saved. "
-            "Reload the page and try again.",
-        )
+    check_csrf(request, signed_in, sent["csrf"])
     submission = sent["submission"]
     if not SUBMISSION.fullmatch(submission):
         raise PageError(

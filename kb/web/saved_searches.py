@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute, Route
 from kb.api import saved_searches as saved
 from kb.web import search as search_pages
 from kb.web.forms_common import (
+    check_csrf,
     csrf_for,
     not_signed_in,
     read_bounded_form,
@@ -28,7 +29,7 @@ from kb.web.forms_common import (
     signed_in_of,
 )
 from kb.web.pages import PageError, error_page, run_query, templates
-from kb.web.session import COOKIE, MAX_FIELD, Session, SignedIn, csrf_ok
+from kb.web.session import COOKIE, MAX_FIELD, Session, SignedIn
 
 FIELDS = {"csrf": MAX_FIELD, "search": MAX_FIELD, "name": 200}
 HOME = "/#saved-searches"
@@ -86,13 +87,7 @@ async def _checked(request: Request) -> tuple[SignedIn, dict[str, str]]:
     if who.session is None:
         raise not_signed_in("/", who.expired)
     form = await read_bounded_form(request, FIELDS)
-    if not csrf_ok(who, session_key(request), form["csrf"]):
-        raise PageError(
-            403,
-            "This form has expired",
-            "The form's security token is missing or wrong; nothing was saved. "
-            "Reload the page and try again.",
-        )
+    check_csrf(request, who, form["csrf"])
     return who, form
 
 

@@ -4,7 +4,6 @@ illustrative checkbox and the practice links reach the record."""
 
 from __future__ import annotations
 
-import contextlib
 import re
 import threading
 import time
@@ -18,18 +17,7 @@ from kb.graph.db import Graph
 from kb.graph.tokens import create_token, revoke_token
 from kb.web.forms_common import MAX_FORM_BYTES
 from kb.web.session import COOKIE, Session, secret_key
-
-HTML = {"accept": "text/html"}
-
-
-@contextlib.contextmanager
-def _signed_in(server: str, secret: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server, timeout=60, headers=HTML) as client:
-        form = client.get("/signin")
-        csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
-        response = client.post("/signin", data={"token": secret, "csrf": csrf})
-        assert response.status_code == 303, response.text[:300]
-        yield client
+from tests.web.forms_support import HTML, signed_in
 
 
 def _form(client: httpx.Client, path: str) -> dict[str, str]:
@@ -65,7 +53,7 @@ def _lesson(key: str, title: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def editor(session_graph: Graph, server: str) -> Iterator[httpx.Client]:
     secret = create_token(session_graph, "double-submitter", "editor")[1]
-    with _signed_in(server, secret) as client:
+    with signed_in(server, secret) as client:
         yield client
 
 
@@ -147,7 +135,7 @@ def test_an_expired_or_revoked_session_is_a_401_page_and_saves_nothing(
     server: str, session_graph: Graph, settings: Settings
 ) -> None:
     token, secret = create_token(session_graph, "soon-expired", "editor")
-    with _signed_in(server, secret) as client:
+    with signed_in(server, secret) as client:
         hidden = _form(client, "/lessons/new")
         data = {**hidden, **_lesson("L-9105", "Expired")}
         # The same session, its expiry passed (signed with the site's key).

@@ -4,10 +4,8 @@ CSRF, sign-in and bad searches refused with a clear page."""
 
 from __future__ import annotations
 
-import contextlib
 import html
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,19 +15,9 @@ import pytest
 from kb.graph.db import Graph
 from kb.graph.tokens import create_token
 from tests.web.conftest import shot
+from tests.web.forms_support import HTML, save_a_search_in_the_browser, signed_in
 
-HTML = {"accept": "text/html"}
 WORD = "quokkaforms"  # in no seed record
-
-
-@contextlib.contextmanager
-def _signed_in(server: str, secret: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server, timeout=60, headers=HTML) as client:
-        form = client.get("/signin")
-        csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
-        response = client.post("/signin", data={"token": secret, "csrf": csrf})
-        assert response.status_code == 303, response.text[:300]
-        yield client
 
 
 def _save_form(client: httpx.Client, path: str) -> dict[str, str]:
@@ -86,7 +74,7 @@ def test_anonymous_users_get_no_save_form_and_cannot_post(server: str) -> None:
 
 
 def test_save_see_what_is_new_and_delete(server: str, secret: str, session_graph: Graph) -> None:
-    with _signed_in(server, secret) as client:
+    with signed_in(server, secret) as client:
         assert "None yet" in client.get("/").text
         form = _save_form(client, f"/?q={WORD}&kind=lesson&state=UT")
         assert form["search"] == f"/?q={WORD}&kind=lesson&state=UT"
@@ -138,7 +126,7 @@ def test_save_see_what_is_new_and_delete(server: str, secret: str, session_graph
 def test_a_bad_search_is_not_saved(
     server: str, secret: str, session_graph: Graph, search: str, status: int, says: str
 ) -> None:
-    with _signed_in(server, secret) as client:
+    with signed_in(server, secret) as client:
         form = _save_form(client, "/?q=rfp")
         response = client.post("/saved-searches", data={**form, "search": search})
         assert response.status_code == status, response.text[:400]
@@ -149,12 +137,7 @@ def test_a_bad_search_is_not_saved(
 
 
 def test_saved_searches_in_the_browser(server: str, secret: str, page: Any) -> None:
-    page.goto(f"{server}/signin?next=/%3Fq%3Dprotest")
-    page.fill("#token", secret)
-    page.click("button:has-text('Sign in')")
-    page.wait_for_selector("ol.results li.hit")
-    page.click("button:has-text('Save this search')")
-    page.wait_for_selector("#saved-search-list li")
+    save_a_search_in_the_browser(page, server, secret, "protest")
     assert page.locator("#saved-search-list li a").first.inner_text() == "“protest”"
     shot(page, "saved-searches-1280")
     page.locator("#saved-search-list li a").first.click()

@@ -1,5 +1,6 @@
 """A screenshot of every page kind at desktop (1280 px) and phone (390 px) width, kept
-in ``test-artifacts/pages/`` for people to look at (CI collects the directory).
+in ``test-artifacts/pages/`` for people to look at (CI collects the directory): the
+whole page, and its first screen (``-screen.png``, what docs/screenshots/ is chosen from).
 
 Each page must answer with its expected status, fit the width (no sideways scroll)
 and give a full-page picture exactly as wide as the window.
@@ -16,6 +17,7 @@ import pytest
 from kb.graph.db import Graph
 from kb.graph.tokens import create_token
 from tests.web.conftest import ARTIFACTS
+from tests.web.forms_support import save_a_search_in_the_browser
 
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 SHOTS = ARTIFACTS / "pages"
@@ -98,6 +100,8 @@ def _shoot(window: tuple[str, Any], server: str, kind: str, path: str, status: i
     target.unlink(missing_ok=True)
     page.screenshot(path=str(target), full_page=True)
     assert _png_width(target) == width, f"{target.name} is not {width}px wide"
+    # The first screen alone too: what docs/screenshots/ is chosen from.
+    page.screenshot(path=str(SHOTS / f"{kind}-{width}-screen.png"))
 
 
 @pytest.mark.parametrize("kind", list(PAGES))
@@ -113,12 +117,7 @@ def editor_window(
     context = _window(browser, size)
     page = context.new_page()
     secret = create_token(session_graph, f"screenshots-{size}", "editor")[1]
-    page.goto(f"{server}/signin?next=/%3Fq%3Dprotest")
-    page.fill("#token", secret)
-    page.click("button:has-text('Sign in')")
-    page.wait_for_selector("ol.results li.hit")
-    page.click("button:has-text('Save this search')")
-    page.wait_for_selector("#saved-search-list li")
+    save_a_search_in_the_browser(page, server, secret, "protest")
     yield size, page
     context.close()
 
