@@ -38,6 +38,7 @@ from kb.web.glossary_pages import glossary_routes
 from kb.web.pages import http_error_page, page_routes
 from kb.web.path_page import path_routes
 from kb.web.record_forms import record_form_routes
+from kb.web.saved_searches import saved_search_routes
 from kb.web.search import search_page
 from kb.web.vendor_pages import vendor_routes
 
@@ -121,6 +122,7 @@ def create_app(
         *glossary_routes(schema),
         *vendor_routes(schema),
         *feed_routes(schema),
+        *saved_search_routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     install_safety_net(app, http_error_page)  # no plain-text error, ever

@@ -17,10 +17,16 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import BaseRoute, Route
 
 from kb.api.auth import viewer_for_token
-from kb.api.context import Context, Viewer
 from kb.api.exports import EXPORT_FORMATS, curriculum_export
 from kb.api.ids import encode_id
-from kb.api.schema import Schema
+from kb.web.forms_common import (
+    csrf_for,
+    run_as,
+    session_key,
+    signed_in_of,
+    to_signin,
+    unreadable,
+)
 from kb.web.history_section import history_section
 from kb.web.pages import PageError, error_page, render, run_query
 from kb.web.session import (
@@ -29,11 +35,9 @@ from kb.web.session import (
     FormFieldError,
     SignedIn,
     csrf_ok,
-    current,
     new_session,
     read_form,
     same_secret,
-    secret_key,
     set_cookie,
 )
 
@@ -70,41 +74,20 @@ ACTIONS: dict[str, tuple[str, str]] = {
 KINDS = {"practice": "Practice", "lesson": "Lesson", "PRACTICE": "Practice", "LESSON": "Lesson"}
 
 
-def _key(request: Request) -> bytes:
-    return secret_key(request.state.settings)
-
-
-async def _signed_in(request: Request) -> SignedIn:
-    return await current(request, _key(request))
-
-
-async def _as(request: Request, viewer: Viewer, document: str, variables: dict[str, Any]) -> Any:
-    """Run ``document`` as ``viewer`` (run_query runs as nobody)."""
-    context = Context(
-        request.state.graph, request.state.settings, viewer, getattr(request.state, "search", None)
-    )
-    schema: Schema = request.app.state.schema
-    return await schema.execute(document, variable_values=variables, context_value=context)
-
-
 async def curricula_list(request: Request) -> Response:
     try:
         data = await run_query(request, request.app.state.schema, LIST)
     except PageError as error:
         return error_page(request, error)
-    signed_in = await _signed_in(request)
+    signed_in = await signed_in_of(request)
     return render(
         request,
         "curricula.html",
         title="Curricula",
         items=data["curricula"],
         signed_in=signed_in,
-        csrf=_csrf(request, signed_in),
+        csrf=csrf_for(request, signed_in),
     )
-
-
-def _csrf(request: Request, signed_in: SignedIn) -> str:
-    return signed_in.session.csrf(_key(request)) if signed_in.session else ""
 
 
 async def _load(request: Request, key: str) -> dict[str, Any]:
@@ -127,10 +110,10 @@ async def curriculum_view(request: Request) -> Response:
 
 
 async def builder(request: Request) -> Response:
-    signed_in = await _signed_in(request)
+    signed_in = await signed_in_of(request)
     key = request.path_params["key"]
     if signed_in.session is None:
-        return _to_signin(request, f"/curricula/{key}/builder", signed_in.expired)
+        return to_signin(request, f"/curricula/{key}/builder", signed_in.expired)
     try:
         item = await _load(request, key)
         found = None
@@ -146,18 +129,11 @@ async def builder(request: Request) -> Response:
         item=item,
         q=q,
         found=found,
-        csrf=_csrf(request, signed_in),
+        csrf=csrf_for(request, signed_in),
         viewer=signed_in.viewer,
         message=request.query_params.get("message", "")[:300],
         problem=request.query_params.get("problem", "")[:500],
     )
-
-
-def _to_signin(request: Request, back: str, expired: bool) -> Response:
-    query = {"next": back}
-    if expired:
-        query["message"] = "Your session has expired; sign in again."
-    return RedirectResponse(f"/signin?{urlencode(query)}", status_code=303)
 
 
 #: The fields a builder form may post, with the longest value each may hold.
@@ -213,24 +189,19 @@ def _mutation_input(action: str, key: str, form: dict[str, str]) -> dict[str, An
 
 async def builder_post(request: Request) -> Response:
     key = request.path_params["key"]
-    signed_in = await _signed_in(request)
+    signed_in = await signed_in_of(request)
     if signed_in.session is None:
-        return _to_signin(request, f"/curricula/{key}/builder", signed_in.expired)
+        return to_signin(request, f"/curricula/{key}/builder", signed_in.expired)
     try:
         form = await read_form(request, BUILDER_FIELDS)
     except FormFieldError as error:
-        return error_page(request, _unreadable(error))
+        return error_page(request, unreadable(error))
     return await _apply(request, key, signed_in, form)
-
-
-def _unreadable(error: FormFieldError) -> PageError:
-    text = str(error)
-    return PageError(400, "That form cannot be read", f"{text[:1].upper()}{text[1:]}.")
 
 
 async def _apply(request: Request, key: str, signed_in: SignedIn, form: dict[str, str]) -> Response:
     """Check the builder form's CSRF token and action, then run its mutation."""
-    if not csrf_ok(signed_in, _key(request), form["csrf"]):
+    if not csrf_ok(signed_in, session_key(request), form["csrf"]):
         return error_page(
             request,
             PageError(
@@ -253,7 +224,7 @@ async def _apply(request: Request, key: str, signed_in: SignedIn, form: dict[str
     document = (
         f"mutation($input: {input_type}!) {{ {field}(input: $input) {{ curriculum {{ key }} }} }}"
     )
-    result = await _as(request, signed_in.viewer, document, variables)
+    result = await run_as(request, signed_in.viewer, document, variables)
     back = f"/curricula/{quote(key)}/builder"
     if result.errors:
         problem = "; ".join(e.message for e in result.errors)
@@ -292,7 +263,7 @@ async def signin(request: Request) -> Response:
     try:
         form = await read_form(request, SIGNIN_FIELDS)
     except FormFieldError as error:
-        return error_page(request, _unreadable(error))
+        return error_page(request, unreadable(error))
     sent, secret = form["csrf"], form["token"].strip()
     expected = request.cookies.get(LOGIN_CSRF, "")
     if not expected or not same_secret(expected, sent):
@@ -307,17 +278,19 @@ async def signin(request: Request) -> Response:
         )
         return _signin_form(request, back, reason, 401)
     response = RedirectResponse(back, status_code=303)
-    set_cookie(response, new_session(viewer.token_id), _key(request), request.url.scheme == "https")
+    set_cookie(
+        response, new_session(viewer.token_id), session_key(request), request.url.scheme == "https"
+    )
     return response
 
 
 async def signout(request: Request) -> Response:
-    signed_in = await _signed_in(request)
+    signed_in = await signed_in_of(request)
     try:
         sent = (await read_form(request, {"csrf": MAX_FIELD}))["csrf"]
     except FormFieldError as error:
-        return error_page(request, _unreadable(error))
-    if signed_in.session is not None and not csrf_ok(signed_in, _key(request), sent):
+        return error_page(request, unreadable(error))
+    if signed_in.session is not None and not csrf_ok(signed_in, session_key(request), sent):
         message = "The form's security token is missing or wrong; you are still signed in."
         return error_page(request, PageError(403, "This form has expired", message))
     response = RedirectResponse("/curricula", status_code=303)

@@ -6,12 +6,19 @@ are the API's own (``plan_node`` and the graph's refusals), and each problem the
 names (``extensions.fields``) is shown next to its field. Every post carries the
 session's CSRF token; a reader cannot sign in, so cannot post. After a write the search
 index catches up before the redirect, so the new record is found at once.
+
+Each form page also carries a one-time submission id (:mod:`kb.api.submissions`): a form
+sent twice (a double click, a reload that re-posts, two tabs) writes once, and the
+second post is redirected to the record, or told that the first is still being saved. A
+post without a live session is a 401 page and one over
+:data:`~kb.web.forms_common.MAX_FORM_BYTES` a 413 page; neither writes anything.
 """
 
 from __future__ import annotations
 
 import base64
 import re
+import secrets
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -21,20 +28,32 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from kb.api import submissions
+from kb.domain.vocabularies import FocusArea
 from kb.web import queries
-from kb.web.curriculum_pages import _as, _csrf, _key, _signed_in, _to_signin, _unreadable
-from kb.web.listings import _FOCUS_AREAS
+from kb.web.forms_common import (
+    PostedForm,
+    check_csrf,
+    csrf_for,
+    not_signed_in,
+    read_bounded_form,
+    run_as,
+    signed_in_of,
+    to_signin,
+)
 from kb.web.pages import PageError, error_page, render, run_query
-from kb.web.session import MAX_FIELD, FormFieldError, csrf_ok, read_form
+from kb.web.session import MAX_FIELD, SignedIn
 
 LONG = 20_000  # characters of a multi-line field (the API refuses what is too long)
+#: A submission id: what :func:`secrets.token_hex` makes of 16 bytes.
+SUBMISSION = re.compile(r"[0-9a-f]{32}")
 
 
 @dataclass(frozen=True)
 class Field:
     """One form field: its GraphQL input name, label, and kind: ``text``, ``area``,
     ``date``, ``choice`` (of ``options``), ``list`` (comma-separated words), ``ref`` or
-    ``refs`` (keys of ``label`` nodes, sent as global IDs)."""
+    ``refs`` (keys of ``node`` nodes, sent as global IDs), ``check`` (a checkbox)."""
 
     name: str
     label: str
@@ -68,6 +87,8 @@ class RecordForm:
                 value = ", ".join(n.get("code") or n.get("slug") for n in nodes)
             elif f.kind == "list":
                 value = ", ".join(value or [])
+            elif f.kind == "check":
+                value = "true" if value else ""
             values[f.name] = "" if value is None else str(value)
         return values
 
@@ -80,12 +101,20 @@ def _words(text: str) -> list[str]:
     return [word.strip() for word in text.split(",") if word.strip()]
 
 
-def _input(form: RecordForm, values: dict[str, str]) -> dict[str, Any]:
-    """The mutation's input: every non-empty field, as the API expects it."""
+def _input(form: RecordForm, values: PostedForm, creating: bool) -> dict[str, Any]:
+    """The mutation's input: every non-empty field, as the API expects it. On an edit, a
+    field the form sent empty is cleared (``null``, or no links); one it did not send at
+    all keeps its value."""
     result: dict[str, Any] = {}
     for f in form.fields:
         text = values[f.name].strip()
+        if f.kind == "check":
+            if f.name in values.present:
+                result[f.name] = text == "true"
+            continue
         if not text:
+            if not creating and f.name in values.present:
+                result[f.name] = [] if f.kind in ("list", "refs") else None
             continue
         if f.kind == "list":
             result[f.name] = _words(text)
@@ -152,6 +181,7 @@ def _show(
     key: str | None,
     errors: dict[str, str] | None = None,
     general: list[str] | None = None,
+    submission: str | None = None,
 ) -> Response:
     title = f"Edit {form.label.lower()} {key}" if key else f"New {form.label.lower()}"
     shown = form.fields if key else (form.key, *form.fields)
@@ -162,7 +192,6 @@ def _show(
         for name in list(errors)
         if name not in {f.name for f in shown}
     ]
-    action = f"{form.path}/{quote(key)}/edit" if key else f"{form.path}/new"
     return render(
         request,
         "record_form.html",
@@ -174,63 +203,130 @@ def _show(
         errors=errors,
         general=general,
         csrf=csrf,
-        action=action,
+        submission=submission or secrets.token_hex(16),
+        action=_here(form, key),
         back=f"{form.path}/{quote(key)}" if key else form.path,
     )
+
+
+def _here(form: RecordForm, key: str | None) -> str:
+    return f"{form.path}/{quote(key)}/edit" if key else f"{form.path}/new"
+
+
+def _limits(form: RecordForm, creating: bool) -> dict[str, int]:
+    limits = {f.name: LONG if f.kind == "area" else MAX_FIELD for f in form.fields}
+    limits["csrf"] = limits["submission"] = MAX_FIELD
+    if creating:
+        limits[form.key.name] = MAX_FIELD
+    return limits
+
+
+def _check_post(request: Request, signed_in: SignedIn, sent: PostedForm) -> str:
+    """The post's submission id, once its CSRF token and the id itself are checked."""
+    check_csrf(request, signed_in, sent["csrf"])
+    submission = sent["submission"]
+    if not SUBMISSION.fullmatch(submission):
+        raise PageError(
+            400,
+            "This form is incomplete",
+            f"The form's submission id {submission[:40]!r} is not one this site makes "
+            "(32 hexadecimal digits); nothing was saved. Reload the page and try again.",
+        )
+    return submission
+
+
+async def _claim(request: Request, signed_in: SignedIn, submission: str, target: str) -> None:
+    """Claim the submission for this post; a post of a form already sent raises a
+    :class:`_Sent` (to the record) or a :class:`PageError` (still being saved)."""
+    assert signed_in.session is not None
+    token = signed_in.session.token_id
+    claim = await submissions.claim(request.state.graph, submission, token, target)
+    if claim.claimed:
+        return
+    if claim.token_id != token:
+        raise PageError(
+            400,
+            "This form belongs to another session",
+            "Its submission id was sent from another sign-in; nothing was saved. "
+            "Reload the page and try again.",
+        )
+    if claim.state == "done":
+        raise _Sent(claim.target)
+    raise PageError(
+        409,
+        "This form is already being saved",
+        f"The same form was sent a moment ago and is still being saved; it is saved once. "
+        f"Open {claim.target} in a few seconds.",
+    )
+
+
+class _Sent(Exception):
+    """A form that was saved already: the answer is a redirect to its record."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__(target)
+        self.target = target
 
 
 def form_page(form: RecordForm, creating: bool) -> Any:
     """The handler of ``/<kind>/new`` or ``/<kind>/<key>/edit`` (GET shows, POST saves)."""
 
     async def page(request: Request) -> Response:
-        key = None if creating else request.path_params["key"]
-        here = f"{form.path}/new" if creating else f"{form.path}/{quote(str(key))}/edit"
-        signed_in = await _signed_in(request)
-        if signed_in.session is None:
-            return _to_signin(request, here, signed_in.expired)
+        key = None if creating else str(request.path_params["key"])
+        here = _here(form, key)
+        signed_in = await signed_in_of(request)
         try:
+            if signed_in.session is None:
+                if request.method == "GET":
+                    return to_signin(request, here, signed_in.expired)
+                raise not_signed_in(here, signed_in.expired)
             blank = {f.name: "" for f in (form.key, *form.fields)}
             values = blank if key is None else await _existing(request, form, key)
             if request.method == "GET":
-                return _show(request, form, _csrf(request, signed_in), values, key)
-            limits = {f.name: LONG if f.kind == "area" else MAX_FIELD for f in form.fields}
-            limits["csrf"] = MAX_FIELD
-            if creating:
-                limits[form.key.name] = MAX_FIELD
-            try:
-                sent = await read_form(request, limits)
-            except FormFieldError as error:
-                raise _unreadable(error) from None
-            if not csrf_ok(signed_in, _key(request), sent["csrf"]):
-                raise PageError(
-                    403,
-                    "This form has expired",
-                    "The form's security token is missing or wrong; nothing was saved. "
-                    "Reload the page and try again.",
-                )
+                return _show(request, form, csrf_for(request, signed_in), values, key)
+            sent = await read_bounded_form(request, _limits(form, creating))
+            submission = _check_post(request, signed_in, sent)
+            record = sent[form.key.name].strip() if creating else str(key)
+            await _claim(request, signed_in, submission, f"{form.path}/{quote(record)}")
         except PageError as error:
             return error_page(request, error)
-        variables = _input(form, sent)
+        except _Sent as sent_before:
+            return RedirectResponse(sent_before.target, status_code=303)
+        variables = _input(form, sent, creating)
         if creating:
-            variables[form.key.name] = sent[form.key.name].strip()
+            variables[form.key.name] = record
         else:
-            variables["id"] = _global_id(form.label, str(key))
-        result = await _as(
-            request, signed_in.viewer, _mutation(form, creating), {"input": variables}
-        )
+            variables["id"] = _global_id(form.label, record)
+        try:
+            result = await run_as(
+                request, signed_in.viewer, _mutation(form, creating), {"input": variables}
+            )
+        except Exception:
+            await submissions.release(request.state.graph, submission)
+            raise
         if result.errors:
+            await submissions.release(request.state.graph, submission)
             errors, general = _problems(result.errors)
             if creating and "key" in errors and form.key.name != "key":
                 errors[form.key.name] = errors.pop("key")
-            return _show(request, form, _csrf(request, signed_in), sent, key, errors, general)
+            csrf = csrf_for(request, signed_in)
+            return _show(request, form, csrf, sent, key, errors, general, submission)
         saved = result.data[f"{'create' if creating else 'update'}{form.label}"]
-        saved_key = saved[form.label.lower()][form.key.name]
+        target = f"{form.path}/{quote(saved[form.label.lower()][form.key.name])}"
+        await submissions.complete(request.state.graph, submission, target)
         search = getattr(request.state, "search", None)
         if search is not None:
             await run_in_threadpool(search.catch_up)
-        return RedirectResponse(f"{form.path}/{quote(saved_key)}", status_code=303)
+        return RedirectResponse(target, status_code=303)
 
     return page
+
+
+#: The focus areas as the API names them.
+FOCUS_AREAS = tuple(area.name for area in FocusArea)
+ILLUSTRATIVE = Field(
+    "illustrative", "Illustrative", "check", hint="Tick when no public source confirms it."
+)
 
 
 LESSON_FORM = RecordForm(
@@ -247,7 +343,10 @@ LESSON_FORM = RecordForm(
         Field("state", "State", "ref", node="State", hint="A state code, e.g. UT."),
         Field("practice", "Practice", "ref", node="Practice", hint="A practice slug."),
         Field("categories", "Categories", "refs", node="Category", hint="Codes, e.g. 920, 209."),
+        Field("alliances", "Alliances", "refs", node="Alliance", hint="Slugs, e.g. sourcewell."),
+        Field("contracts", "Contracts", "refs", node="Contract", hint="Contract slugs."),
         Field("source", "Source", hint="A public address a reader can open."),
+        ILLUSTRATIVE,
     ),
     path="/lessons",
     document=queries.LESSON,
@@ -262,12 +361,17 @@ PRACTICE_FORM = RecordForm(
         Field("title", "Title"),
         Field("summary", "Summary", "area"),
         Field("body", "Body (Markdown)", "area"),
-        Field("focusArea", "Focus area", "choice", _FOCUS_AREAS),
+        Field("focusArea", "Focus area", "choice", FOCUS_AREAS),
         Field("tags", "Tags", "list", hint="Separated by commas."),
         Field("publishedOn", "Published on", "date"),
         Field("states", "Shared by states", "refs", node="State", hint="Codes, e.g. UT, CO."),
         Field("categories", "Categories", "refs", node="Category", hint="Codes, e.g. 920."),
+        Field("alliances", "Shared by alliances", "refs", node="Alliance", hint="Slugs."),
+        Field("contracts", "Contracts it references", "refs", node="Contract", hint="Slugs."),
+        Field("related", "Related practices", "refs", node="Practice", hint="Practice slugs."),
+        Field("prerequisites", "Read first", "refs", node="Practice", hint="Practice slugs."),
         Field("source", "Source", hint="A public address a reader can open."),
+        ILLUSTRATIVE,
     ),
     path="/practices",
     document=queries.PRACTICE,

@@ -133,11 +133,14 @@ def check_filters(state: SearchState, data: dict[str, Any]) -> dict[str, dict[st
 
 async def home_page(request: Request, schema: Schema) -> Response:
     """``/`` with nothing asked: a search box, what is new, and the ways to browse."""
+    from kb.web.saved_searches import home_extras  # it builds on this module
+
     try:
         data = await run_query(request, schema, queries.HOME)
+        extras = await home_extras(request)
     except PageError as error:
         return error_page(request, error)
-    return render(request, "home.html", title="Home", **data)
+    return render(request, "home.html", title="Home", **data, **extras)
 
 
 def search_page(schema: Schema) -> Handler:

@@ -20,10 +20,11 @@ def _sign_in(client: httpx.Client, secret: str) -> httpx.Response:
     return client.post("/signin?next=/lessons/new", data={"token": secret, "csrf": csrf})
 
 
-def _csrf(client: httpx.Client, path: str) -> str:
+def _hidden(client: httpx.Client, path: str) -> dict[str, str]:
+    """The form's CSRF token and one-time submission id."""
     page = client.get(path)
     assert page.status_code == 200, page.text[:300]
-    return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    return dict(re.findall(r'name="(csrf|submission)" value="([^"]+)"', page.text))
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +44,8 @@ def test_forms_need_a_signed_in_editor(server: str, session_graph: Graph) -> Non
 def test_a_bad_lesson_shows_the_apis_problems_by_field(server: str, editor: str) -> None:
     with httpx.Client(base_url=server, timeout=30) as client:
         _sign_in(client, editor)
-        csrf = _csrf(client, "/lessons/new")
         data = {
-            "csrf": csrf,
+            **_hidden(client, "/lessons/new"),
             "key": "L-9001",
             "title": "",
             "state": "XX",
@@ -67,17 +67,17 @@ def test_edit_a_practice_changes_its_page(server: str, editor: str) -> None:
         _sign_in(client, editor)
         page = client.get("/practices/lead-state-model/edit")
         assert 'value="The lead-state model of cooperative solicitation"' in page.text
-        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        hidden = dict(re.findall(r'name="(csrf|submission)" value="([^"]+)"', page.text))
         values = dict(
             re.findall(r'<input id="f-\w+" name="(\w+)" type="\w+" value="([^"]*)"', page.text)
         )
         values["title"] = "The lead-state model, revised"
-        response = client.post("/practices/lead-state-model/edit", data={**values, "csrf": csrf})
+        response = client.post("/practices/lead-state-model/edit", data={**values, **hidden})
         assert response.status_code == 303, response.text[-600:]
         assert "The lead-state model, revised" in client.get("/practices/lead-state-model").text
         values["title"] = "The lead-state model of cooperative solicitation"
-        csrf = _csrf(client, "/practices/lead-state-model/edit")
-        client.post("/practices/lead-state-model/edit", data={**values, "csrf": csrf})
+        hidden = _hidden(client, "/practices/lead-state-model/edit")
+        client.post("/practices/lead-state-model/edit", data={**values, **hidden})
 
 
 def test_submit_a_lesson_in_the_browser(server: str, editor: str, page: Any) -> None:
