@@ -75,13 +75,17 @@ EXTRA: dict[tuple[str, str], frozenset[str]] = {
     # The same contracts as eligibleContracts, worded from the alliances and lead state.
     ("State", "couldJoin"): frozenset({"Alliance", "Contract", "State"}),
     ("Contract", "vendors"): frozenset({"Vendor"}),
+    # Vendors are listed through their awards' contracts, alliances and categories.
+    ("Query", "vendors"): frozenset({"Vendor", "Contract", "Alliance", "Category"}),
+    ("Query", "vendor"): frozenset({"Vendor"}),
+    ("Vendor", "contracts"): frozenset({"Vendor", "Contract"}),
 }
 
 #: Types of no label that only carry what their fields reach.
 _STRUCTURE = frozenset(
     {"PageInfo", "Change", "SearchResults", "SearchHit", "SearchFacets", "SearchHighlight"}
     | {"FacetValue", "RelatedItemResult", "Term", "JoinOption", "JoinStep", "Award", "Vendor"}
-    | {"FieldChange"}
+    | {"FieldChange", "VendorAward"}
 )
 
 

@@ -54,6 +54,7 @@ LIST_SIZES: dict[tuple[str, str], int] = {
     ("State", "couldJoin"): 30,
     ("JoinOption", "steps"): 4,
     ("Contract", "vendors"): 50,
+    ("Vendor", "contracts"): 20,  # the seed's vendors hold at most a handful of agreements
     ("Certification", "domains"): 20,
     ("Domain", "practices"): 20,
     ("Curriculum", "modules"): 10,

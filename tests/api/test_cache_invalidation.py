@@ -171,3 +171,10 @@ def test_what_a_document_depends_on(schema: Schema) -> None:
     assert deps('{ search(query: "x") { totalCount } }').labels == NODE_LABELS
     assert deps("{ stats { nodes { label } } }").everything
     assert deps("{ curricula { totalCount } }").everything
+    # Vendors: listed through their awards' contracts, alliances and categories.
+    vendors = '{ vendors(where: {alliance: "x"}) { nodes { name contracts { number } } } }'
+    assert deps(vendors).labels == {"Vendor", "Contract", "Alliance", "Category"}
+    assert deps('{ vendor(slug: "x") { name } }').labels == {"Vendor"}
+    assert deps('{ contract(slug: "x") { vendors { vendor { name } } } }').labels == {
+        "Contract", "Vendor",
+    }  # fmt: skip
