@@ -31,10 +31,10 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from graphql import GraphQLError
+from typing import Any
 
 from kb.api.concurrency import RATE_LIMITED
+from kb.api.errors import ApiError
 
 #: Subscriptions open at once in one process, whoever holds them.
 MAX_SUBSCRIPTIONS = 200
@@ -47,6 +47,16 @@ def client_key(token_id: str | None, address: str | None) -> str:
     if token_id:
         return f"token:{token_id}"
     return f"address:{address or 'unknown'}"
+
+
+class RateLimitedError(ApiError):
+    """Over a per-client limit: ``RATE_LIMITED``, with ``retryAfter`` when waiting helps."""
+
+    code = RATE_LIMITED
+
+    def formatted(self) -> dict[str, Any]:
+        """The GraphQL error object, as HTTP and WebSocket answers carry it."""
+        return {"message": str(self), "extensions": {"code": self.code, **self.details}}
 
 
 @dataclass
@@ -66,7 +76,7 @@ class ClientLimits:
     _buckets: OrderedDict[str, _Bucket] = field(default_factory=OrderedDict)
     _open: dict[str, int] = field(default_factory=dict)
 
-    def take(self, client: str) -> GraphQLError | None:
+    def take(self, client: str) -> RateLimitedError | None:
         """Count one operation for ``client``: None when allowed, else the error to send."""
         if self.rate <= 0:
             return None
@@ -91,7 +101,7 @@ class ClientLimits:
             wait,
         )
 
-    def open_subscription(self, client: str) -> GraphQLError | None:
+    def open_subscription(self, client: str) -> RateLimitedError | None:
         """Hold a subscription open for ``client``: None when allowed (call
         :meth:`close_subscription` when it ends), else the error to send."""
         held = self._open.get(client, 0)
@@ -122,12 +132,10 @@ class ClientLimits:
         return sum(self._open.values())
 
 
-def rate_limited(message: str, retry_after: float | None = None) -> GraphQLError:
+def rate_limited(message: str, retry_after: float | None = None) -> RateLimitedError:
     """A RATE_LIMITED error; ``retryAfter`` (whole seconds) when a wait will help."""
-    extensions: dict[str, object] = {"code": RATE_LIMITED}
-    if retry_after is not None:
-        extensions["retryAfter"] = max(1, math.ceil(retry_after))
-    return GraphQLError(message, extensions=extensions)
+    details = {"retryAfter": max(1, math.ceil(retry_after))} if retry_after is not None else {}
+    return RateLimitedError(message, details=details)
 
 
 def _shown(client: str) -> str:

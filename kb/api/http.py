@@ -220,9 +220,9 @@ async def handle(
         address = request.client.host if request.client else None
         refused = limits.take(client_key(viewer.token_id, address))
         if refused is not None:
-            wait = str(refused.extensions.get("retryAfter", 1)) if refused.extensions else "1"
+            wait = str(refused.details.get("retryAfter", 1))
             return JSONResponse(
-                {"errors": [refused.formatted]}, status_code=429, headers={"Retry-After": wait}
+                {"errors": [refused.formatted()]}, status_code=429, headers={"Retry-After": wait}
             )
     version = search.indexer.applied_version if search is not None else None
     key = None

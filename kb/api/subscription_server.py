@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from graphql import GraphQLFormattedError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -39,6 +40,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
+    ErrorMessage,
     SubscribeMessage,
 )
 
@@ -92,8 +94,9 @@ class LimitedTransportHandler(BaseGraphQLTransportWSHandler[SocketContext, None]
         if self.connection_acknowledged and message.get("id") not in self.operations:
             refused = self.context.limits.take(self.context.client)
             if refused is not None:
+                error: GraphQLFormattedError = refused.formatted()  # type: ignore[assignment]
                 await self.send_message(
-                    {"id": message["id"], "type": "error", "payload": [refused.formatted]}
+                    ErrorMessage(id=message["id"], type="error", payload=[error])
                 )
                 return
         await super().handle_subscribe(message)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncGenerator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -62,7 +62,7 @@ class SocketContext(Context):
 
     client: str = "address:unknown"
     address: str | None = None
-    limits: ClientLimits = IN_PROCESS
+    limits: ClientLimits = field(default_factory=lambda: IN_PROCESS)
     connection_params: dict[str, Any] | None = None
 
 
@@ -116,7 +116,7 @@ async def _checked(
             )
     states = set(where.states or ()) if where else set()
     categories = set(where.categories or ()) if where else set()
-    for field, label, asked in (
+    for argument, label, asked in (
         ("states", "State", states),
         ("categories", "Category", categories),
     ):
@@ -125,9 +125,9 @@ async def _checked(
             if missing:
                 what = "state code" if label == "State" else "category code"
                 raise BadInputError(
-                    f"where.{field}: {missing[0]!r} is not a known {what}"
+                    f"where.{argument}: {missing[0]!r} is not a known {what}"
                     + (f" (nor {', '.join(repr(m) for m in missing[1:4])})" if missing[1:] else ""),
-                    f"where.{field}",
+                    f"where.{argument}",
                 )
     return kinds, states, categories
 
