@@ -158,6 +158,9 @@ def search_feed(schema: Schema) -> Callable[[Request], object]:
             if not state.q and not state.filters:
                 entries = await feed_entries(request.state.graph, size)
                 return _atom(request, "newest", f"{SITE}: what is new", "/", entries)
+            for kind in state.filters.get("kind", []):
+                if kind not in KINDS:  # before the query, whose enum would refuse it less clearly
+                    raise PageError(400, "Unknown filter", f"kind={kind!r} is not a known kind.")
             variables = {"q": state.q, "where": state.where(), "after": None, "first": 100}
             data = await run_query(request, schema, search_pages.SEARCH, variables)
             search_pages.check_filters(state, data)
