@@ -233,3 +233,50 @@ def test_an_unknown_filter_value_is_named(
         errors = _errors(_next_message(socket))
     assert errors and errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert says in errors[0]["message"]
+
+
+def test_deletes_through_the_api_stream_as_deleted_to_their_states_subscribers(
+    client: TestClient, seeded: Graph
+) -> None:
+    editor = {"authorization": f"Bearer {_token(seeded, 'ws-deleter', 'editor')}"}
+    reader = {"authorization": f"Bearer {_token(seeded, 'ws-delete-watch')}"}
+    where_ut = {"kinds": ["Lesson", "Practice"], "states": ["UT"]}
+    where_ca = {"kinds": ["Lesson", "Practice"], "states": ["CA"]}
+    sentinel = seeded.read(
+        "MATCH (l:Lesson)--(:State {code: 'CA'}) RETURN l.id AS id ORDER BY id LIMIT 1"
+    )[0]["id"]
+    with (
+        client.websocket_connect("/graphql", subprotocols=PROTOCOL, headers=reader) as ut,
+        client.websocket_connect("/graphql", subprotocols=PROTOCOL, headers=reader) as ca,
+    ):
+        _init(ut)
+        _init(ca)
+        start = last_sequence(seeded)
+        _subscribe(ut, "ut", {"after": start, "where": where_ut})
+        _subscribe(ca, "ca", {"after": start, "where": where_ca})
+        for query in (
+            """mutation { createLesson(input: { key: "L-8901", title: "Streamed, then deleted",
+              lesson: "Deletes reach subscribers.", context: "c", recommendation: "r",
+              status: LESSON_IDENTIFIED, recordedOn: "2026-11-30", state: "U3RhdGU6VVQ=",
+              illustrative: true }) { lesson { key } } }""",
+            """mutation { createPractice(input: { slug: "streamed-then-deleted",
+              title: "A practice streamed, then deleted", summary: "s", body: "b",
+              focusArea: PLANNING_AND_ANALYSIS, publishedOn: "2026-11-30",
+              states: ["U3RhdGU6VVQ="], illustrative: true }) { practice { key } } }""",
+            'mutation { deleteLesson(input: {id: "TGVzc29uOkwtODkwMQ=="}) { deletedId } }',
+            'mutation { deletePractice(input: {id: "UHJhY3RpY2U6c3RyZWFtZWQtdGhlbi1kZWxldGVk"})'
+            " { deletedId } }",
+        ):
+            answer = client.post("/graphql", json={"query": query}, headers=editor).json()
+            assert answer.get("errors") is None, answer
+        _touch(seeded, sentinel, 1)
+        events = [_next_message(ut)["payload"]["data"]["changes"] for _ in range(4)]
+        first_ca = _next_message(ca)["payload"]["data"]["changes"]
+    assert [(e["kind"], e["key"], e["op"]) for e in events] == [
+        ("Lesson", "L-8901", "CREATE"),
+        ("Practice", "streamed-then-deleted", "CREATE"),
+        ("Lesson", "L-8901", "DELETE"),
+        ("Practice", "streamed-then-deleted", "DELETE"),
+    ]
+    # The Californian subscriber heard of none of them: its first event is the sentinel.
+    assert (first_ca["key"], first_ca["op"]) == (sentinel, "UPDATE")
