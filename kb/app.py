@@ -23,10 +23,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from kb.api.cache import ResponseCache
+from kb.api.client_limits import ClientLimits
 from kb.api.http import handle
 from kb.api.safety import install as install_safety_net
 from kb.api.schema import build_schema
-from kb.api.subscriptions import SubscriptionServer
+from kb.api.subscription_server import SubscriptionServer
 from kb.bootstrap import prepare
 from kb.config import Settings
 from kb.domain.glossary import default_glossary
@@ -105,16 +106,20 @@ def create_app(
     default_glossary()  # a broken glossary file is refused now, naming file and line
     schema = build_schema(production=settings.production)
     cache = ResponseCache(settings.response_cache) if settings.response_cache else None
+    # One budget per client for both transports (kb/api/client_limits.py).
+    limits = ClientLimits(settings.rate_limit, settings.subscriptions_per_client)
 
     async def graphql(request: Request) -> Response:
         state = request.state
-        return await handle(request, schema, state.graph, state.settings, state.search, cache)
+        return await handle(
+            request, schema, state.graph, state.settings, state.search, cache, limits
+        )
 
     routes = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/graphql", graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
-        WebSocketRoute("/graphql", SubscriptionServer(schema)),  # subscriptions
+        WebSocketRoute("/graphql", SubscriptionServer(schema, limits)),  # subscriptions
         *record_form_routes(),
         *path_routes(schema),  # before page_routes: /lessons/new is not a lesson id
         *page_routes(schema, search_page(schema)),

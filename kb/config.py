@@ -128,6 +128,11 @@ class Settings:
     #: Cypher statement per root field, ``off`` executes every field, ``check`` does
     #: both and fails on a difference (what the test suite runs).
     planner: str = "on"
+    #: GraphQL operations per minute per client (a token, else an address), over HTTP
+    #: and WebSocket alike (kb/api/client_limits.py); 0: no limit.
+    rate_limit: int = 0
+    #: Subscriptions one client may hold open at once (the process holds at most 200).
+    subscriptions_per_client: int = 10
 
     @property
     def neo4j_home(self) -> Path:
@@ -186,4 +191,6 @@ class Settings:
             expensive_requests=_int(env, "KB_EXPENSIVE_REQUESTS", 2, 1, 1000),
             expensive_threads=_int(env, "KB_EXPENSIVE_THREADS", 2, 1, 1000),
             planner=_choice(env, "KB_PLANNER", "on", ("off", "on", "check")),
+            rate_limit=_int(env, "KB_RATE_LIMIT", 0, 0, 1_000_000),
+            subscriptions_per_client=_int(env, "KB_SUBSCRIPTIONS_PER_CLIENT", 10, 1, 10_000),
         )
