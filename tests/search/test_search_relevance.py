@@ -20,6 +20,7 @@ import pytest
 from relevance_support import (
     BLIND,
     BLIND2,
+    BLIND3,
     JUDGED,
     Judged,
     K,
@@ -47,6 +48,7 @@ FILES = {
     "judgments.yaml": JUDGED,
     "judgments_blind.yaml": BLIND,
     "judgments_blind2.yaml": BLIND2,
+    "judgments_blind3.yaml": BLIND3,
 }
 
 Results = dict[str, tuple[dict[str, Scores], dict[str, Scores]]]
@@ -99,12 +101,12 @@ def _write_report(table: str) -> None:
 
 def test_judged_sets_are_large_and_a_quarter_is_blind() -> None:
     judged = load_judged(JUDGED)
-    blind = load_judged(BLIND) + load_judged(BLIND2)
+    blind = load_judged(BLIND) + load_judged(BLIND2) + load_judged(BLIND3)
     assert len(judged) + len(blind) >= 80
     assert len(blind) >= (len(judged) + len(blind)) / 4
     assert {j.query for j in judged}.isdisjoint(j.query for j in blind)
     assert len({j.query for j in blind}) == len(blind), "a blind query is written twice"
-    for group in (judged, load_judged(BLIND), load_judged(BLIND2)):
+    for group in (judged, *(load_judged(path) for path in (BLIND, BLIND2, BLIND3))):
         assert {"keyword", "acronym", "question", "typo"} <= {j.type for j in group}
         assert all(j.relevant for j in group), "every query needs a grade-2+ document"
 
