@@ -111,23 +111,7 @@ def test_judged_sets_are_large_and_a_quarter_is_blind() -> None:
         assert all(j.relevant for j in group), "every query needs a grade-2+ document"
 
 
-#: Known shortfall, kept visible: with the glossary's vocabulary (178 terms, groups joined
-#: by ``searched_with``) the blind file scores MRR@10 0.89 (BM25 0.92), recall 0.96 (BM25
-#: 1.00). The third batch (judgments_blind2.yaml) passes the thresholds (MRR 0.96 vs BM25
-#: 0.91) but only ties BM25 on recall (0.96 each), so the ranking does not yet beat plain
-#: BM25 on both blind sets. Strict: the mark must go when it passes.
-_BLIND_SHORT = pytest.mark.xfail(
-    strict=True, reason="blind MRR@10 0.89 < 0.90 since the glossary (issue 12 note)"
-)
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(name, marks=_BLIND_SHORT) if name == "judgments_blind.yaml" else name
-        for name in sorted(FILES)
-    ],
-)
+@pytest.mark.parametrize("name", sorted(FILES))
 def test_mrr_and_recall_at_10(relevance: Results, name: str) -> None:
     scores = relevance[name][0]["all"]
     assert scores.mrr >= MIN_MRR, f"{name}: MRR@{K} {scores.mrr:.3f} is below {MIN_MRR}"
