@@ -220,9 +220,7 @@ class DeliveryWorker:
                 break
         return attempts
 
-    async def _next_delivery(
-        self, claim: Claim, cursor: int
-    ) -> tuple[DeliveryRecord, str] | bool:
+    async def _next_delivery(self, claim: Claim, cursor: int) -> tuple[DeliveryRecord, str] | bool:
         """The next delivery, made from the change log after ``cursor``; True when only
         the cursor moved on (entries the filters skip), False when there is nothing."""
         hook = claim.webhook
@@ -246,9 +244,7 @@ class DeliveryWorker:
             end = max(end, last)
         if end <= cursor:
             return False
-        return await asyncio.to_thread(
-            advance_cursor, self.graph, hook.id, self.owner, cursor, end
-        )
+        return await asyncio.to_thread(advance_cursor, self.graph, hook.id, self.owner, cursor, end)
 
     async def _attempt(self, claim: Claim, delivery: DeliveryRecord, body: str) -> bool:
         """POST one delivery and record the outcome; True on a 2xx."""
@@ -287,8 +283,12 @@ class DeliveryWorker:
             lease=self.settings.webhook_lease,
         )  # fmt: skip
         if recorded is None:
-            log.warning("webhook %s: lost its lease during delivery %s", claim.webhook.id, delivery.id)
+            log.warning(
+                "webhook %s: lost its lease during delivery %s", claim.webhook.id, delivery.id
+            )
             return False
         if recorded.status == "FAILED":
-            log.warning("webhook %s paused: delivery %s failed: %s", claim.webhook.id, delivery.id, error)
+            log.warning(
+                "webhook %s paused: delivery %s failed: %s", claim.webhook.id, delivery.id, error
+            )
         return ok

@@ -117,7 +117,9 @@ class Webhook:
             delivery_page, info.context.graph, str(self.id), request.offset, request.limit
         )
         nodes = [WebhookDelivery.of(r) for r in records]
-        edges = [Edge(node=n, cursor=encode_cursor(request.offset + i)) for i, n in enumerate(nodes)]
+        edges = [
+            Edge(node=n, cursor=encode_cursor(request.offset + i)) for i, n in enumerate(nodes)
+        ]
         page = PageInfo(
             has_next_page=request.offset + len(nodes) < total,
             has_previous_page=request.offset > 0,
@@ -226,7 +228,9 @@ def _values(name: str, values: list[str] | None, problems: list[tuple[str, str]]
     return list(dict.fromkeys(cleaned))
 
 
-async def _checked(info: Info, data: RegisterWebhookInput) -> tuple[str, list[str], list[str], list[str]]:
+async def _checked(
+    info: Info, data: RegisterWebhookInput
+) -> tuple[str, list[str], list[str], list[str]]:
     problems: list[tuple[str, str]] = []
     problem = url_problem(data.url, info.context.settings.webhook_loopback_only)
     if problem:
@@ -291,7 +295,9 @@ class WebhookMutation:
         return RegisterWebhookPayload(webhook=Webhook.of(record), secret=secret)
 
     @strawberry.mutation(description="Delete a webhook and its delivery records.")
-    async def delete_webhook(self, info: Info, input: WebhookIdInput) -> DeleteWebhookPayload | None:
+    async def delete_webhook(
+        self, info: Info, input: WebhookIdInput
+    ) -> DeleteWebhookPayload | None:
         info.context.require_mutation(info.field_name)
         if not await info.context.run(delete_webhook, info.context.graph, str(input.id)):
             raise NotFoundError(f"there is no webhook {str(input.id)!r}", "input.id")

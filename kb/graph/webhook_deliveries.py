@@ -86,7 +86,9 @@ def claim_webhook(graph: Graph, webhook_id: str, owner: str, lease: float) -> Cl
 
     def work(tx: Tx) -> Claim | None:
         # Write-lock the node first: the lease is then read as the last committer left it.
-        tx.run("MATCH (w:Webhook {id: $id}) SET w.leaseLock = true REMOVE w.leaseLock", id=webhook_id)
+        tx.run(
+            "MATCH (w:Webhook {id: $id}) SET w.leaseLock = true REMOVE w.leaseLock", id=webhook_id
+        )
         rows = tx.run(
             "MATCH (w:Webhook {id: $id}) WHERE w.active "
             "  AND (w.leaseUntil IS NULL OR w.leaseUntil < datetime() OR w.leaseOwner = $owner) "

@@ -118,3 +118,38 @@ def receiving() -> Iterator[Receiver]:
         receiver.server.shutdown()
         receiver.server.server_close()
         thread.join(timeout=10)
+
+
+#: The lessons of :func:`build_small_graph` and the state each is from.
+LESSONS = {"L-0001": "UT", "L-0002": "UT", "L-0003": "CO"}
+
+
+def build_small_graph(graph: Any) -> None:
+    """Two states, a category and three lessons in an emptied graph (quicker than the
+    seed), each written once more through the change log (so later writes are UPDATEs)."""
+    from kb.graph.writes import NodeWrite, update_node
+
+    graph.write(
+        "CREATE (ut:State {id: 'UT', code: 'UT', name: 'Utah'}), "
+        "(co:State {id: 'CO', code: 'CO', name: 'Colorado'}), "
+        "(:Category {id: 'IT', code: 'IT', name: 'Information technology'}) "
+        "WITH ut, co UNWIND $lessons AS l "
+        "MATCH (s:State {code: l.state}) "
+        "CREATE (:Lesson {id: l.id, title: l.id, lesson: 'x'})-[:FROM]->(s)",
+        lessons=[{"id": k, "state": v} for k, v in LESSONS.items()],
+    )
+    for key in LESSONS:
+        update_node(graph, NodeWrite("Lesson", key, {"title": f"begun {key}"}), "test")
+
+
+def write_lessons(graph: Any, keys: list[str], note: str) -> list[int]:
+    """Update each lesson of ``keys`` (a real write, with its change entry); returns the
+    sequences the change log gave them."""
+    from kb.graph.changes import last_sequence
+    from kb.graph.writes import NodeWrite, update_node
+
+    sequences = []
+    for number, key in enumerate(keys):
+        update_node(graph, NodeWrite("Lesson", key, {"title": f"{note} {number}"}), "test")
+        sequences.append(last_sequence(graph))
+    return sequences
