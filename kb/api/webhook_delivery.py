@@ -33,6 +33,7 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
@@ -159,10 +160,8 @@ class DeliveryWorker:
                     log.warning("webhooks: the database is unavailable (%s); retrying", error)
                 except Exception:  # a bug must not end delivery for good
                     log.exception("webhooks: delivery round failed; retrying")
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), self.settings.webhook_poll)
-                except TimeoutError:
-                    pass
 
     async def tick(self) -> int:
         """One round over the webhooks that have work; returns the attempts made."""
@@ -190,10 +189,9 @@ class DeliveryWorker:
             try:
                 return await self._deliver(claim)
             finally:
-                try:
+                # If this fails, the lease runs out by itself.
+                with contextlib.suppress(DatabaseUnavailableError, asyncio.CancelledError):
                     await asyncio.to_thread(release_webhook, self.graph, webhook_id, self.owner)
-                except (DatabaseUnavailableError, asyncio.CancelledError):
-                    pass  # the lease runs out by itself
 
     async def _deliver(self, claim: Claim) -> int:
         """Attempt the webhook's deliveries in order until one fails, none is left or

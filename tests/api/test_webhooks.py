@@ -5,6 +5,7 @@ deliveries themselves are in test_webhook_delivery.py."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from webhook_support import build_small_graph
 from kb.api.cache_deps import dependencies
 from kb.api.context import Viewer
 from kb.api.schema import Schema
-from kb.config import Settings
+from kb.config import PROJECT_ROOT, Settings
 from kb.graph.changes import last_sequence
 from kb.graph.db import Graph
 
@@ -53,7 +54,7 @@ def as_admin(schema: Schema, small_graph: Graph, settings: Settings) -> Any:
 def _register(as_admin: Any, **input: Any) -> dict[str, Any]:
     result = as_admin(REGISTER, {"input": {"url": "http://127.0.0.1:9/hook", **input}})
     assert result.errors == [], result.errors
-    registered: dict[str, Any] = result.data["registerWebhook"]  # type: ignore[index]
+    registered: dict[str, Any] = result.data["registerWebhook"]
     return registered
 
 
@@ -181,3 +182,19 @@ def test_webhook_reads_are_never_kept_by_the_response_cache(schema: Schema) -> N
     assert dependencies(graphql, LIST, None, None).cacheable is False
     assert dependencies(graphql, ONE, None, {"id": "x"}).cacheable is False
     assert dependencies(graphql, "{ states { totalCount } }", None, None).cacheable is True
+
+
+def test_the_guide_s_webhook_examples_run_as_an_admin(as_admin: Any, small_graph: Graph) -> None:
+    guide = (PROJECT_ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    block = re.search(r"```graphql \(as an admin[^\n]*\n(.*?)```", guide, re.DOTALL)
+    assert block is not None, "docs/api.md lost its webhook examples"
+    register, read, replay = re.split(r"\n\n(?=query|mutation)", block.group(1).strip())
+    # The example's host is not a loopback address: accepted without the test setting.
+    made = as_admin(register, webhook_loopback_only=False)
+    assert made.errors == [], made.errors
+    hook = made.data["registerWebhook"]["webhook"]["id"]
+    example_id = re.search(r'"(wh-[0-9a-f]+)"', read).group(1)  # type: ignore[union-attr]
+    for document in (read, replay.replace("812", str(last_sequence(small_graph)))):
+        result = as_admin(document.replace(example_id, hook))
+        assert result.errors == [], (document, result.errors)
+        assert all(value is not None for value in result.data.values())
