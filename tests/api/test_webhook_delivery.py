@@ -281,7 +281,8 @@ def test_two_workers_on_one_graph_never_send_an_entry_twice(
     sequences = write_lessons(small_graph, ["L-0001", "L-0002", "L-0003"] * 3, "g")
     workers = [DeliveryWorker(small_graph, quick, owner=name) for name in ("a", "b")]
     _run(workers, lambda: len(receiver.got()) >= len(sequences))
-    asyncio.run(asyncio.sleep(0.3))
+    rounds = iter(range(5))  # a few more rounds of both: nothing is sent again
+    _run(workers, lambda: next(rounds, None) is None)
     assert receiver.delivered() == sequences
     assert sum(w.attempted for w in workers) == len(sequences)
 
