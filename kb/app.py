@@ -28,6 +28,7 @@ from kb.api.http import handle
 from kb.api.safety import install as install_safety_net
 from kb.api.schema import build_schema
 from kb.api.subscription_server import SubscriptionServer
+from kb.api.webhook_delivery import DeliveryWorker
 from kb.bootstrap import prepare
 from kb.config import Settings
 from kb.domain.glossary import default_glossary
@@ -86,6 +87,7 @@ def create_app(
         owned = graph is None
         opened = await run_in_threadpool(prepare, settings) if graph is None else graph
         runtime = None
+        webhooks = None
         try:
             if search:
                 say(f"Search index: catching up with the graph's change log ({settings.index_dir})")
@@ -96,8 +98,13 @@ def create_app(
                 applied = runtime.indexer.applied_version
                 change = f"at change {applied[1]}" if applied else "not yet up to date"
                 say(f"Search index: {change} ({time.monotonic() - began:.1f} s)")
+            if settings.webhook_worker:  # KB_WEBHOOKS: this process delivers webhooks
+                webhooks = DeliveryWorker(opened, settings)
+                webhooks.start()
             yield {"graph": opened, "settings": settings, "search": runtime}
         finally:
+            if webhooks is not None:
+                await webhooks.stop()
             if runtime is not None:
                 runtime.stop()
             if owned:

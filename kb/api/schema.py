@@ -40,10 +40,13 @@ from kb.api.search import SearchQuery
 from kb.api.subscriptions import Subscription
 from kb.api.types import Alliance, Category, Contract, Lesson, Practice, State
 from kb.api.vendors import VendorQuery
+from kb.api.webhooks import WebhookMutation, WebhookQuery
 
 #: The parts the root types are merged from (one module per concern adds its part here).
-QUERY_TYPES: tuple[type, ...] = (Query, SearchQuery, CurriculumQuery, GlossaryQuery, VendorQuery)
-MUTATION_TYPES: tuple[type, ...] = (Mutation, CurriculumMutation)
+QUERY_TYPES: tuple[type, ...] = (
+    Query, SearchQuery, CurriculumQuery, GlossaryQuery, VendorQuery, WebhookQuery,
+)  # fmt: skip
+MUTATION_TYPES: tuple[type, ...] = (Mutation, CurriculumMutation, WebhookMutation)
 
 
 #: Documents whose validation is kept, per process.
