@@ -132,9 +132,11 @@ async def _checked(
     return kinds, states, categories
 
 
-def _passes(row: dict[str, Any], states: set[str], categories: set[str]) -> bool:
-    if row["op"] == "DELETE" and row["links"] is None:
-        return True  # deleted before its links were kept: nobody knows where it was
+def passes_filter(row: dict[str, Any], states: set[str], categories: set[str]) -> bool:
+    """Whether a change-log row (from :func:`stream_entries`) passes a ``states`` /
+    ``categories`` filter; the subscription and the webhook worker share this rule."""
+    if row["gone"] and row["links"] is None:
+        return True  # deleted without its links kept: nobody knows where it was
     if states and not states & set(row["states"]):
         return False
     return not categories or bool(categories & set(row["categories"]))
@@ -195,7 +197,7 @@ class Subscription:
                 rows = await _read_batch(graph, position, kinds)
                 for row in rows:
                     position = int(row["seq"])
-                    if _passes(row, states, categories):
+                    if passes_filter(row, states, categories):
                         yield ChangeEvent(
                             sequence=position,
                             kind=str(row["label"]),

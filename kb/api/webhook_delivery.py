@@ -46,6 +46,7 @@ from typing import Any
 import httpx
 
 from kb.api.ids import encode_id
+from kb.api.subscriptions import passes_filter
 from kb.config import Settings
 from kb.graph.changes import STREAM_LABELS, last_sequence, stream_entries
 from kb.graph.db import DatabaseUnavailableError, Graph
@@ -90,11 +91,7 @@ def retry_delay(settings: Settings, attempts: int) -> float:
 
 def _passes(claim: Claim, row: dict[str, Any]) -> bool:
     hook = claim.webhook
-    if row["op"] == "DELETE":  # a deleted record has no links left to filter on
-        return True
-    if hook.states and not set(hook.states) & set(row["states"]):
-        return False
-    return not hook.categories or bool(set(hook.categories) & set(row["categories"]))
+    return passes_filter(row, set(hook.states or ()), set(hook.categories or ()))
 
 
 def _body(webhook_id: str, delivery_id: str, row: dict[str, Any]) -> str:
