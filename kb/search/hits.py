@@ -1,0 +1,148 @@
+"""Candidate hits of one search and the highlighted fragments of the returned page.
+
+A :class:`Candidate` is a document number and a score, with its stored fields read on
+first use (re-ranking reads only ``kind`` and ``id``, kept per snapshot by
+:class:`StoredKeys`). Highlights are made the way Whoosh's ``Highlighter.highlight_hit``
+makes them when a search records no matched terms (re-analyse the stored text, mark the
+query's terms of that field, fragment, pick the best fragments), except that the
+query's terms per field are listed once per search instead of once per hit and field.
+
+Example:
+    >>> marker = Marker(searcher, query)
+    >>> marker.highlights(Candidate(searcher, 12, 3.5), ("title", "body"))
+    [Highlight(field='title', fragments=('<mark>Protest</mark> handling',))]
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from typing import Any
+
+from whoosh import highlight
+from whoosh import query as wq
+
+from kb.search.querying import NOISE_WORDS
+from kb.search.results import Highlight
+
+#: Short fields shown whole rather than cut into fragments.
+WHOLE_FIELDS = ("title", "tags")
+FRAGMENTS_PER_FIELD = 2
+
+
+class _MarkFormatter(highlight.Formatter):  # type: ignore[misc]
+    """Escaped text, each match in <mark>, fragments joined by an ellipsis."""
+
+    between = " … "
+
+    def _text(self, text: str) -> str:
+        return html.escape(text, quote=False)
+
+    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+        word = html.escape(highlight.get_text(text, token, replace), quote=False)
+        # A noise word is only matched as part of a thesaurus phrase; it is not shown
+        # as a match even then ("use another state's contract").
+        return word if word.lower() in NOISE_WORDS else f"<mark>{word}</mark>"
+
+
+_WHOLE = highlight.Highlighter(
+    fragmenter=highlight.WholeFragmenter(charlimit=None), formatter=_MarkFormatter()
+)
+_PINPOINT = highlight.Highlighter(
+    fragmenter=highlight.PinpointFragmenter(maxchars=240, surround=60, autotrim=True),
+    formatter=_MarkFormatter(),
+)
+
+
+class StoredKeys:
+    """The ``kind`` and ``id`` of documents of one snapshot, read once each."""
+
+    def __init__(self) -> None:
+        self._keys: dict[int, tuple[str, str]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, searcher: Any, docnum: int) -> tuple[str, str]:
+        with self._lock:
+            found = self._keys.get(docnum)
+        if found is None:
+            stored = searcher.stored_fields(docnum)
+            found = (stored.get("kind", ""), stored.get("id", ""))
+            with self._lock:
+                self._keys[docnum] = found
+        return found
+
+
+class Candidate:
+    """One matching document: its number, its retrieval score, its stored fields."""
+
+    __slots__ = ("_fields", "_keys", "docnum", "score", "searcher")
+
+    def __init__(
+        self, searcher: Any, docnum: int, score: float, keys: StoredKeys | None = None
+    ) -> None:
+        self.searcher = searcher
+        self.docnum = docnum
+        self.score = score
+        self._keys = keys
+        self._fields: dict[str, Any] | None = None
+
+    def fields(self) -> dict[str, Any]:
+        """Every stored field (read once)."""
+        if self._fields is None:
+            self._fields = dict(self.searcher.stored_fields(self.docnum))
+        return self._fields
+
+    def __getitem__(self, name: str) -> Any:
+        if name in ("kind", "id") and self._keys is not None and self._fields is None:
+            kind, id = self._keys.get(self.searcher, self.docnum)
+            return kind if name == "kind" else id
+        return self.fields()[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.fields().get(name, default)
+
+
+class Marker:
+    """Highlights the terms of ``query`` in the stored text of hits."""
+
+    def __init__(self, searcher: Any, query: wq.Query) -> None:
+        self.searcher = searcher
+        self.query = query
+        self._words: dict[str, frozenset[str]] = {}
+
+    def words(self, fieldname: str) -> frozenset[str]:
+        """The query's terms in ``fieldname`` that the index holds."""
+        found = self._words.get(fieldname)
+        if found is None:
+            field = self.searcher.schema[fieldname]
+            terms = self.query.existing_terms(
+                self.searcher.reader(), fieldname=fieldname, expand=True
+            )
+            found = frozenset(field.from_bytes(term[1]) for term in terms)
+            self._words[fieldname] = found
+        return found
+
+    def highlights(self, hit: Candidate, fieldnames: tuple[str, ...]) -> list[Highlight]:
+        """Fragments of each of ``fieldnames`` (in that order) holding query terms."""
+        found = []
+        for name in fieldnames:
+            text = hit.get(name)
+            if not text:
+                continue
+            highlighter = _WHOLE if name in WHOLE_FIELDS else _PINPOINT
+            fragment = self._fragment(highlighter, name, text)
+            if fragment:
+                found.append(Highlight(name, tuple(fragment.split(_MarkFormatter.between))))
+        return found
+
+    def _fragment(self, highlighter: Any, fieldname: str, text: str) -> str:
+        # highlight_hit's re-tokenising branch (whoosh/highlight.py), minus the hit.
+        analyzer = self.searcher.schema[fieldname].analyzer
+        tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+        tokens = highlight.set_matched_filter(tokens, self.words(fieldname))
+        tokens = highlighter._merge_matched_tokens(tokens)
+        fragments = highlighter.fragmenter.fragment_tokens(text, tokens)
+        fragments = highlight.top_fragments(
+            fragments, FRAGMENTS_PER_FIELD, highlighter.scorer, highlighter.order, minscore=1
+        )
+        return str(highlighter.formatter.format(fragments))
