@@ -19,11 +19,14 @@ import html
 import threading
 from typing import Any
 
+import numpy as np
 from whoosh import highlight
 from whoosh import query as wq
+from whoosh.analysis import StopFilter
 
 from kb.search.querying import NOISE_WORDS
 from kb.search.results import Highlight
+from kb.search.scoring import ScoreVectors
 
 #: Short fields shown whole rather than cut into fragments.
 WHOLE_FIELDS = ("title", "tags")
@@ -103,12 +106,21 @@ class Candidate:
 
 
 class Marker:
-    """Highlights the terms of ``query`` in the stored text of hits."""
+    """Highlights the terms of ``query`` in the stored text of hits.
 
-    def __init__(self, searcher: Any, query: wq.Query) -> None:
+    With ``vectors`` (the snapshot's posting arrays), a field is only analysed when the
+    document holds one of the query's terms there, or a term is a stop word (the
+    highlighter's analysis keeps stop words, unstemmed): otherwise no token can match
+    and Whoosh would return no fragment.
+    """
+
+    def __init__(self, searcher: Any, query: wq.Query, vectors: ScoreVectors | None = None) -> None:
         self.searcher = searcher
         self.query = query
+        self.vectors = vectors
         self._words: dict[str, frozenset[str]] = {}
+        self._always: dict[str, bool] = {}
+        self._holders: dict[str, Any] = {}
 
     def words(self, fieldname: str) -> frozenset[str]:
         """The query's terms in ``fieldname`` that the index holds."""
@@ -129,11 +141,34 @@ class Marker:
             text = hit.get(name)
             if not text:
                 continue
+            if not self._may_match(name, hit.docnum):
+                continue
             highlighter = _WHOLE if name in WHOLE_FIELDS else _PINPOINT
             fragment = self._fragment(highlighter, name, text)
             if fragment:
                 found.append(Highlight(name, tuple(fragment.split(_MarkFormatter.between))))
         return found
+
+    def _may_match(self, fieldname: str, docnum: int) -> bool:
+        words = self.words(fieldname)
+        if not words:
+            return False
+        if self.vectors is None:
+            return True
+        always = self._always.get(fieldname)
+        if always is None:
+            stops = _stop_words(self.searcher.schema[fieldname].analyzer)
+            always = stops is None or any(w in stops for w in words)
+            self._always[fieldname] = always
+        if always:
+            return True
+        holders = self._holders.get(fieldname)
+        if holders is None:
+            holders = np.zeros(self.vectors.size, dtype=bool)
+            for word in words:
+                holders[self.vectors.postings(self.searcher, fieldname, word)[0]] = True
+            self._holders[fieldname] = holders
+        return bool(holders[docnum])
 
     def _fragment(self, highlighter: Any, fieldname: str, text: str) -> str:
         # highlight_hit's re-tokenising branch (whoosh/highlight.py), minus the hit.
@@ -146,3 +181,18 @@ class Marker:
             fragments, FRAGMENTS_PER_FIELD, highlighter.scorer, highlighter.order, minscore=1
         )
         return str(highlighter.formatter.format(fragments))
+
+
+def _stop_words(analyzer: Any) -> frozenset[str] | None:
+    """The stop words of ``analyzer``'s stop filter; None when it cannot be told (the
+    analyzer is not a chain of a tokenizer and filters)."""
+    items = getattr(analyzer, "items", None)
+    if items is None:
+        return None
+    stops: set[str] = set()
+    for item in items:
+        if isinstance(item, StopFilter):
+            if item.min > 1 or item.max is not None:
+                return None  # stopped by length too: not a list to check against
+            stops |= set(item.stops)
+    return frozenset(stops)

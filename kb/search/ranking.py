@@ -43,7 +43,7 @@ from kb.search.intent import Intent
 from kb.search.matchsets import MatchSets
 from kb.search.querying import Concept, ParsedQuery
 from kb.search.schema import TEXT_FIELDS
-from kb.search.scoring import ScoreVectors, mask_of
+from kb.search.scoring import ScoreVectors, mask_of, within
 
 #: Best Whoosh hits re-ranked; hits after them keep Whoosh's order.
 CANDIDATES = 100
@@ -154,8 +154,11 @@ def rerank(
     else:
         bm25f, held = _bm25f_arrays(searcher, plan, numbers, *arrays)
     best = max(bm25f.values(), default=0.0) or 1.0
-    close = _close_pairs(searcher, plan, numbers)
-    linked = _linked(searcher, plan, numbers)
+    if arrays is None:
+        close = _close_pairs(searcher, plan, numbers)
+    else:
+        close = _close_pairs_arrays(searcher, plan, numbers, arrays[0])
+    linked = _linked(searcher, plan, numbers, None if arrays is None else arrays[1])
     pairs = max(len(plan.concepts) - 1, 0)
     total_weight = sum(plan.weights) or 1.0
     scored: list[tuple[Any, float]] = []
@@ -322,8 +325,43 @@ def _close_pairs(searcher: Any, plan: Plan, numbers: list[int]) -> dict[int, flo
     return credit
 
 
-def _linked(searcher: Any, plan: Plan, numbers: list[int]) -> dict[int, int]:
-    """Docnum -> how many kinds of named things (state, category, ...) it is linked to."""
+def _close_pairs_arrays(
+    searcher: Any, plan: Plan, numbers: list[int], vectors: ScoreVectors
+) -> dict[int, float]:
+    """:func:`_close_pairs` from positions read once per term and field (the same test
+    as Whoosh's phrase matcher, :func:`kb.search.scoring.within`)."""
+    credit: dict[int, float] = {}
+    nums = np.array(numbers, dtype=np.int64)
+    for left, right in zip(plan.concepts, plan.concepts[1:], strict=False):
+        if left.prefix or right.prefix:
+            continue
+        tokens = [*left.alternatives[0], *right.alternatives[0]]
+        close: set[int] = set()
+        adjacent: set[int] = set()
+        for name in PROXIMITY_FIELDS:
+            holding = np.ones(len(nums), dtype=bool)
+            for token in set(tokens):
+                holding &= np.isin(nums, vectors.postings(searcher, name, token)[0])
+            docs = [int(n) for n in nums[holding]]
+            if not docs:
+                continue
+            where = {t: vectors.positions(searcher, name, t, docs) for t in set(tokens)}
+            for number in docs:
+                lists = [where[t][number] for t in tokens]
+                if within(lists, PROXIMITY_SLOP):
+                    close.add(number)
+                    if within(lists, 1):
+                        adjacent.add(number)
+        for number in sorted(close):
+            credit[number] = credit.get(number, 0.0) + (1.0 if number in adjacent else NEAR_CREDIT)
+    return credit
+
+
+def _linked(
+    searcher: Any, plan: Plan, numbers: list[int], sets: MatchSets | None = None
+) -> dict[int, int]:
+    """Docnum -> how many kinds of named things (state, category, ...) it is linked to
+    (from the snapshot's bitmaps when ``sets`` is given)."""
     intent = plan.intent
     kinds: list[wq.Query] = []
     for fieldname, keys in (
@@ -339,7 +377,12 @@ def _linked(searcher: Any, plan: Plan, numbers: list[int]) -> dict[int, int]:
         kinds.extend(q for q in titles if q is not None)
     counts: dict[int, int] = {}
     for query in kinds:
-        for number in _among(searcher, query, numbers):
+        if sets is None:
+            found = _among(searcher, query, numbers)
+        else:
+            bits = sets.docs(searcher, query)
+            found = [n for n in numbers if bits >> n & 1]
+        for number in found:
             counts[number] = counts.get(number, 0) + 1
     return counts
 

@@ -54,7 +54,8 @@ class SnapshotCaches:
 
     @classmethod
     def of(cls, searcher: Any) -> SnapshotCaches:
-        return cls(MatchSets(searcher), ScoreVectors(searcher), StoredKeys())
+        vectors = ScoreVectors(searcher)
+        return cls(MatchSets(searcher, vectors=vectors), vectors, StoredKeys())
 
 
 class SearcherPool:

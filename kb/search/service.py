@@ -170,7 +170,7 @@ class SearchService:
         if gone:
             page = [(h, score) for h, score in page if h.docnum not in gone]
             matches &= ~bitmap(gone)
-        marker = Marker(searcher, plan.query)
+        marker = Marker(searcher, plan.query, caches.vectors if self.vectors else None)
         hits = tuple(
             self._hit(h, offset + n, parsed.ranked, marker, score)
             for n, (h, score) in enumerate(page)
