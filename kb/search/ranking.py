@@ -43,7 +43,8 @@ from kb.search.intent import Intent
 from kb.search.matchsets import MatchSets
 from kb.search.querying import Concept, ParsedQuery
 from kb.search.schema import TEXT_FIELDS
-from kb.search.scoring import ScoreVectors, mask_of, within
+from kb.search.scoring import ScoreVectors, mask_of
+from kb.search.segments import within
 
 #: Best Whoosh hits re-ranked; hits after them keep Whoosh's order.
 CANDIDATES = 100

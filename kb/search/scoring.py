@@ -5,7 +5,8 @@ question expands into tens of terms and synonym phrases over five fields, and at
 documents that walk, not the index, is most of a search (bench/README.md). Here each
 posting list is read once per index snapshot into two arrays (document numbers and
 term frequencies) and a query's score is array arithmetic over every document at once,
-with the same formula, statistics and combination rules as Whoosh's matchers:
+with the same formula, statistics and combination rules as Whoosh's matchers (what is
+read from a segment is kept for later snapshots too, by :mod:`kb.search.segments`):
 
 - a term scores ``idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average))``
   (:class:`whoosh.scoring.BM25F`, its ``idf`` and its lossy stored field lengths), or
@@ -36,9 +37,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.query.spans import Span, bisect_spans
-from whoosh.util.numeric import byte_to_length
+
+from kb.search.segments import SegmentArrays
 
 if TYPE_CHECKING:
     from kb.search.matchsets import MatchSets
@@ -47,10 +47,8 @@ Vector = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
 Ids = npt.NDArray[np.int64]
 
-#: Posting lists kept per snapshot (least recently used dropped first), and those kept
-#: with their encoded positions too (for proximity; larger, so fewer).
+#: Posting lists kept per snapshot (least recently used dropped first).
 MAX_POSTINGS = 8192
-MAX_POSITIONS = 512
 _NULL = type(wq.NullQuery)
 
 
@@ -86,15 +84,21 @@ class ScoreVectors:
         max_postings: posting lists kept.
     """
 
-    def __init__(self, searcher: Any, max_postings: int = MAX_POSTINGS) -> None:
+    def __init__(
+        self,
+        searcher: Any,
+        max_postings: int = MAX_POSTINGS,
+        segments: SegmentArrays | None = None,
+    ) -> None:
         self.size = int(searcher.reader().doc_count_all())
         self.max_postings = max_postings
+        #: Arrays per segment, shared with later snapshots (kb.search.segments).
+        self.segments = segments or SegmentArrays()
         weighting = searcher.weighting
         self.k1 = float(getattr(weighting, "K1", 1.2))
         self._b = float(getattr(weighting, "B", 0.75))
         self._field_b: dict[str, float] = dict(getattr(weighting, "_field_B", {}))
         self._postings: OrderedDict[tuple[str, str], tuple[Ids, Vector]] = OrderedDict()
-        self._values: OrderedDict[tuple[str, str], tuple[Ids, list[bytes]]] = OrderedDict()
         self._lengths: dict[str, Vector] = {}
         self._lock = threading.Lock()
 
@@ -110,17 +114,16 @@ class ScoreVectors:
             if found is not None:
                 self._postings.move_to_end(key)
                 return found
-        ids: list[int] = []
-        weights: list[float] = []
-        for sub, offset in _segments(searcher):
-            reader = sub.reader()
-            if (fieldname, text) not in reader:
-                continue
-            start = len(ids)
-            _read_postings(reader.postings(fieldname, text), ids, weights)
-            if offset:
-                ids[start:] = [n + offset for n in ids[start:]]
-        found = (np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64))
+        parts = [
+            (ids + offset, weights)
+            for sub, offset in _segments(searcher)
+            for ids, weights in [self.segments.postings(sub.reader(), fieldname, text)]
+            if len(ids)
+        ]
+        if parts:
+            found = (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
+        else:
+            found = (np.zeros(0, dtype=np.int64), np.zeros(0))
         with self._lock:
             self._postings[key] = found
             while len(self._postings) > self.max_postings:
@@ -131,44 +134,22 @@ class ScoreVectors:
         self, searcher: Any, fieldname: str, text: str, docnums: list[int]
     ) -> dict[int, list[int]]:
         """The positions of a term in each of ``docnums`` that holds it."""
-        key = (fieldname, text)
-        with self._lock:
-            found = self._values.get(key)
-            if found is not None:
-                self._values.move_to_end(key)
-        if found is None:
-            ids: list[int] = []
-            values: list[bytes] = []
-            for sub, offset in _segments(searcher):
-                reader = sub.reader()
-                if (fieldname, text) not in reader:
-                    continue
-                start = len(ids)
-                _read_postings(reader.postings(fieldname, text), ids, [], values)
-                if offset:
-                    ids[start:] = [n + offset for n in ids[start:]]
-            found = (np.array(ids, dtype=np.int64), values)
-            with self._lock:
-                self._values[key] = found
-                while len(self._values) > MAX_POSITIONS:
-                    self._values.popitem(last=False)
-        ids_array, encoded = found
-        if not len(ids_array):
-            return {}
-        wanted = np.array(docnums, dtype=np.int64)
-        at = np.minimum(np.searchsorted(ids_array, wanted), len(ids_array) - 1)
         decode = searcher.schema[fieldname].format.decode_positions
-        return {
-            int(number): decode(encoded[int(i)])
-            for number, i in zip(wanted, at, strict=True)
-            if ids_array[i] == number
-        }
+        found: dict[int, list[int]] = {}
+        for sub, offset in _segments(searcher):
+            reader = sub.reader()
+            end = offset + reader.doc_count_all()
+            local = [n - offset for n in docnums if offset <= n < end]
+            if local:
+                where = self.segments.positions(reader, fieldname, text, local, decode)
+                found.update((n + offset, p) for n, p in where.items())
+        return found
 
     def phrase_docs(self, searcher: Any, query: wq.Phrase) -> Ids | None:
         """The documents (deleted ones included) where Whoosh's matcher would find the
         phrase ``query``: every word, in order, each within ``slop`` of the one before
-        (:func:`within`), from positions read once per word; None when Whoosh must
-        answer (character ranges, a field without positions)."""
+        (:func:`kb.search.segments.within`), from positions read once per word and
+        segment; None when Whoosh must answer (character ranges, no positions)."""
         fieldname = query.fieldname
         if query.char_ranges is not None or fieldname not in searcher.schema:
             return None
@@ -176,20 +157,12 @@ class ScoreVectors:
         if not field.format or not field.format.supports("positions") or not query.words:
             return None
         words = [field.to_bytes(w).decode("utf-8") for w in query.words]
-        holding: Ids | None = None
-        for word in dict.fromkeys(words):
-            ids = self.postings(searcher, fieldname, word)[0]
-            holding = ids if holding is None else np.intersect1d(holding, ids, assume_unique=True)
-            if not len(holding):
-                return holding
-        assert holding is not None
-        if len(words) == 1:
-            return holding
-        docs = [int(n) for n in holding]
-        where = {w: self.positions(searcher, fieldname, w, docs) for w in dict.fromkeys(words)}
-        slop = int(query.slop)
-        found = [n for n in docs if within([where[w][n] for w in words], slop)]
-        return np.array(found, dtype=np.int64)
+        decode = field.format.decode_positions
+        parts = [
+            self.segments.phrase(sub.reader(), fieldname, words, int(query.slop), decode) + offset
+            for sub, offset in _segments(searcher)
+        ]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
     def lengths(self, searcher: Any, fieldname: str) -> Vector:
         """Each document's stored (lossy) length of ``fieldname``; -1 where its segment
@@ -198,17 +171,8 @@ class ScoreVectors:
             found = self._lengths.get(fieldname)
         if found is not None:
             return found
-        values = np.full(self.size, -1.0)
-        for sub, offset in _segments(searcher):
-            reader = sub.reader()
-            count = reader.doc_count_all()
-            bulk = _column_lengths(reader, fieldname, count)
-            if bulk is not None:
-                values[offset : offset + count] = bulk
-                continue
-            length = reader.doc_field_length
-            for docnum in range(count):
-                values[offset + docnum] = length(docnum, fieldname, -1) or 0
+        parts = [self.segments.lengths(sub.reader(), fieldname) for sub, _ in _segments(searcher)]
+        values = np.concatenate(parts) if parts else np.zeros(0)
         with self._lock:
             self._lengths[fieldname] = values
         return values
@@ -292,85 +256,7 @@ class ScoreVectors:
         return mask, scores * query.boost if query.boost != 1.0 else scores
 
 
-#: Stored length byte -> length (Whoosh's lossy encoding; 0 stands for none).
-_LENGTHS = np.array([0.0] + [float(byte_to_length(b)) for b in range(1, 256)])
-
-
-def _column_lengths(reader: Any, fieldname: str, count: int) -> Vector | None:
-    """A segment's lengths of ``fieldname`` read as one block from its lengths column
-    (what ``doc_field_length`` reads one document at a time); None when the reader is
-    not a whoosh3 segment reader."""
-    try:
-        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    except AttributeError:
-        return None
-    if column is None:
-        return np.full(count, -1.0)
-    if getattr(column, "_fixedlen", None) != 1:
-        return None
-    stored = min(int(column._count), count)
-    raw = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
-    values = np.zeros(count)
-    values[:stored] = _LENGTHS[raw]
-    return values
-
-
 def _segments(searcher: Any) -> list[tuple[Any, int]]:
     if searcher.is_atomic():
         return [(searcher, 0)]
     return list(searcher.subsearchers)
-
-
-def within(positions: list[list[int]], slop: int) -> bool:
-    """Whether the words whose positions are listed (in phrase order) occur in that
-    order, each within ``slop`` positions of the one before: the test of Whoosh's
-    phrase matcher (``SpanNear2`` ordered, ``mindist=1``), on positions read once."""
-    aspans = [Span(p) for p in positions[0]]
-    for later in positions[1:]:
-        if not aspans:
-            return False
-        bspans = [Span(p) for p in later]
-        spans = set()
-        for aspan in aspans:
-            j = bisect_spans(bspans, aspan.start)
-            while j < len(bspans):
-                bspan = bspans[j]
-                j += 1
-                if bspan.end < aspan.start - slop or aspan.start > bspan.start:
-                    continue
-                if bspan.start > aspan.end + slop:
-                    break
-                if 1 <= aspan.distance_to(bspan) <= slop:
-                    spans.add(aspan.to(bspan))
-        aspans = sorted(spans)
-    return bool(aspans)
-
-
-def _read_postings(
-    matcher: Any, ids: list[int], weights: list[float], values: list[bytes] | None = None
-) -> None:
-    """Append a term's postings (deleted documents too: the caller masks them), and
-    their encoded values to ``values`` if given."""
-    leaf = matcher
-    while not hasattr(leaf, "_read_ids") and hasattr(leaf, "child"):
-        leaf = leaf.child
-    if hasattr(leaf, "_read_ids") and hasattr(leaf, "_next_block"):
-        # whoosh.codec.whoosh3's leaf matcher: whole blocks at a time.
-        while leaf.is_active():
-            leaf._read_ids()
-            ids.extend(leaf._ids[leaf._i :])
-            if values is None:
-                leaf._read_weights()
-                weights.extend(leaf._weights[leaf._i :])
-            else:
-                leaf._read_values()
-                values.extend(leaf._values[leaf._i :])
-            leaf._next_block()
-        return
-    while matcher.is_active():
-        ids.append(matcher.id())
-        if values is None:
-            weights.append(matcher.weight())
-        else:
-            values.append(matcher.value())
-        matcher.next()

@@ -35,6 +35,7 @@ from whoosh.scoring import BM25F
 from kb.search.hits import StoredKeys
 from kb.search.matchsets import MatchSets
 from kb.search.scoring import ScoreVectors
+from kb.search.segments import SegmentArrays
 from kb.search.store import IndexStore, open_index
 
 #: A generation directory and a Whoosh commit (TOC generation) within it.
@@ -53,8 +54,8 @@ class SnapshotCaches:
     keys: StoredKeys
 
     @classmethod
-    def of(cls, searcher: Any) -> SnapshotCaches:
-        vectors = ScoreVectors(searcher)
+    def of(cls, searcher: Any, segments: SegmentArrays | None = None) -> SnapshotCaches:
+        vectors = ScoreVectors(searcher, segments=segments)
         return cls(MatchSets(searcher, vectors=vectors), vectors, StoredKeys())
 
 
@@ -76,6 +77,8 @@ class SearcherPool:
         #: The snapshot of each searcher lent out, by id(); bitmaps of the newest one.
         self._lent: dict[int, Snapshot] = {}
         self._sets: tuple[Snapshot, SnapshotCaches] | None = None
+        #: What is read from each segment, kept while later snapshots still hold it.
+        self.segments = SegmentArrays()
         self._open = 0
         self._closed = False
         # A service dropped without close() (a CLI call, a test) still closes its files
@@ -116,7 +119,7 @@ class SearcherPool:
             snapshot = self._lent.get(id(searcher))
             if self._sets is not None and self._sets[0] == snapshot:
                 return self._sets[1]
-        caches = SnapshotCaches.of(searcher)
+        caches = SnapshotCaches.of(searcher, self.segments)
         with self._lock:
             if snapshot is not None and snapshot == self._newest:
                 if self._sets is None or self._sets[0] != snapshot:
