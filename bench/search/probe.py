@@ -30,6 +30,7 @@ import yaml
 
 from kb.bootstrap import seed_graph
 from kb.config import PROJECT_ROOT, Settings
+from kb.graph.changes import record_changes
 from kb.graph.connect import open_graph
 from kb.graph.db import Graph
 from kb.graph.schema import apply_schema
@@ -53,6 +54,26 @@ def answer(result: SearchResult) -> dict[str, Any]:
         "highlights": [[(x.field, list(x.fragments)) for x in h.highlights] for h in result.hits],
         "suggestion": result.suggestion,
     }
+
+
+def write_probe_lesson(graph: Graph, delete: bool = False) -> None:
+    """Create (or update, or delete) one lesson with its change entry, as the application
+    writes."""
+
+    def work(tx: Any) -> None:
+        if delete:
+            tx.run("MATCH (n:Lesson {id: 'L-PROBE'}) DETACH DELETE n")
+            record_changes(tx, "Lesson", ["L-PROBE"], "DELETE", "probe")
+            return
+        tx.run(
+            "MERGE (n:Lesson {id: 'L-PROBE'}) SET n.title = 'Probe lesson ' + toString(rand()), "
+            "n.context = 'a bid protest on a cooperative contract', n.lesson = 'x', "
+            "n.recommendation = '', n.recordedOn = date('2025-06-01'), n.tags = ['probe'], "
+            "n.status = 'OBSERVATION' WITH n MATCH (s:State {id: 'UT'}) MERGE (n)-[:FROM]->(s)"
+        )
+        record_changes(tx, "Lesson", ["L-PROBE"], "UPSERT", "probe")
+
+    graph.execute_write(work)
 
 
 def prepare(graph: Graph, settings: Settings, scale: int, workdir: Path) -> IndexStore:
@@ -83,6 +104,7 @@ def main() -> None:
     parser.add_argument("--compare", type=Path, help="answers of another version to diff")
     parser.add_argument("--profile", type=Path, help="cProfile the Whoosh searches into this")
     parser.add_argument("--profile-cold", type=Path, help="cProfile the cold pass into this")
+    parser.add_argument("--after-commit", action="store_true", help="time a write's effect")
     parser.add_argument("--allow-wipe", action="store_true", help="wipe a NEO4J_URI graph")
     args = parser.parse_args()
     settings = Settings.from_env()
@@ -133,6 +155,21 @@ def main() -> None:
             )
 
         (wp50, wp95), (np50, np95) = time_interleaved([whoosh, neo4j], queries, args.rounds)
+        if args.after_commit:
+            # One lesson written and indexed (a commit: a new small segment), then each
+            # query once more on the same service: what the first searches after a
+            # live write cost (segment arrays kept, snapshot caches renewed).
+            write_probe_lesson(graph)
+            Indexer(graph, store).catch_up()
+            after = []
+            for q in queries:
+                started = time.perf_counter()
+                service.search(q, first=10)
+                after.append(time.perf_counter() - started)
+            p50, p95 = percentiles(after)
+            print(f"first run after a commit: p50 {p50:.1f} p95 {p95:.1f} ms")
+            write_probe_lesson(graph, delete=True)  # the kept graph and index as they were
+            Indexer(graph, store).catch_up()
         print(
             f"{args.scale}x: whoosh p50 {wp50:.1f} p95 {wp95:.1f} ms | neo4j p50 {np50:.1f} "
             f"p95 {np95:.1f} ms | p95 ratio {wp95 / np95:.1f} | load {os.getloadavg()[0]:.1f}"

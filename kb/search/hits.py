@@ -22,7 +22,13 @@ from typing import Any
 import numpy as np
 from whoosh import highlight
 from whoosh import query as wq
-from whoosh.analysis import StopFilter
+from whoosh.analysis import (
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+    Token,
+)
 
 from kb.search.querying import NOISE_WORDS
 from kb.search.results import Highlight
@@ -173,8 +179,13 @@ class Marker:
     def _fragment(self, highlighter: Any, fieldname: str, text: str) -> str:
         # highlight_hit's re-tokenising branch (whoosh/highlight.py), minus the hit.
         analyzer = self.searcher.schema[fieldname].analyzer
-        tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
-        tokens = highlight.set_matched_filter(tokens, self.words(fieldname))
+        words = self.words(fieldname)
+        chain = _chain(analyzer)
+        if chain is not None:
+            tokens = _matched_tokens(chain, text, words)
+        else:
+            tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+            tokens = highlight.set_matched_filter(tokens, words)
         tokens = highlighter._merge_matched_tokens(tokens)
         fragments = highlighter.fragmenter.fragment_tokens(text, tokens)
         fragments = highlight.top_fragments(
@@ -196,3 +207,63 @@ def _stop_words(analyzer: Any) -> frozenset[str] | None:
                 return None  # stopped by length too: not a list to check against
             stops |= set(item.stops)
     return frozenset(stops)
+
+
+#: A tokenizer, lower-casing, stop-word marking and stemming chain taken apart.
+_Chain = tuple[Any, frozenset[str], int, int | None, bool, Any, frozenset[str]]
+_CHAINS: dict[int, _Chain | None] = {}
+
+
+def _chain(analyzer: Any) -> _Chain | None:
+    """The parts of ``analyzer`` if it is exactly regex tokenizer | lowercase | stop
+    filter | stemmer (the schema's text analyzer), else None."""
+    key = id(analyzer)
+    if key in _CHAINS:
+        return _CHAINS[key]
+    items = getattr(analyzer, "items", [])
+    found: _Chain | None = None
+    if [type(item) for item in items] == [RegexTokenizer, LowercaseFilter, StopFilter, StemFilter]:
+        tokenizer, _, stop, stem = items
+        if not tokenizer.gaps:
+            found = (
+                tokenizer.expression,
+                frozenset(stop.stops),
+                stop.min,
+                stop.max,
+                stop.renumber,
+                stem._stem,
+                stem.ignore,
+            )
+    _CHAINS[key] = found
+    return found
+
+
+def _matched_tokens(chain: _Chain, text: str, words: frozenset[str]) -> Any:
+    """What ``set_matched_filter(analyzer(text, positions=True, chars=True,
+    mode="index", removestops=False), words)`` yields, in one generator: one Token
+    object changed in place token after token, attribute by attribute as Whoosh's
+    chain does (the highlighter copies the tokens it keeps, so sharing matters)."""
+    expression, stops, minsize, maxsize, renumber, stem, ignore = chain
+    t = Token(positions=True, chars=True, removestops=False, mode="index")
+    pos: int | None = None
+    for number, match in enumerate(expression.finditer(text)):
+        t.boost = 1.0
+        t.pos = number
+        t.startchar = match.start()
+        t.endchar = match.end()
+        word = match.group(0).lower()
+        if len(word) >= minsize and (maxsize is None or len(word) <= maxsize) and word not in stops:
+            if renumber:
+                if pos is None:
+                    pos = t.pos
+                else:
+                    pos += 1
+                    t.pos = pos
+            t.stopped = False
+            if word not in ignore:
+                word = stem(word)
+        else:
+            t.stopped = True
+        t.text = word
+        t.matched = word in words
+        yield t
