@@ -5,11 +5,12 @@ query, down to every hit's score, highlight and facet count."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from test_matchsets import FILTERS, _queries
+import yaml
 from whoosh import highlight
 from whoosh import query as wq
 
@@ -26,6 +27,29 @@ from kb.search.hits import (
 from kb.search.matchsets import MatchSets
 from kb.search.schema import META_KIND, TEXT_ANALYZER, TEXT_FIELDS
 from kb.search.scoring import ScoreVectors, UnsupportedQueryError, mask_of, top_documents
+
+JUDGMENTS = Path(__file__).with_name("judgments.yaml")
+#: The operator queries and filters of tests/search/test_matchsets.py.
+OPERATORS = [
+    '"participating addendum"',
+    "cooperative -pharmacy",
+    "+protest bid",
+    "state:UT contract",
+    "protes*",
+    "*",
+    "kind:lesson snow",
+]
+FILTERS = [
+    SearchFilters(),
+    SearchFilters(kinds=("lesson",)),
+    SearchFilters(states=("UT", "CO"), years=("2023", "2024")),
+]
+
+
+def _queries() -> list[str]:
+    judged = [q["query"] for q in yaml.safe_load(JUDGMENTS.read_text())["queries"]]
+    return judged + OPERATORS
+
 
 #: (field, text analysed into the phrase's words, slop).
 PHRASES = [
