@@ -38,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 from whoosh import query as wq
 
-from kb.search.segments import SegmentArrays
+from kb.search.segments import MAX_BYTES, SegmentArrays
 
 if TYPE_CHECKING:
     from kb.search.matchsets import MatchSets
@@ -99,6 +99,7 @@ class ScoreVectors:
         self._b = float(getattr(weighting, "B", 0.75))
         self._field_b: dict[str, float] = dict(getattr(weighting, "_field_B", {}))
         self._postings: OrderedDict[tuple[str, str], tuple[Ids, Vector]] = OrderedDict()
+        self._bytes = 0
         self._lengths: dict[str, Vector] = {}
         self._lock = threading.Lock()
 
@@ -125,9 +126,14 @@ class ScoreVectors:
         else:
             found = (np.zeros(0, dtype=np.int64), np.zeros(0))
         with self._lock:
-            self._postings[key] = found
-            while len(self._postings) > self.max_postings:
-                self._postings.popitem(last=False)
+            if key not in self._postings:
+                self._postings[key] = found
+                self._bytes += found[0].nbytes + found[1].nbytes
+            while self._postings and (
+                len(self._postings) > self.max_postings or self._bytes > MAX_BYTES
+            ):
+                _, (ids, weights) = self._postings.popitem(last=False)
+                self._bytes -= ids.nbytes + weights.nbytes
         return found
 
     def positions(

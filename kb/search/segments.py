@@ -31,11 +31,14 @@ Ids = npt.NDArray[np.int64]
 T = TypeVar("T")
 
 #: Entries kept (least recently used dropped first): posting lists, posting lists with
-#: their encoded positions (larger, so fewer), phrase matches, field lengths.
+#: their encoded positions (larger, so fewer), phrase matches, field lengths ...
 MAX_POSTINGS = 8192
 MAX_POSITIONS = 512
 MAX_PHRASES = 4096
 MAX_LENGTHS = 512
+#: ... and the bytes each kind may hold at most (estimated: 16 per posting with its
+#: weight, 80 per encoded position list, 8 per phrase match or length).
+MAX_BYTES = 128 * 1024 * 1024
 
 
 class SegmentArrays:
@@ -43,6 +46,7 @@ class SegmentArrays:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._bytes: dict[str, int] = {}
         self._caches: dict[str, tuple[int, OrderedDict[tuple[Any, ...], Any]]] = {
             name: (size, OrderedDict())
             for name, size in (
@@ -144,10 +148,23 @@ class SegmentArrays:
                 return found  # type: ignore[no-any-return]
         made = make()
         with self._lock:
-            entries[full] = made
-            while len(entries) > size:
-                entries.popitem(last=False)
+            if full not in entries:
+                entries[full] = made
+                self._bytes[cache] = self._bytes.get(cache, 0) + _size(made)
+            while entries and (len(entries) > size or self._bytes[cache] > MAX_BYTES):
+                _, dropped = entries.popitem(last=False)
+                self._bytes[cache] -= _size(dropped)
         return made
+
+
+def _size(entry: Any) -> int:
+    """Rough bytes of a cached entry (see :data:`MAX_BYTES`)."""
+    if isinstance(entry, tuple):
+        ids, other = entry
+        return int(ids.nbytes) + (
+            int(other.nbytes) if hasattr(other, "nbytes") else 80 * len(other)
+        )
+    return int(entry.nbytes)
 
 
 def _segment_key(reader: Any) -> tuple[str, int] | None:

@@ -11,10 +11,12 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
+from search_support import delete_lesson, write_lesson
 from whoosh import highlight
 from whoosh import query as wq
 
-from kb.search import IndexStore, SearchFilters, SearchService
+from kb.graph.db import Graph
+from kb.search import Indexer, IndexStore, SearchFilters, SearchService, segments
 from kb.search.hits import (
     _PINPOINT,
     _WHOLE,
@@ -27,6 +29,7 @@ from kb.search.hits import (
 from kb.search.matchsets import MatchSets
 from kb.search.schema import META_KIND, TEXT_ANALYZER, TEXT_FIELDS
 from kb.search.scoring import ScoreVectors, UnsupportedQueryError, mask_of, top_documents
+from kb.search.segments import SegmentArrays
 
 JUDGMENTS = Path(__file__).with_name("judgments.yaml")
 #: The operator queries and filters of tests/search/test_matchsets.py.
@@ -211,3 +214,49 @@ def test_highlight_tokens_equal_whoosh_analysis(search: SearchService) -> None:
                     ), (docnum, name)
                 compared += bool(text)
     assert compared > 100
+
+
+def test_arrays_kept_per_segment_stay_right_after_commits(
+    seeded_graph: Graph, store: IndexStore
+) -> None:
+    # Arrays read from a segment are reused by later snapshots (kb/search/segments.py);
+    # after writes (a new segment, a deletion in an old one) answers must still be
+    # Whoosh's own, with the new documents found at their new numbers.
+    indexer = Indexer(seeded_graph, store)
+    indexer.start()
+    fast = SearchService(store)
+    slow = SearchService(store)
+    slow.vectors = False
+    queries = ["bid protest", "cooperative contract", "zeppelin airship charter", "snow plow"]
+    try:
+        before = [fast.search(q, first=10) for q in queries]
+        assert [_rounded(r) for r in before] == [
+            _rounded(slow.search(q, first=10)) for q in queries
+        ]
+        write_lesson(
+            seeded_graph, "L-9301", "Zeppelin airship charter", "A bid protest on airships."
+        )
+        delete_lesson(seeded_graph, "L-0001")
+        assert indexer.catch_up() == 2
+        after = [fast.search(q, first=10) for q in queries]
+        assert [_rounded(r) for r in after] == [_rounded(slow.search(q, first=10)) for q in queries]
+        assert after[2].hits and after[2].hits[0].id == "L-9301"
+        assert "L-0001" not in {h.id for r in after for h in r.hits}
+        assert fast.searchers.segments._caches["postings"][1]  # arrays were kept
+    finally:
+        fast.close()
+        slow.close()
+
+
+def test_segment_arrays_stay_within_their_byte_budget(
+    search: SearchService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(segments, "MAX_BYTES", 4096)
+    arrays = SegmentArrays()
+    with search.searchers.searcher() as searcher:
+        subs = [searcher] if searcher.is_atomic() else [s for s, _ in searcher.subsearchers]
+        sub = max(subs, key=lambda s: s.doc_count_all())
+        for word in ("contract", "state", "bid", "protest", "cooperative", "purchas"):
+            arrays.postings(sub.reader(), "body", word)
+            assert arrays._bytes["postings"] <= 4096
+    assert len(arrays._caches["postings"][1]) < 6
