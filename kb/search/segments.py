@@ -69,15 +69,18 @@ class SegmentArrays:
 
         return self._cached("postings", reader, (fieldname, text), read)
 
-    def values(self, reader: Any, fieldname: str, text: str) -> tuple[Ids, list[bytes]]:
-        """Local document numbers and encoded values (positions) of a term."""
+    def values(
+        self, reader: Any, fieldname: str, text: str
+    ) -> tuple[Ids, list[bytes], dict[int, list[int]]]:
+        """Local document numbers and encoded values (positions) of a term, and the
+        positions decoded so far (by index in those lists)."""
 
-        def read() -> tuple[Ids, list[bytes]]:
+        def read() -> tuple[Ids, list[bytes], dict[int, list[int]]]:
             ids: list[int] = []
             values: list[bytes] = []
             if (fieldname, text) in reader:
                 _read_postings(reader.postings(fieldname, text), ids, [], values)
-            return np.array(ids, dtype=np.int64), values
+            return np.array(ids, dtype=np.int64), values, {}
 
         return self._cached("values", reader, (fieldname, text), read)
 
@@ -85,16 +88,20 @@ class SegmentArrays:
         self, reader: Any, fieldname: str, text: str, docnums: list[int], decode: Any
     ) -> dict[int, list[int]]:
         """The positions of a term in each of ``docnums`` (local) that holds it."""
-        ids, encoded = self.values(reader, fieldname, text)
+        ids, encoded, decoded = self.values(reader, fieldname, text)
         if not len(ids):
             return {}
         wanted = np.array(docnums, dtype=np.int64)
         at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
-        return {
-            int(number): decode(encoded[int(i)])
-            for number, i in zip(wanted, at, strict=True)
-            if ids[i] == number
-        }
+        found = {}
+        for number, i in zip(wanted.tolist(), at.tolist(), strict=True):
+            if ids[i] == number:
+                # Decoded once per segment, term and document (phrases share words).
+                positions = decoded.get(i)
+                if positions is None:
+                    positions = decoded[i] = decode(encoded[i])
+                found[number] = positions
+        return found
 
     def phrase(self, reader: Any, fieldname: str, words: list[str], slop: int, decode: Any) -> Ids:
         """Local documents holding ``words`` in order, each within ``slop`` positions of
@@ -160,10 +167,10 @@ class SegmentArrays:
 def _size(entry: Any) -> int:
     """Rough bytes of a cached entry (see :data:`MAX_BYTES`)."""
     if isinstance(entry, tuple):
-        ids, other = entry
-        return int(ids.nbytes) + (
-            int(other.nbytes) if hasattr(other, "nbytes") else 80 * len(other)
-        )
+        ids, other = entry[:2]
+        # Encoded and (some) decoded positions: about 80 bytes a document each.
+        extra = int(other.nbytes) if hasattr(other, "nbytes") else 160 * len(other)
+        return int(ids.nbytes) + extra
     return int(entry.nbytes)
 
 
@@ -204,7 +211,24 @@ def _column_lengths(reader: Any, fieldname: str, count: int) -> Vector | None:
 def within(positions: list[list[int]], slop: int) -> bool:
     """Whether the words whose positions are listed (in phrase order) occur in that
     order, each within ``slop`` positions of the one before: the test of Whoosh's
-    phrase matcher (``SpanNear2`` ordered, ``mindist=1``), on positions read once."""
+    phrase matcher (``SpanNear2`` ordered, ``mindist=1``), on positions read once.
+
+    Of each span Whoosh's matcher builds only the end decides what may follow (a next
+    word at ``p`` joins a span ending at ``e`` iff ``1 <= p - e <= slop``), so the spans
+    are kept as the set of their ends (:func:`within_spans` is Whoosh's own loop, kept
+    to test this one against).
+    """
+    ends = set(positions[0])
+    steps = range(1, slop + 1)
+    for later in positions[1:]:
+        if not ends:
+            return False
+        ends = {p for p in later if any(p - d in ends for d in steps)}
+    return bool(ends)
+
+
+def within_spans(positions: list[list[int]], slop: int) -> bool:
+    """:func:`within` as Whoosh's ``SpanNear2Matcher._get_spans`` computes it."""
     aspans = [Span(p) for p in positions[0]]
     for later in positions[1:]:
         if not aspans:

@@ -4,6 +4,7 @@ query, down to every hit's score, highlight and facet count."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from kb.search.hits import (
 from kb.search.matchsets import MatchSets
 from kb.search.schema import META_KIND, TEXT_ANALYZER, TEXT_FIELDS
 from kb.search.scoring import ScoreVectors, UnsupportedQueryError, mask_of, top_documents
-from kb.search.segments import SegmentArrays
+from kb.search.segments import SegmentArrays, within, within_spans
 
 JUDGMENTS = Path(__file__).with_name("judgments.yaml")
 #: The operator queries and filters of tests/search/test_matchsets.py.
@@ -260,3 +261,17 @@ def test_segment_arrays_stay_within_their_byte_budget(
             arrays.postings(sub.reader(), "body", word)
             assert arrays._bytes["postings"] <= 4096
     assert len(arrays._caches["postings"][1]) < 6
+
+
+def test_phrase_rule_on_span_ends_equals_whoosh_span_loop() -> None:
+    generator = random.Random(12)
+    checked = matched = 0
+    for _ in range(4000):
+        words = generator.randint(1, 4)
+        lists = [sorted(generator.sample(range(40), generator.randint(1, 6))) for _ in range(words)]
+        slop = generator.choice([1, 1, 2, 3])
+        expected = within_spans(lists, slop)
+        assert within(lists, slop) == expected, (lists, slop)
+        checked += 1
+        matched += expected
+    assert 200 < matched < checked - 200  # both answers are well represented
