@@ -23,10 +23,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from kb.api.cache import ResponseCache
+from kb.api.client_limits import ClientLimits
 from kb.api.http import handle
 from kb.api.safety import install as install_safety_net
 from kb.api.schema import build_schema
-from kb.api.subscriptions import SubscriptionServer
+from kb.api.subscription_server import SubscriptionServer
+from kb.api.webhook_delivery import DeliveryWorker
 from kb.bootstrap import prepare
 from kb.config import Settings
 from kb.domain.glossary import default_glossary
@@ -85,6 +87,7 @@ def create_app(
         owned = graph is None
         opened = await run_in_threadpool(prepare, settings) if graph is None else graph
         runtime = None
+        webhooks = None
         try:
             if search:
                 say(f"Search index: catching up with the graph's change log ({settings.index_dir})")
@@ -95,8 +98,13 @@ def create_app(
                 applied = runtime.indexer.applied_version
                 change = f"at change {applied[1]}" if applied else "not yet up to date"
                 say(f"Search index: {change} ({time.monotonic() - began:.1f} s)")
+            if settings.webhook_worker:  # KB_WEBHOOKS: this process delivers webhooks
+                webhooks = DeliveryWorker(opened, settings)
+                webhooks.start()
             yield {"graph": opened, "settings": settings, "search": runtime}
         finally:
+            if webhooks is not None:
+                await webhooks.stop()
             if runtime is not None:
                 runtime.stop()
             if owned:
@@ -105,16 +113,20 @@ def create_app(
     default_glossary()  # a broken glossary file is refused now, naming file and line
     schema = build_schema(production=settings.production)
     cache = ResponseCache(settings.response_cache) if settings.response_cache else None
+    # One budget per client for both transports (kb/api/client_limits.py).
+    limits = ClientLimits(settings.rate_limit, settings.subscriptions_per_client)
 
     async def graphql(request: Request) -> Response:
         state = request.state
-        return await handle(request, schema, state.graph, state.settings, state.search, cache)
+        return await handle(
+            request, schema, state.graph, state.settings, state.search, cache, limits
+        )
 
     routes = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/graphql", graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
-        WebSocketRoute("/graphql", SubscriptionServer(schema)),  # subscriptions
+        WebSocketRoute("/graphql", SubscriptionServer(schema, limits)),  # subscriptions
         *record_form_routes(),
         *path_routes(schema),  # before page_routes: /lessons/new is not a lesson id
         *page_routes(schema, search_page(schema)),

@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -128,6 +129,24 @@ class Settings:
     #: Cypher statement per root field, ``off`` executes every field, ``check`` does
     #: both and fails on a difference (what the test suite runs).
     planner: str = "on"
+    #: GraphQL operations per minute per client (a token, else an address), over HTTP
+    #: and WebSocket alike (kb/api/client_limits.py); 0: no limit.
+    rate_limit: int = 0
+    #: Subscriptions one client may hold open at once (the process holds at most 200).
+    subscriptions_per_client: int = 10
+    #: Webhooks (kb/api/webhook_delivery.py): whether this process delivers them, the
+    #: POST timeout, attempts before a delivery FAILS (and pauses its webhook), the first
+    #: retry's delay and the cap of the doubling delays, how often the change log is
+    #: looked at, and how long a process's lease on a webhook lasts (longer than a POST).
+    webhook_worker: bool = True
+    webhook_timeout: float = 5.0
+    webhook_attempts: int = 8
+    webhook_backoff: float = 1.0
+    webhook_backoff_max: float = 300.0
+    webhook_poll: float = 1.0
+    webhook_lease: float = 30.0
+    #: Refuse webhook URLs whose host is not a loopback address (the test suite).
+    webhook_loopback_only: bool = False
 
     @property
     def neo4j_home(self) -> Path:
@@ -186,4 +205,28 @@ class Settings:
             expensive_requests=_int(env, "KB_EXPENSIVE_REQUESTS", 2, 1, 1000),
             expensive_threads=_int(env, "KB_EXPENSIVE_THREADS", 2, 1, 1000),
             planner=_choice(env, "KB_PLANNER", "on", ("off", "on", "check")),
+            rate_limit=_int(env, "KB_RATE_LIMIT", 0, 0, 1_000_000),
+            subscriptions_per_client=_int(env, "KB_SUBSCRIPTIONS_PER_CLIENT", 10, 1, 10_000),
+            **_webhook_settings(env),
         )
+
+
+def _webhook_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The ``KB_WEBHOOK*`` settings; the lease must outlast one delivery's POST."""
+    timeout = _float(env, "KB_WEBHOOK_TIMEOUT", 5.0, 0.1, 120.0)
+    lease = _float(env, "KB_WEBHOOK_LEASE", 30.0, 1.0, 3600.0)
+    if lease <= timeout:
+        raise ConfigError(
+            f"KB_WEBHOOK_LEASE={lease:g} must be longer than KB_WEBHOOK_TIMEOUT={timeout:g}: "
+            "a lease that ends during a POST would let another process deliver the same entry"
+        )
+    return {
+        "webhook_worker": _bool(env, "KB_WEBHOOKS", True),
+        "webhook_timeout": timeout,
+        "webhook_attempts": _int(env, "KB_WEBHOOK_ATTEMPTS", 8, 1, 100),
+        "webhook_backoff": _float(env, "KB_WEBHOOK_BACKOFF", 1.0, 0.01, 3600.0),
+        "webhook_backoff_max": _float(env, "KB_WEBHOOK_BACKOFF_MAX", 300.0, 0.01, 86400.0),
+        "webhook_poll": _float(env, "KB_WEBHOOK_POLL", 1.0, 0.05, 3600.0),
+        "webhook_lease": lease,
+        "webhook_loopback_only": _bool(env, "KB_WEBHOOK_LOOPBACK_ONLY", False),
+    }

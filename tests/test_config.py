@@ -48,6 +48,12 @@ def test_neo4j_uri_selects_an_external_server() -> None:
             "NEO4J_URI='http://localhost:7474' is not a Bolt URI",
         ),
         ({"KB_TX_TIMEOUT": "0"}, "KB_TX_TIMEOUT='0' is out of range"),
+        ({"KB_WEBHOOK_ATTEMPTS": "0"}, "KB_WEBHOOK_ATTEMPTS='0' is out of range; expected 1..100"),
+        (
+            {"KB_WEBHOOK_TIMEOUT": "10", "KB_WEBHOOK_LEASE": "10"},
+            "KB_WEBHOOK_LEASE=10 must be longer than KB_WEBHOOK_TIMEOUT=10",
+        ),
+        ({"KB_WEBHOOK_LOOPBACK_ONLY": "sure"}, "KB_WEBHOOK_LOOPBACK_ONLY='sure' is not a boolean"),
     ],
 )
 def test_bad_values_name_the_variable_and_what_is_accepted(
@@ -56,3 +62,12 @@ def test_bad_values_name_the_variable_and_what_is_accepted(
     with pytest.raises(ConfigError) as caught:
         Settings.from_env(env)
     assert message in str(caught.value)
+
+
+def test_webhook_settings_default_to_production_values() -> None:
+    settings = Settings.from_env({})
+    assert (settings.webhook_worker, settings.webhook_loopback_only) == (True, False)
+    assert (settings.webhook_timeout, settings.webhook_attempts) == (5.0, 8)
+    assert (settings.webhook_backoff, settings.webhook_backoff_max) == (1.0, 300.0)
+    quick = Settings.from_env({"KB_WEBHOOKS": "false", "KB_WEBHOOK_BACKOFF": "0.05"})
+    assert quick.webhook_worker is False and quick.webhook_backoff == 0.05

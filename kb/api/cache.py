@@ -117,7 +117,9 @@ class ResponseCache:
 
     def put(self, key: str, version: Version, body: bytes, deps: Dependencies = EVERYTHING) -> None:
         """Keep ``body`` as the answer for ``key``, computed at ``version`` (unless too
-        large, or a change it depends on came after ``version``)."""
+        large, or a change it depends on came after ``version``, or never to be kept)."""
+        if not deps.cacheable:
+            return
         if len(body) > min(MAX_BODY, self.max_bytes) or self.max_entries <= 0:
             return
         with self._lock:

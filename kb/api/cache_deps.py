@@ -81,6 +81,10 @@ EXTRA: dict[tuple[str, str], frozenset[str]] = {
     ("Vendor", "contracts"): frozenset({"Vendor", "Contract"}),
 }
 
+#: Root fields whose answers are never cached: what they read changes without a change
+#: entry (webhooks and their deliveries, written by the delivery worker).
+UNCACHED_ROOTS = frozenset({"webhooks", "webhook"})
+
 #: Types of no label that only carry what their fields reach.
 _STRUCTURE = frozenset(
     {"PageInfo", "Change", "SearchResults", "SearchHit", "SearchFacets", "SearchHighlight"}
@@ -96,6 +100,8 @@ class Dependencies:
     labels: frozenset[str] = frozenset()
     keys: frozenset[tuple[str, str]] = frozenset()
     everything: bool = False
+    #: False: the response must not be kept at all (see :data:`UNCACHED_ROOTS`).
+    cacheable: bool = True
 
     def affected_by(self, labels: set[str], keys: set[tuple[str, str]]) -> bool:
         """True when a change of these labels or nodes can alter the response."""
@@ -109,6 +115,7 @@ class Dependencies:
 
 
 EVERYTHING = Dependencies(everything=True)
+UNCACHEABLE = Dependencies(everything=True, cacheable=False)
 
 
 @dataclass(frozen=True)
@@ -117,6 +124,7 @@ class _Plan:
     everything: bool
     #: Root fields read by key: (label, argument literal or None, variable name or None).
     by_key: tuple[tuple[str, str | None, str | None], ...]
+    cacheable: bool = True
 
 
 def dependencies(
@@ -124,6 +132,8 @@ def dependencies(
 ) -> Dependencies:
     """The dependencies of a (valid) query document run with ``variables``."""
     plan = _plan(schema, query, name)
+    if not plan.cacheable:
+        return UNCACHEABLE
     if plan.everything:
         return EVERYTHING
     keys = set()
@@ -151,6 +161,8 @@ def _plan(schema: GraphQLSchema, query: str, name: str | None) -> _Plan:
     walk = _Walk(schema, fragments)
     by_key = []
     for field in walk.fields(root, operation.selection_set):
+        if field.name.value in UNCACHED_ROOTS:
+            return _Plan(frozenset(), True, (), cacheable=False)
         key = _by_key(walk, root, field)
         if key is not None:
             by_key.append(key)

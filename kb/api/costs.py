@@ -78,6 +78,7 @@ LIST_SIZES: dict[tuple[str, str], int] = {
     ("Stats", "relationships"): 20,
     ("Change", "diff"): 10,  # one per field an update changed (kb/graph/history.py)
     ("DeletePayload", "detached"): 5,  # one per kind of link others hold (kb/graph/deletes.py)
+    ("Query", "webhooks"): 50,  # at most MAX_WEBHOOKS (kb/graph/webhooks.py)
 }
 
 #: A list without ``first:`` that is not in :data:`LIST_SIZES` (a field added later).

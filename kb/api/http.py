@@ -35,6 +35,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from kb.api.auth import viewer_for_token
 from kb.api.cache import ResponseCache, cache_key
 from kb.api.cache_deps import dependencies
+from kb.api.client_limits import ClientLimits, client_key
 from kb.api.context import ANONYMOUS, Context, Viewer
 from kb.api.parsing import parse_kept
 from kb.api.request_json import BadJsonError, loads
@@ -173,9 +174,10 @@ async def handle(
     settings: Settings,
     search: SearchRuntime | None = None,
     cache: ResponseCache | None = None,
+    limits: ClientLimits | None = None,
 ) -> Response:
     """Answer one GraphQL-over-HTTP request (from ``cache`` when it holds the answer
-    for the graph's current version)."""
+    for the graph's current version); each counts against the client's ``limits``."""
     try:
         if request.method == "GET" and "query" not in request.query_params and _wants_html(request):
             # Not a GraphQL GET (no 'query'): the explorer, whose address may keep the
@@ -214,6 +216,14 @@ async def handle(
         return _error(error)
     except DatabaseUnavailableError:
         return _error(HttpError(503, "the database is unavailable; try again later"))
+    if limits is not None:
+        address = request.client.host if request.client else None
+        refused = limits.take(client_key(viewer.token_id, address))
+        if refused is not None:
+            wait = str(refused.details.get("retryAfter", 1))
+            return JSONResponse(
+                {"errors": [refused.formatted()]}, status_code=429, headers={"Retry-After": wait}
+            )
     version = search.indexer.applied_version if search is not None else None
     key = None
     if cache is not None and version is not None and operation == OperationType.QUERY:

@@ -50,6 +50,9 @@ RULES: dict[str, Rule] = {
     "createCategory": ADMIN, "updateCategory": ADMIN, "deleteCategory": ADMIN,
     "setMembership": ADMIN, "removeMembership": ADMIN,
     "setParticipation": ADMIN, "removeParticipation": ADMIN,
+    # webhooks (kb/api/webhooks.py): other applications' endpoints and their secrets
+    "registerWebhook": ADMIN, "deleteWebhook": ADMIN,
+    "replayDelivery": ADMIN, "replayWebhook": ADMIN,
 }  # fmt: skip
 
 

@@ -7,7 +7,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
 import strawberry
@@ -40,10 +40,13 @@ from kb.api.search import SearchQuery
 from kb.api.subscriptions import Subscription
 from kb.api.types import Alliance, Category, Contract, Lesson, Practice, State
 from kb.api.vendors import VendorQuery
+from kb.api.webhooks import WebhookMutation, WebhookQuery
 
 #: The parts the root types are merged from (one module per concern adds its part here).
-QUERY_TYPES: tuple[type, ...] = (Query, SearchQuery, CurriculumQuery, GlossaryQuery, VendorQuery)
-MUTATION_TYPES: tuple[type, ...] = (Mutation, CurriculumMutation)
+QUERY_TYPES: tuple[type, ...] = (
+    Query, SearchQuery, CurriculumQuery, GlossaryQuery, VendorQuery, WebhookQuery,
+)  # fmt: skip
+MUTATION_TYPES: tuple[type, ...] = (Mutation, CurriculumMutation, WebhookMutation)
 
 
 #: Documents whose validation is kept, per process.
@@ -106,8 +109,24 @@ class Schema(strawberry.Schema):
             ]
         return result
 
+    async def stream(self, *args: Any, **kwargs: Any) -> Any:
+        """Strawberry's stream (WebSocket operations), each result's errors coded as
+        :meth:`execute` codes them: ``ErrorCodes`` sees only the first result there."""
+        return _coded_stream(await super().stream(*args, **kwargs), self.production)
+
     def _unexpected(self, error: GraphQLError) -> GraphQLError:
         return coded(error, mask=self.production, hide_suggestions=self.production, code=INTERNAL)
+
+
+async def _coded_stream(source: Any, mask: bool) -> AsyncIterator[Any]:
+    try:
+        async for result in source:
+            errors = getattr(result, "errors", None)
+            if errors:
+                result.errors = [coded(e, mask=mask, hide_suggestions=mask) for e in errors]
+            yield result
+    finally:
+        await source.aclose()
 
 
 def _operation_problem(error: Exception, query: str | None, name: str | None) -> str:

@@ -9,12 +9,17 @@ newest change: only what happens from then on.
 
 The server reads a batch of at most :data:`BATCH` entries, sends them, and reads the next
 only once they are sent, so a slow subscriber holds one batch in memory, never a queue
-that grows. Subscriptions per process are capped (:data:`MAX_SUBSCRIPTIONS`); reads
-follow the same rule as queries (``KB_PUBLIC_READ``), with the token of the WebSocket
-handshake's ``Authorization`` header.
+that grows (``tests/api/test_slow_subscriber.py`` measures it). Open subscriptions are
+capped per client and per process (:mod:`kb.api.client_limits`); reads follow the same
+rule as queries (``KB_PUBLIC_READ``). Filter values are checked against the graph: an
+unknown kind, state or category is BAD_USER_INPUT naming it.
 
-Served by Strawberry's own graphql-transport-ws support (:class:`SubscriptionServer`) at
-the WebSocket address ``/graphql``.
+A deleted record passes the ``states`` and ``categories`` filters by the links it had
+when it was deleted (kept on its change entry, :mod:`kb.graph.tombstones`); a delete
+recorded before those were kept passes every filter.
+
+Served by Strawberry's own graphql-transport-ws support at the WebSocket address
+``/graphql`` (:mod:`kb.api.subscription_server`: the token, the rate limit).
 """
 
 from __future__ import annotations
@@ -22,24 +27,20 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncGenerator
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import strawberry
 from neo4j.exceptions import ClientError, ServiceUnavailable, SessionExpired, TransientError
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
-from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import Info
 
-from kb.api.auth import viewer_for_token
-from kb.api.context import ANONYMOUS, Context
+from kb.api.client_limits import ClientLimits, client_key
+from kb.api.context import Context
 from kb.api.errors import BadInputError
 from kb.api.history import ChangeOp
 from kb.api.ids import encode_id
-from kb.graph.changes import STREAM_LABELS, last_sequence, stream_entries
+from kb.graph.changes import STREAM_LABELS, last_sequence, missing_keys, stream_entries
 from kb.graph.db import DatabaseUnavailableError, Graph
 from kb.graph.history import native_datetime
 
@@ -49,9 +50,20 @@ log = logging.getLogger(__name__)
 BATCH = 100
 #: How long an idle stream waits before it looks at the change log again (seconds).
 POLL = 0.5
-#: Open subscriptions per process; the next one is refused with BAD_USER_INPUT.
-MAX_SUBSCRIPTIONS = 200
-_open = 0
+#: The limits of subscriptions made without a socket (the schema run in-process):
+#: the process cap only.
+IN_PROCESS = ClientLimits(rate=0, subscriptions=10_000)
+
+
+@dataclass
+class SocketContext(Context):
+    """The context of a WebSocket connection: who the limits count for (``client``),
+    the app's limits, and the ``connection_init`` payload (Strawberry sets it)."""
+
+    client: str = "address:unknown"
+    address: str | None = None
+    limits: ClientLimits = field(default_factory=lambda: IN_PROCESS)
+    connection_params: dict[str, Any] | None = None
 
 
 @strawberry.input(description="Which changes to stream; each list narrows, all must hold.")
@@ -61,11 +73,13 @@ class ChangesWhere:
     )
     states: list[str] | None = strawberry.field(
         default=None,
-        description="USPS codes: records linked to one of these states (deletes always pass).",
+        description="USPS codes: records linked to one of these states (a deleted record: "
+        "linked when it was deleted).",
     )
     categories: list[str] | None = strawberry.field(
         default=None,
-        description="Category codes: records linked to one of these (deletes always pass).",
+        description="Category codes: records linked to one of these (a deleted record: "
+        "linked when it was deleted).",
     )
 
 
@@ -80,7 +94,9 @@ class ChangeEvent:
     author: str | None
 
 
-def _checked(where: ChangesWhere | None) -> tuple[list[str], set[str], set[str]]:
+async def _checked(
+    graph: Graph, where: ChangesWhere | None
+) -> tuple[list[str], set[str], set[str]]:
     kinds = list(where.kinds) if where and where.kinds else list(STREAM_LABELS)
     unknown = [k for k in kinds if k not in STREAM_LABELS]
     if unknown:
@@ -100,12 +116,25 @@ def _checked(where: ChangesWhere | None) -> tuple[list[str], set[str], set[str]]
             )
     states = set(where.states or ()) if where else set()
     categories = set(where.categories or ()) if where else set()
+    for argument, label, asked in (
+        ("states", "State", states),
+        ("categories", "Category", categories),
+    ):
+        if asked:
+            missing = await asyncio.to_thread(missing_keys, graph, label, sorted(asked))
+            if missing:
+                what = "state code" if label == "State" else "category code"
+                raise BadInputError(
+                    f"where.{argument}: {missing[0]!r} is not a known {what}"
+                    + (f" (nor {', '.join(repr(m) for m in missing[1:4])})" if missing[1:] else ""),
+                    f"where.{argument}",
+                )
     return kinds, states, categories
 
 
 def _passes(row: dict[str, Any], states: set[str], categories: set[str]) -> bool:
-    if row["op"] == "DELETE":
-        return True
+    if row["op"] == "DELETE" and row["links"] is None:
+        return True  # deleted before its links were kept: nobody knows where it was
     if states and not states & set(row["states"]):
         return False
     return not categories or bool(categories & set(row["categories"]))
@@ -147,20 +176,21 @@ class Subscription:
     async def changes(
         self, info: Info, after: int | None = None, where: ChangesWhere | None = None
     ) -> AsyncGenerator[ChangeEvent, None]:
-        global _open
         context: Context = info.context
         context.require_read()
-        kinds, states, categories = _checked(where)
         if after is not None and after < 0:
             raise BadInputError(f"after: {after} is not a sequence; expected 0 or more", "after")
-        if _open >= MAX_SUBSCRIPTIONS:
-            raise BadInputError(
-                f"this server has {MAX_SUBSCRIPTIONS} open subscriptions; try again later"
-            )
         graph = context.graph
-        position = after if after is not None else await asyncio.to_thread(last_sequence, graph)
-        _open += 1
+        kinds, states, categories = await _checked(graph, where)
+        if isinstance(context, SocketContext):
+            limits, client = context.limits, context.client
+        else:
+            limits, client = IN_PROCESS, client_key(context.viewer.token_id, "in-process")
+        refused = limits.open_subscription(client)
+        if refused is not None:
+            raise refused
         try:
+            position = after if after is not None else await asyncio.to_thread(last_sequence, graph)
             while True:
                 rows = await _read_batch(graph, position, kinds)
                 for row in rows:
@@ -178,29 +208,4 @@ class Subscription:
                 if len(rows) < BATCH:
                     await asyncio.sleep(POLL)
         finally:
-            _open -= 1
-
-
-class SubscriptionServer(GraphQL):
-    """Strawberry's WebSocket transport (graphql-transport-ws) with this API's context."""
-
-    def __init__(self, schema: Any) -> None:
-        super().__init__(
-            schema,
-            graphql_ide=None,
-            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
-            keep_alive=True,
-            keep_alive_interval=15,
-        )
-
-    async def get_context(  # type: ignore[override]
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> Context:
-        state = request.state
-        viewer = ANONYMOUS
-        header = request.headers.get("authorization", "")
-        if header.lower().startswith("bearer "):
-            found = await viewer_for_token(state.graph, header[7:].strip())
-            if found is not None:
-                viewer = found
-        return Context(state.graph, state.settings, viewer, getattr(state, "search", None))
+            limits.close_subscription(client)

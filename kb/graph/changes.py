@@ -8,6 +8,7 @@ in ``seq`` order and remembers the last one applied.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import LiteralString
 
 from kb.graph.db import Graph, Tx
 
@@ -76,8 +77,9 @@ def last_sequence(graph: Graph) -> int:
 STREAM_LABELS = ("Lesson", "Practice", "Contract", "Curriculum", "State", "Alliance", "Category")
 
 # The entries after ``$after`` of the given labels, each with the op the record's history
-# gives it (CREATE: its first entry, or the first after a DELETE) and, for records that
-# still exist, the states and categories they are linked to (for the stream's filters).
+# gives it (CREATE: its first entry, or the first after a DELETE) and the states and
+# categories the record is linked to (for the stream's filters): for a delete, those it
+# was linked to when deleted (``links``, kept by kb/graph/tombstones.py; null if none kept).
 _STREAM = (
     "MATCH (c:Change) WHERE c.seq > $after AND c.label IN $labels "
     "WITH c ORDER BY c.seq LIMIT $limit "
@@ -99,7 +101,14 @@ _STREAM = (
     "RETURN c.seq AS seq, c.label AS label, c.id AS id, "
     "CASE WHEN c.op = 'DELETE' THEN 'DELETE' "
     "     WHEN before IS NULL OR before = 'DELETE' THEN 'CREATE' ELSE 'UPDATE' END AS op, "
-    "c.at AS at, c.author AS author, states, categories ORDER BY seq"
+    "c.at AS at, c.author AS author, c.links AS links, "
+    "CASE WHEN c.op = 'DELETE' "
+    "     THEN [l IN coalesce(c.links, []) WHERE l STARTS WITH 'State:' | substring(l, 6)] "
+    "     ELSE states END AS states, "
+    "CASE WHEN c.op = 'DELETE' "
+    "     THEN [l IN coalesce(c.links, []) WHERE l STARTS WITH 'Category:' | substring(l, 9)] "
+    "     ELSE categories END AS categories "
+    "ORDER BY seq"
 )
 
 
@@ -109,3 +118,15 @@ def stream_entries(
     """Up to ``limit`` entries after ``after`` of ``labels``, oldest first, with their op
     (CREATE/UPDATE/DELETE) and the states and categories the record is linked to."""
     return graph.read(_STREAM, after=after, labels=labels, limit=limit)
+
+
+_MISSING: dict[str, LiteralString] = {
+    label: "UNWIND $keys AS key OPTIONAL MATCH (n:" + label + " {id: key}) "
+    "WITH key, n WHERE n IS NULL RETURN key"
+    for label in STREAM_LABELS
+}
+
+
+def missing_keys(graph: Graph, label: str, keys: list[str]) -> list[str]:
+    """Those of ``keys`` that are not the key of a ``label`` node, in the order given."""
+    return [str(key) for key in graph.read_column(_MISSING[label], keys=keys)]

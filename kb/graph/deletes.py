@@ -8,7 +8,8 @@ who created it (editors delete only their own), lists the nodes holding a link t
 ``detach`` those links are removed first (each holder gets a change entry, so the search
 index sees it), except links a holder cannot be without (a contract's alliance, a
 lesson's state): those holders must be moved or deleted first. The delete itself is
-recorded in the change log like any write.
+recorded in the change log like any write, with the record's title and links as they
+were (:mod:`kb.graph.tombstones`), for the feeds and the change stream.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from neo4j.exceptions import ClientError
 
 from kb.graph.changes import record_changes
 from kb.graph.db import Graph, Tx
+from kb.graph.tombstones import keep, snapshot
 from kb.graph.writes import DEPENDENT_LINKS, LinkSpec, MissingNodeError, WriteError
 
 #: The labels the API deletes (curricula have their own store).
@@ -129,6 +131,7 @@ def delete_node(
         if owner is not None and rows[0]["createdBy"] != owner:
             raise _not_owner(label, key, rows[0]["createdBy"], owner)
         found = _dependents(tx, label, key)
+        tombstone = snapshot(tx, label, key)  # before any link goes: feeds need them
         required = [d for _, d in found if d.required]
         if required or (found and not detach):
             _refuse(label, key, required if detach else [d for _, d in found], detach)
@@ -138,6 +141,8 @@ def delete_node(
         if not tx.run(_DELETE[label], id=key)[0]["n"]:
             raise _raced(label, key)
         record_changes(tx, label, [key], "DELETE", author)
+        if tombstone is not None:
+            keep(tx, label, key, tombstone)
         return [d for _, d in found]
 
     try:

@@ -6,6 +6,12 @@ newest. Each read is one statement; the change log is reached through its
 ``(label, id)`` index, newest entry first, so a feed costs the same whatever the size of
 the log.
 
+A deleted record stays in the feeds it was in, as an entry with the same ``id``, marked
+``deleted``, titled as it was and ``updated`` at the delete: the title and the links it
+had are kept on the DELETE entry of the change log (:mod:`kb.graph.tombstones`). Only
+the whole-graph and linked scopes list deletes (a search cannot find what is gone, and a
+curriculum refuses to lose an item without an edit of its own, which its feed shows).
+
 Four scopes:
 
 - :func:`newest_entries`: the newest changed records of the whole graph;
@@ -42,9 +48,44 @@ _ENTRY: LiteralString = (
     "WITH n, label, last, first WHERE last IS NOT NULL "
     "RETURN label, n.id AS key, coalesce(n.title, n.name, n.id) AS title, "
     "coalesce(n.summary, n.lesson, n.description, '') AS summary, "
-    "last.seq AS seq, last.at AS updated, first.at AS published, last.author AS author "
+    "last.seq AS seq, last.at AS updated, first.at AS published, last.author AS author, "
+    "false AS deleted "
     "ORDER BY seq DESC LIMIT $limit"
 )
+
+# `d` bound to DELETE entries: those still the newest entry of their record (it was not
+# created again since), as entries of a deleted record.
+_DELETED: LiteralString = (
+    "CALL { WITH d "
+    "  MATCH (c:Change {label: d.label, id: d.id}) "
+    "  WITH c ORDER BY c.seq DESC "
+    "  WITH collect(c) AS cs "
+    "  RETURN cs[0] AS last, cs[-1] AS first } "
+    "WITH d, last, first WHERE last.seq = d.seq "
+    "RETURN d.label AS label, d.id AS key, coalesce(d.title, d.id) AS title, '' AS summary, "
+    "d.seq AS seq, d.at AS updated, first.at AS published, d.author AS author, "
+    "true AS deleted "
+    "ORDER BY seq DESC LIMIT $limit"
+)
+
+_NEWEST_DELETED: LiteralString = (
+    "MATCH (d:Change {op: 'DELETE'}) WHERE d.label IN $labels "
+    "WITH d ORDER BY d.seq DESC LIMIT $scan "
+)
+
+_LINKED_DELETED: LiteralString = (
+    "MATCH (d:Change {op: 'DELETE'}) WHERE d.label IN $labels AND $link IN d.links "
+    "WITH d ORDER BY d.seq DESC LIMIT $scan "
+)
+
+
+def _with_deleted(live: LiteralString, deleted: LiteralString) -> LiteralString:
+    return (
+        "CALL { " + live + " UNION ALL " + deleted + " } "
+        "RETURN label, key, title, summary, seq, updated, published, author, deleted "
+        "ORDER BY seq DESC LIMIT $limit"
+    )
+
 
 _NEWEST: LiteralString = (
     "MATCH (c:Change) WHERE c.seq > 0 AND c.label IN $labels "
@@ -89,18 +130,24 @@ class FeedEntry:
     updated: datetime
     published: datetime
     author: str | None
+    #: The record was deleted (at ``updated``); ``title`` is the one it had.
+    deleted: bool = False
 
 
 def newest_entries(graph: Graph, limit: int) -> list[FeedEntry]:
-    """The ``limit`` most recently changed lessons, practices and contracts."""
+    """The ``limit`` most recently changed lessons, practices and contracts, deleted
+    ones included."""
     # The newest few hundred entries of the log hold the newest ``limit`` records unless
-    # one record was written hundreds of times in a row; a record deleted since is skipped.
-    return _entries(graph, _NEWEST + _ENTRY, limit, scan=max(200, limit * 20))
+    # one record was written hundreds of times in a row.
+    query = _with_deleted(_NEWEST + _ENTRY, _NEWEST_DELETED + _DELETED)
+    return _entries(graph, query, limit, scan=max(200, limit * 20))
 
 
 def linked_entries(graph: Graph, label: str, key: str, limit: int) -> list[FeedEntry]:
-    """The records one relationship away from the ``label`` node ``key``, newest first."""
-    return _entries(graph, _LINKED[label] + _ENTRY, limit, key=key)
+    """The records one relationship away from the ``label`` node ``key``, newest first,
+    with those deleted while linked to it."""
+    query = _with_deleted(_LINKED[label] + _ENTRY, _LINKED_DELETED + _DELETED)
+    return _entries(graph, query, limit, key=key, link=f"{label}:{key}", scan=limit)
 
 
 def entries_for(graph: Graph, records: list[tuple[str, str]], limit: int) -> list[FeedEntry]:
@@ -130,6 +177,7 @@ def _entries(
             updated=native_datetime(row["updated"]),
             published=native_datetime(row["published"]),
             author=row["author"],
+            deleted=bool(row.get("deleted")),
         )
         for row in rows
     ]

@@ -50,7 +50,7 @@ from kb.search.segments import within
 CANDIDATES = 100
 #: Term-frequency credit of a glossary alternative beside the form the person typed
 #: (a wide group, "MPA" with every "master agreement", must not bury the typed word).
-SYNONYM_CREDIT = 0.5
+SYNONYM_CREDIT = 0.15
 #: BM25F saturation and length normalisation.
 K1 = 1.2
 B = 0.75

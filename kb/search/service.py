@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from whoosh import query as wq
@@ -52,7 +53,7 @@ from kb.search.scoring import UnsupportedQueryError, mask_of, top_documents
 from kb.search.searchers import SearcherPool, SnapshotCaches
 from kb.search.spelling import Speller
 from kb.search.store import IndexStore
-from kb.search.synonyms import Thesaurus, default_thesaurus
+from kb.search.synonyms import Thesaurus, default_thesaurus, with_record_acronyms
 
 log = logging.getLogger(__name__)
 
@@ -122,15 +123,20 @@ class SearchService:
     def plan(self, searcher: Any, text: str) -> tuple[ParsedQuery, ranking.Plan | None]:
         """How ``text`` is read and what it matches (None: nothing can match)."""
         speller = Speller.of(searcher)
-        parsed = parse_query(text, self.thesaurus, speller.knows, speller.correct, speller.indexed)
+        thesaurus = with_record_acronyms(self.thesaurus, searcher, text)
+        parsed = parse_query(text, thesaurus, speller.knows, speller.correct, speller.indexed)
         if parsed.matches_nothing:
             return parsed, None
         intent = read_intent(text, self.lexicon()) if parsed.should else Intent()
         sets = self.searchers.match_sets(searcher)
 
         def frequency(concept: Concept) -> int:
-            # Posting lists still hold documents deleted since the last merge.
-            return (sets.docs(searcher, concept.to_query()) & sets.everything()).bit_count()
+            # A synonym group is as rare as its commonest phrase (as Lucene's SynonymQuery
+            # counts it), not as the union: a wide group must not make a rare typed
+            # acronym count for little. Posting lists still hold deleted documents.
+            live = sets.everything()
+            parts = [replace(concept, alternatives=(a,)) for a in concept.alternatives]
+            return max((sets.docs(searcher, p.to_query()) & live).bit_count() for p in parts)
 
         return parsed, ranking.plan(searcher, parsed, intent, self._eligible(intent), frequency)
 

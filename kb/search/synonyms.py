@@ -17,14 +17,25 @@ Massachusetts (the state code), while "master agreement" does not.
 
 from __future__ import annotations
 
+import re
+import threading
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 
-from kb.domain.glossary import GLOSSARY_FILE, Glossary, Term, default_glossary, load_glossary
+from kb.domain.glossary import (
+    GLOSSARY_FILE,
+    Glossary,
+    Term,
+    default_glossary,
+    load_glossary,
+    normalise,
+)
 from kb.search.schema import INDEX_STOP_WORDS, TEXT_ANALYZER, TOKEN_PATTERN
 
 #: Words a plain question carries that say nothing about the topic. Removed from
@@ -113,8 +124,8 @@ class Thesaurus:
         number = self.keys.get(key)
         if number is None:
             return (key,)
-        alternatives = self.groups[number]
-        return alternatives if key in alternatives else (key, *alternatives)
+        # The typed phrase first: what is paired for proximity is what the person wrote.
+        return (key, *(a for a in self.groups[number] if a != key))
 
     def knows(self, token: str) -> bool:
         """Whether ``token`` is part of some phrase of the table."""
@@ -125,3 +136,116 @@ class Thesaurus:
 def default_thesaurus() -> Thesaurus:
     """The glossary shipped with the package, compiled once per process."""
     return Thesaurus.from_glossary(default_glossary())
+
+
+# -- acronyms the records define --------------------------------------------------------
+
+#: Query words of this many characters are looked up as acronyms a record may define.
+ACRONYM_CHARS = (2, 6)
+#: A word in more documents than this is not looked up (it is a word, not an acronym).
+MAX_DEFINING_DOCS = 50
+_WORD = re.compile(r"[A-Za-z0-9]+")
+_STORED_TEXT = ("title", "summary", "body")
+
+
+def long_form(short: str, before: str) -> str | None:
+    """The words just before ``(short)`` that ``short`` abbreviates, or None.
+
+    The algorithm of Schwartz and Hearst (2003): the letters of the acronym are found
+    right to left in the preceding words, the first one at the start of a word, within
+    ``min(len + 5, 2 * len)`` words. ``long_form("MWBE", "a goal for minority- and
+    women-owned business enterprise")`` is ``"minority- and women-owned business
+    enterprise"``.
+    """
+    letters = [c.lower() for c in short if c.isalnum()]
+    if len(letters) < 2 or not letters[0].isalpha():
+        return None
+    words = before.split()[-min(len(letters) + 5, 2 * len(letters)) :]
+    candidate = " ".join(words)
+    at, pos = len(letters) - 1, len(candidate) - 1
+    while at >= 0:
+        # The first letter must start a word; the others may be anywhere in one.
+        while pos >= 0 and (
+            candidate[pos].lower() != letters[at]
+            or (at == 0 and pos > 0 and candidate[pos - 1].isalnum())
+        ):
+            pos -= 1
+        if pos < 0:
+            return None
+        pos -= 1
+        at -= 1
+    found = candidate[candidate.rfind(" ", 0, pos + 1) + 1 :].strip(" -,;:")
+    if len(_WORD.findall(found)) < 2 or len(found) <= len(short):
+        return None
+    return found
+
+
+def defined_long_forms(short: str, texts: Iterable[str]) -> tuple[str, ...]:
+    """Every long form that ``texts`` give ``short`` as "long form (SHORT)"."""
+    pattern = re.compile(rf"\(\s*{re.escape(short)}s?\s*[),;]", re.IGNORECASE)
+    found: dict[str, str] = {}
+    for text in texts:
+        for match in pattern.finditer(text):
+            # Only the sentence the parenthesis closes: a long form never crosses one.
+            before = re.split(r"[.;:!?()\n]", text[: match.start()])[-1]
+            form = long_form(short, before)
+            if form is not None:
+                found.setdefault(normalise(form), form)
+    return tuple(found.values())
+
+
+def with_record_acronyms(thesaurus: Thesaurus, searcher: Any, text: str) -> Thesaurus:
+    """``thesaurus`` plus, for each short word of ``text`` that it does not know, the
+    long forms the index's records give that word as an acronym ("a master price
+    agreement (MPA)"), so that a record which only spells the phrase out matches too.
+
+    Only records holding the word are read (at most :data:`MAX_DEFINING_DOCS`), once
+    per index snapshot and word.
+    """
+    groups: list[tuple[str, ...]] = []
+    for word in dict.fromkeys(_WORD.findall(text)):
+        lower = word.lower()
+        if not ACRONYM_CHARS[0] <= len(lower) <= ACRONYM_CHARS[1] or not lower.isalpha():
+            continue
+        key = key_tokens(word)
+        if not key or key in thesaurus.keys:
+            continue
+        forms = _record_long_forms(searcher, lower)
+        if forms:
+            groups.append((word, *forms))
+    if not groups:
+        return thesaurus
+    added = Thesaurus.from_groups(groups)
+    offset = len(thesaurus.groups)
+    keys = dict(thesaurus.keys)
+    for key, number in added.keys.items():
+        keys.setdefault(key, number + offset)
+    return Thesaurus(
+        (*thesaurus.groups, *added.groups), keys, max(thesaurus.longest, added.longest)
+    )
+
+
+def _record_long_forms(searcher: Any, word: str) -> tuple[str, ...]:
+    reader = searcher.reader()
+    with _LOCK:
+        cache = _LONG_FORMS.setdefault(reader, {})
+        if word in cache:
+            return cache[word]
+    forms: tuple[str, ...] = ()
+    if ("words", word) in reader and reader.doc_frequency("words", word) <= MAX_DEFINING_DOCS:
+        numbers = list(reader.postings("words", word).all_ids())
+        texts = (
+            " ".join(str(fields.get(name) or "") for name in _STORED_TEXT)
+            for fields in map(searcher.stored_fields, numbers)
+        )
+        forms = defined_long_forms(word, texts)
+    with _LOCK:
+        cache[word] = forms
+    return forms
+
+
+# Long forms per open reader and word; they go when the reader does (a newer snapshot).
+_LONG_FORMS: weakref.WeakKeyDictionary[Any, dict[str, tuple[str, ...]]] = (
+    weakref.WeakKeyDictionary()
+)
+_LOCK = threading.Lock()

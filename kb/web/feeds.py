@@ -6,7 +6,10 @@ curriculum page has one at its address plus ``/feed.xml``. An entry is a lesson,
 practice or contract (for a curriculum: the curriculum and the items of its modules);
 its ``id`` is a tag URI that never changes (``tag:procurement-kb,2024:lesson/L-0001``),
 its ``updated`` and ``published`` the times of its newest and oldest change-log
-entries, and the feed lists the newest :data:`FEED_SIZE` first.
+entries, and the feed lists the newest :data:`FEED_SIZE` first (``?first=`` asks for 1
+to :data:`MAX_FEED_SIZE`). A record deleted since keeps its entry (same ``id``) in the
+newest-changes feed and in the feeds of the records it was linked to, titled
+``Deleted: ...``, with the category ``deleted`` and ``updated`` at the delete.
 
 Pages link their feed (``<link rel="alternate" type="application/atom+xml">``) through
 the template global ``feed_url``. Bad parameters get the same 400 as the search page;
@@ -31,9 +34,12 @@ from kb.web import search as search_pages
 from kb.web.pages import PageError, error_page, run_query, templates
 
 FEED_SIZE = 50
+MAX_FEED_SIZE = 100
 MEDIA_TYPE = "application/atom+xml; charset=utf-8"
 TAG = "tag:procurement-kb,2024:"
 SITE = "Procurement knowledge graph"
+#: The category term of a deleted record's entry.
+DELETED = "deleted"
 
 #: Record pages with a feed: URL segment -> (label, what the reader calls it).
 RECORDS = {
@@ -83,12 +89,21 @@ def _atom(
     for entry in entries:
         item = generator.add_entry(order="append")
         item.id(f"{TAG}{entry.label.lower()}/{entry.key}")
-        item.title(entry.title)
-        item.link(href=base + PATHS[entry.label] + entry.key, rel="alternate", type="text/html")
         item.updated(entry.updated)
         item.published(entry.published)
         item.author({"name": entry.author or SITE})
         item.category(term=entry.label.lower(), label=entry.label)
+        if entry.deleted:
+            # Same id as while it lived, so a reader replaces the entry; no link, as the
+            # page is gone (Atom then wants content, RFC 4287 4.1.1.1).
+            what = entry.label.lower()
+            item.title(f"Deleted: {entry.title}")
+            item.category(term=DELETED, label="Deleted")
+            when = entry.updated.strftime("%Y-%m-%d %H:%M UTC")
+            item.content(f"The {what} {entry.key} was deleted on {when}.", type="text")
+            continue
+        item.title(entry.title)
+        item.link(href=base + PATHS[entry.label] + entry.key, rel="alternate", type="text/html")
         if entry.summary:
             item.summary(_clip(entry.summary))
     return Response(generator.atom_str(pretty=True), media_type=MEDIA_TYPE)
@@ -114,6 +129,23 @@ def _require_read(request: Request) -> None:
         )
 
 
+def _size(request: Request) -> int:
+    """The entries asked for with ``?first=`` (default :data:`FEED_SIZE`)."""
+    raw = request.query_params.get("first")
+    if raw is None:
+        return FEED_SIZE
+    # ASCII digits only: isdigit() also holds for '²', which int() refuses.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6) or not (
+        1 <= int(raw) <= MAX_FEED_SIZE
+    ):
+        raise PageError(
+            400,
+            "No such feed size",
+            f"first={raw[:20]!r} is not a number of entries; expected 1 to {MAX_FEED_SIZE}.",
+        )
+    return int(raw)
+
+
 def search_feed(schema: Schema) -> Callable[[Request], object]:
     """``/feed.xml``: the search at the same query string, newest change first; with no
     query and no filter, the newest lessons, practices and contracts."""
@@ -121,15 +153,19 @@ def search_feed(schema: Schema) -> Callable[[Request], object]:
     async def feed(request: Request) -> Response:
         try:
             _require_read(request)
+            size = _size(request)
             state = search_pages.SearchState.from_request(request)
             if not state.q and not state.filters:
-                entries = await feed_entries(request.state.graph, FEED_SIZE)
+                entries = await feed_entries(request.state.graph, size)
                 return _atom(request, "newest", f"{SITE}: what is new", "/", entries)
+            for kind in state.filters.get("kind", []):
+                if kind not in KINDS:  # before the query, whose enum would refuse it less clearly
+                    raise PageError(400, "Unknown filter", f"kind={kind!r} is not a known kind.")
             variables = {"q": state.q, "where": state.where(), "after": None, "first": 100}
             data = await run_query(request, schema, search_pages.SEARCH, variables)
             search_pages.check_filters(state, data)
             hits = [(KINDS[h["kind"]], h["key"]) for h in data["search"]["hits"]]
-            entries = await feed_entries(request.state.graph, FEED_SIZE, records=hits)
+            entries = await feed_entries(request.state.graph, size, records=hits)
         except PageError as error:
             return error_page(request, error)
         except DatabaseUnavailableError:
@@ -150,6 +186,7 @@ def record_feed(segment: str) -> Callable[[Request], object]:
         key = request.path_params["key"]
         try:
             _require_read(request)
+            size = _size(request)
             if len(key) > 100:
                 raise PageError(400, "That address is too long", "Keys are at most 100 characters.")
             graph = request.state.graph
@@ -159,9 +196,9 @@ def record_feed(segment: str) -> Callable[[Request], object]:
                     404, f"No such {what}", f"There is no {what} {key!r} in the knowledge base."
                 )
             if label == "Curriculum":
-                entries = await feed_entries(graph, FEED_SIZE, curriculum=key)
+                entries = await feed_entries(graph, size, curriculum=key)
             else:
-                entries = await feed_entries(graph, FEED_SIZE, linked_to=(label, key))
+                entries = await feed_entries(graph, size, linked_to=(label, key))
         except PageError as error:
             return error_page(request, error)
         except DatabaseUnavailableError:

@@ -3,6 +3,8 @@ feed reader would, against a real `kb serve` on the seeded graph."""
 
 from __future__ import annotations
 
+import base64
+import html
 import re
 import time
 import xml.etree.ElementTree as ET
@@ -45,7 +47,10 @@ def _assert_valid_entries(parsed: Any) -> None:
         assert re.fullmatch(
             r"tag:procurement-kb,2024:(lesson|practice|contract|curriculum)/.+", entry.id
         )
-        assert entry.title and entry.link and entry.published_parsed <= entry.updated_parsed
+        deleted = "deleted" in [t.term for t in entry.get("tags", [])]
+        # A deleted record's entry has no page to link to; Atom then wants content.
+        assert entry.title and (entry.get("link") or (deleted and entry.content))
+        assert entry.published_parsed <= entry.updated_parsed
 
 
 def test_the_newest_feed_is_valid_atom_and_links_to_pages(server: str) -> None:
@@ -161,3 +166,96 @@ def test_bad_feed_urls_get_a_clear_page(server: str, path: str, status: int, say
     assert response.status_code == status
     assert says in response.text
     assert response.headers["content-type"].startswith("text/html")
+
+
+def _post(server: str, query: str, headers: dict[str, str]) -> dict[str, Any]:
+    answer = httpx.post(f"{server}/graphql", json={"query": query}, headers=headers, timeout=30)
+    body: dict[str, Any] = answer.json()
+    assert body.get("errors") is None, answer.text
+    return body
+
+
+def test_a_deleted_lesson_and_practice_stay_in_their_feeds_marked_deleted(
+    server: str, session_graph: Graph
+) -> None:
+    _, secret = create_token(session_graph, "feed-deleter", "editor")
+    headers = {"authorization": f"Bearer {secret}"}
+    _post(server, """mutation { createLesson(input: {
+        key: "L-8802", title: "A lesson shared and then withdrawn",
+        lesson: "Withdrawn lessons should not vanish silently from a reader.",
+        context: "Feed delete test", recommendation: "Tell subscribers.",
+        status: LESSON_IDENTIFIED, recordedOn: "2026-11-30",
+        state: "U3RhdGU6VVQ=", categories: ["Q2F0ZWdvcnk6OTIw"], illustrative: true })
+        { lesson { key } } }""", headers)  # fmt: skip
+    _post(server, """mutation { createPractice(input: {
+        slug: "feed-delete-practice", title: "A practice shared and then withdrawn",
+        summary: "Withdrawn.", body: "Withdrawn.", focusArea: PLANNING_AND_ANALYSIS,
+        publishedOn: "2026-11-30", states: ["U3RhdGU6VVQ="],
+        categories: ["Q2F0ZWdvcnk6OTIw"], illustrative: true })
+        { practice { key } } }""", headers)  # fmt: skip
+    lesson_id = "tag:procurement-kb,2024:lesson/L-8802"
+    practice_id = "tag:procurement-kb,2024:practice/feed-delete-practice"
+    alive = {e.id: e for e in _feed(server, "/states/UT/feed.xml").entries}
+    assert lesson_id in alive and practice_id in alive
+    time.sleep(1.1)  # the delete's time must differ from the create's
+    for mutation, node in (("deleteLesson", "L-8802"), ("deletePractice", "feed-delete-practice")):
+        label = "Lesson" if mutation == "deleteLesson" else "Practice"
+        global_id = base64.b64encode(f"{label}:{node}".encode()).decode()
+        _post(
+            server,
+            f'mutation {{ {mutation}(input: {{id: "{global_id}"}}) {{ deletedId }} }}',
+            headers,
+        )
+
+    for path in ("/feed.xml", "/states/UT/feed.xml", "/categories/920/feed.xml"):
+        parsed = _feed(server, path)
+        entries = {e.id: e for e in parsed.entries}
+        # Newest first: the practice was deleted last.
+        assert _ids(parsed)[:2] == [practice_id, lesson_id], path
+        for entry_id, title in (
+            (lesson_id, "A lesson shared and then withdrawn"),
+            (practice_id, "A practice shared and then withdrawn"),
+        ):
+            entry = entries[entry_id]
+            assert entry.title == f"Deleted: {title}", path
+            assert "deleted" in [t.term for t in entry.tags], path
+            assert "was deleted on" in entry.content[0].value
+            assert entry.updated_parsed > alive[entry_id].updated_parsed
+            assert entry.published_parsed == alive[entry_id].published_parsed
+    # A state the records were never linked to does not list them.
+    assert lesson_id not in _ids(_feed(server, "/states/CA/feed.xml?first=100"))
+    # Its `updated` is the delete's time in the change log.
+    rows = session_graph.read(
+        "MATCH (c:Change {label: 'Lesson', id: 'L-8802', op: 'DELETE'}) "
+        "RETURN c.at AS at, c.links AS links, c.title AS title"
+    )
+    assert len(rows) == 1 and "State:UT" in rows[0]["links"] and "Category:920" in rows[0]["links"]
+    at = rows[0]["at"].to_native()
+    feed_entry = {e.id: e for e in _feed(server, "/states/UT/feed.xml").entries}[lesson_id]
+    assert time.strftime("%Y-%m-%dT%H:%M:%S", feed_entry.updated_parsed) == at.strftime(
+        "%Y-%m-%dT%H:%M:%S"
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "says"),
+    [
+        ("/feed.xml?first=abc", "first='abc' is not a number of entries"),
+        ("/feed.xml?first=0", "expected 1 to 100"),
+        ("/feed.xml?q=salt&first=101", "expected 1 to 100"),
+        ("/states/UT/feed.xml?first=%C2%B2", "is not a number of entries"),
+        ("/feed.xml?category=no-such-category", "category='no-such-category' is not a known"),
+        ("/feed.xml?q=x&kind=nothing", "kind='nothing' is not a known kind"),
+        ("/feed.xml?alliance=ZZ", "alliance='ZZ' is not a known alliance"),
+    ],
+)
+def test_bad_feed_parameters_are_a_400_page_naming_them(server: str, path: str, says: str) -> None:
+    response = httpx.get(f"{server}{path}", headers=HTML, timeout=30)
+    assert response.status_code == 400, response.text[:300]
+    assert says in html.unescape(response.text)
+    assert response.headers["content-type"].startswith("text/html")
+
+
+def test_first_sets_the_feed_size(server: str) -> None:
+    assert len(_feed(server, "/feed.xml?first=3").entries) == 3
+    assert len(_feed(server, "/states/UT/feed.xml?first=2").entries) == 2
