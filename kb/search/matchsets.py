@@ -27,9 +27,13 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from whoosh import query as wq
+
+if TYPE_CHECKING:  # scoring imports this module
+    from kb.search.scoring import ScoreVectors
 
 _NULL = type(wq.NullQuery)
 #: Query types whose repr names everything they match on (field, words, slop...).
@@ -44,6 +48,8 @@ MAX_BITMAPS = 4096
 
 def bitmap(docnums: Iterable[int], size: int = 0) -> int:
     """The bitmap of a set of document numbers (``size``: a hint, the largest + 1)."""
+    if isinstance(docnums, np.ndarray):
+        return array_bitmap(docnums, size)
     bits = bytearray((size + 7) >> 3)
     for docnum in docnums:
         byte = docnum >> 3
@@ -51,6 +57,15 @@ def bitmap(docnums: Iterable[int], size: int = 0) -> int:
             bits.extend(bytes(byte - len(bits) + 1))
         bits[byte] |= 1 << (docnum & 7)
     return int.from_bytes(bits, "little")
+
+
+def array_bitmap(numbers: Any, size: int = 0) -> int:
+    """:func:`bitmap` of a numpy array of document numbers (in C rather than a loop)."""
+    if not len(numbers):
+        return 0
+    present = np.zeros(max(size, int(numbers.max()) + 1), dtype=bool)
+    present[numbers] = True
+    return int.from_bytes(np.packbits(present, bitorder="little").tobytes(), "little")
 
 
 def docnums(bits: int) -> list[int]:
@@ -70,10 +85,15 @@ class MatchSets:
         searcher: a Whoosh searcher; its document numbers are the bit positions, so a
             ``MatchSets`` is only shared between searchers of the same snapshot.
         max_bitmaps: posting-list bitmaps kept.
+        vectors: the snapshot's posting arrays: term bitmaps and phrase matches are
+            then made from them (the same sets, without Whoosh's matchers).
     """
 
-    def __init__(self, searcher: Any, max_bitmaps: int = MAX_BITMAPS) -> None:
+    def __init__(
+        self, searcher: Any, max_bitmaps: int = MAX_BITMAPS, vectors: ScoreVectors | None = None
+    ) -> None:
         reader = searcher.reader()
+        self.vectors = vectors
         self.doc_count = int(reader.doc_count_all())
         self.max_bitmaps = max_bitmaps
         self._terms: OrderedDict[tuple[str, str], int] = OrderedDict()
@@ -92,6 +112,10 @@ class MatchSets:
         def compute() -> int:
             if (fieldname, text) not in reader:
                 return 0
+            if self.vectors is not None and fieldname in searcher.schema:
+                # Posting arrays list deleted documents too.
+                ids = self.vectors.postings(searcher, fieldname, text)[0]
+                return array_bitmap(ids, self.doc_count) & self._everything
             return bitmap(reader.postings(fieldname, text).all_ids(), self.doc_count)
 
         return self._cached((fieldname, text), compute)
@@ -152,6 +176,10 @@ class MatchSets:
         # Phrases, prefixes and the rest: Whoosh's matcher, for this part only, kept
         # (the same synonym phrases come back in query after query).
         def compute() -> int:
+            if self.vectors is not None and type(query) is wq.Phrase:
+                found = self.vectors.phrase_docs(searcher, query)
+                if found is not None:
+                    return array_bitmap(found, self.doc_count) & self._everything
             return bitmap(query.docs(searcher), self.doc_count)
 
         if type(query) in _KEYED_BY_REPR:

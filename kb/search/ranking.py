@@ -35,12 +35,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from whoosh import query as wq
 
 from kb.search.documents import uid
 from kb.search.intent import Intent
+from kb.search.matchsets import MatchSets
 from kb.search.querying import Concept, ParsedQuery
 from kb.search.schema import TEXT_FIELDS
+from kb.search.scoring import ScoreVectors, mask_of
+from kb.search.segments import within
 
 #: Best Whoosh hits re-ranked; hits after them keep Whoosh's order.
 CANDIDATES = 100
@@ -132,17 +136,30 @@ def _any(queries: list[wq.Query]) -> wq.Query:
     return queries[0] if len(queries) == 1 else wq.Or(queries)
 
 
-def rerank(searcher: Any, hits: Sequence[Any], plan: Plan) -> list[tuple[Any, float]]:
-    """``hits`` (Whoosh hits, best first) with their final scores, best first."""
+def rerank(
+    searcher: Any,
+    hits: Sequence[Any],
+    plan: Plan,
+    arrays: tuple[ScoreVectors, MatchSets] | None = None,
+) -> list[tuple[Any, float]]:
+    """``hits`` (best first: Whoosh hits or :class:`kb.search.hits.Candidate`) with
+    their final scores, best first. With ``arrays`` (the snapshot's score vectors and
+    bitmaps) term frequencies come from cached posting arrays (the same numbers)."""
     head = list(hits[:CANDIDATES])
     if not head:
         return []
     top = max(float(h.score or 0.0) for h in head) or 1.0
     numbers = sorted({h.docnum for h in head})
-    bm25f, held = _bm25f(searcher, plan, numbers)
+    if arrays is None:
+        bm25f, held = _bm25f(searcher, plan, numbers)
+    else:
+        bm25f, held = _bm25f_arrays(searcher, plan, numbers, *arrays)
     best = max(bm25f.values(), default=0.0) or 1.0
-    close = _close_pairs(searcher, plan, numbers)
-    linked = _linked(searcher, plan, numbers)
+    if arrays is None:
+        close = _close_pairs(searcher, plan, numbers)
+    else:
+        close = _close_pairs_arrays(searcher, plan, numbers, arrays[0])
+    linked = _linked(searcher, plan, numbers, None if arrays is None else arrays[1])
     pairs = max(len(plan.concepts) - 1, 0)
     total_weight = sum(plan.weights) or 1.0
     scored: list[tuple[Any, float]] = []
@@ -196,6 +213,53 @@ def _bm25f(
             scores[number] += weight * value / (K1 + value)
             held[number] += weight
     return scores, held
+
+
+def _bm25f_arrays(
+    searcher: Any, plan: Plan, numbers: list[int], vectors: ScoreVectors, sets: MatchSets
+) -> tuple[dict[int, float], dict[int, float]]:
+    """:func:`_bm25f` over cached arrays: the same arithmetic, element by element."""
+    nums = np.array(numbers, dtype=np.int64)
+
+    def among(query: wq.Query) -> Any:
+        return mask_of(sets.docs(searcher, query), vectors.size)[nums]
+
+    norms = {}
+    for name in TEXT_FIELDS:
+        average = searcher.avg_field_length(name) or 1.0
+        length = vectors.lengths(searcher, name)[nums]
+        norms[name] = 1 - B + B * np.where(length < 0, 0.0, length) / average
+    scores = np.zeros(len(nums))
+    held = np.zeros(len(nums))
+    for concept, weight in zip(plan.concepts, plan.weights, strict=True):
+        if concept.prefix:
+            held[among(concept.to_query())] += weight
+            continue
+        tf = np.zeros(len(nums))
+        seen = np.zeros(len(nums), dtype=bool)
+        for name in concept.fields:
+            if name not in TEXT_FIELDS:
+                continue
+            for tokens in concept.alternatives:
+                credit = 1.0 if tokens == concept.typed else SYNONYM_CREDIT
+                if len(tokens) > 1:
+                    found = among(wq.Phrase(name, list(tokens)))
+                    freq = np.full(len(nums), TEXT_FIELDS[name])
+                else:
+                    ids, weights = vectors.postings(searcher, name, tokens[0])
+                    if not len(ids):
+                        continue
+                    at = np.minimum(np.searchsorted(ids, nums), len(ids) - 1)
+                    found = ids[at] == nums
+                    freq = weights[at]
+                tf[found] += credit * freq[found] / norms[name][found]
+                seen |= found
+        scores[seen] += weight * tf[seen] / (K1 + tf[seen])
+        held[seen] += weight
+    return (
+        {n: float(v) for n, v in zip(numbers, scores, strict=True)},
+        {n: float(v) for n, v in zip(numbers, held, strict=True)},
+    )
 
 
 def _frequencies(
@@ -262,8 +326,43 @@ def _close_pairs(searcher: Any, plan: Plan, numbers: list[int]) -> dict[int, flo
     return credit
 
 
-def _linked(searcher: Any, plan: Plan, numbers: list[int]) -> dict[int, int]:
-    """Docnum -> how many kinds of named things (state, category, ...) it is linked to."""
+def _close_pairs_arrays(
+    searcher: Any, plan: Plan, numbers: list[int], vectors: ScoreVectors
+) -> dict[int, float]:
+    """:func:`_close_pairs` from positions read once per term and field (the same test
+    as Whoosh's phrase matcher, :func:`kb.search.scoring.within`)."""
+    credit: dict[int, float] = {}
+    nums = np.array(numbers, dtype=np.int64)
+    for left, right in zip(plan.concepts, plan.concepts[1:], strict=False):
+        if left.prefix or right.prefix:
+            continue
+        tokens = [*left.alternatives[0], *right.alternatives[0]]
+        close: set[int] = set()
+        adjacent: set[int] = set()
+        for name in PROXIMITY_FIELDS:
+            holding = np.ones(len(nums), dtype=bool)
+            for token in set(tokens):
+                holding &= np.isin(nums, vectors.postings(searcher, name, token)[0])
+            docs = [int(n) for n in nums[holding]]
+            if not docs:
+                continue
+            where = {t: vectors.positions(searcher, name, t, docs) for t in set(tokens)}
+            for number in docs:
+                lists = [where[t][number] for t in tokens]
+                if within(lists, PROXIMITY_SLOP):
+                    close.add(number)
+                    if within(lists, 1):
+                        adjacent.add(number)
+        for number in sorted(close):
+            credit[number] = credit.get(number, 0.0) + (1.0 if number in adjacent else NEAR_CREDIT)
+    return credit
+
+
+def _linked(
+    searcher: Any, plan: Plan, numbers: list[int], sets: MatchSets | None = None
+) -> dict[int, int]:
+    """Docnum -> how many kinds of named things (state, category, ...) it is linked to
+    (from the snapshot's bitmaps when ``sets`` is given)."""
     intent = plan.intent
     kinds: list[wq.Query] = []
     for fieldname, keys in (
@@ -279,7 +378,12 @@ def _linked(searcher: Any, plan: Plan, numbers: list[int]) -> dict[int, int]:
         kinds.extend(q for q in titles if q is not None)
     counts: dict[int, int] = {}
     for query in kinds:
-        for number in _among(searcher, query, numbers):
+        if sets is None:
+            found = _among(searcher, query, numbers)
+        else:
+            bits = sets.docs(searcher, query)
+            found = [n for n in numbers if bits >> n & 1]
+        for number in found:
             counts[number] = counts.get(number, 0) + 1
     return counts
 

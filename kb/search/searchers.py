@@ -26,12 +26,16 @@ import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from whoosh.scoring import BM25F
 
+from kb.search.hits import StoredKeys
 from kb.search.matchsets import MatchSets
+from kb.search.scoring import ScoreVectors
+from kb.search.segments import SegmentArrays
 from kb.search.store import IndexStore, open_index
 
 #: A generation directory and a Whoosh commit (TOC generation) within it.
@@ -39,6 +43,20 @@ Snapshot = tuple[Path, int]
 
 #: Idle searchers of the newest snapshot kept for the next requests; more are closed.
 MAX_IDLE = 8
+
+
+@dataclass(frozen=True)
+class SnapshotCaches:
+    """What searches of one snapshot share: bitmaps, score vectors, document keys."""
+
+    sets: MatchSets
+    vectors: ScoreVectors
+    keys: StoredKeys
+
+    @classmethod
+    def of(cls, searcher: Any, segments: SegmentArrays | None = None) -> SnapshotCaches:
+        vectors = ScoreVectors(searcher, segments=segments)
+        return cls(MatchSets(searcher, vectors=vectors), vectors, StoredKeys())
 
 
 class SearcherPool:
@@ -58,7 +76,9 @@ class SearcherPool:
         self._idle: list[tuple[Snapshot, Any]] = []
         #: The snapshot of each searcher lent out, by id(); bitmaps of the newest one.
         self._lent: dict[int, Snapshot] = {}
-        self._sets: tuple[Snapshot, MatchSets] | None = None
+        self._sets: tuple[Snapshot, SnapshotCaches] | None = None
+        #: What is read from each segment, kept while later snapshots still hold it.
+        self.segments = SegmentArrays()
         self._open = 0
         self._closed = False
         # A service dropped without close() (a CLI call, a test) still closes its files
@@ -90,17 +110,22 @@ class SearcherPool:
     def match_sets(self, searcher: Any) -> MatchSets:
         """The bitmaps (:class:`MatchSets`) of the snapshot of ``searcher``, a searcher
         lent by :meth:`searcher`: shared by every searcher of the newest snapshot."""
+        return self.caches(searcher).sets
+
+    def caches(self, searcher: Any) -> SnapshotCaches:
+        """Bitmaps, score vectors and document keys of the snapshot of ``searcher`` (a
+        searcher lent by :meth:`searcher`), shared by every searcher of the newest one."""
         with self._lock:
             snapshot = self._lent.get(id(searcher))
             if self._sets is not None and self._sets[0] == snapshot:
                 return self._sets[1]
-        sets = MatchSets(searcher)
+        caches = SnapshotCaches.of(searcher, self.segments)
         with self._lock:
             if snapshot is not None and snapshot == self._newest:
                 if self._sets is None or self._sets[0] != snapshot:
-                    self._sets = (snapshot, sets)
+                    self._sets = (snapshot, caches)
                 return self._sets[1]
-        return sets
+        return caches
 
     def drop_stale(self) -> None:
         """Close idle searchers that no longer see the newest commit (call it after a

@@ -11,7 +11,6 @@ Example:
 
 from __future__ import annotations
 
-import html
 import logging
 import threading
 import time
@@ -19,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from whoosh import highlight, sorting
 from whoosh import query as wq
+from whoosh import sorting
 
 from kb.graph.db import DatabaseUnavailableError, Graph, QueryError
 from kb.graph.presence import existing_keys
@@ -28,10 +27,10 @@ from kb.graph.search_docs import INDEXED_LABELS, neighbours
 from kb.graph.search_entities import eligible_contract_ids, entity_names
 from kb.search import ranking
 from kb.search.documents import uid
+from kb.search.hits import Candidate, Marker
 from kb.search.intent import Intent, Lexicon, read_intent
 from kb.search.matchsets import bitmap, docnums
 from kb.search.querying import (
-    NOISE_WORDS,
     Concept,
     ParsedQuery,
     SearchInputError,
@@ -42,7 +41,6 @@ from kb.search.results import (
     DEFAULT_PAGE,
     MAX_PAGE,
     FacetCount,
-    Highlight,
     Hit,
     RelatedItem,
     SearchFilters,
@@ -51,18 +49,16 @@ from kb.search.results import (
     encode_cursor,
 )
 from kb.search.schema import FACETS, META_KIND, NO_VALUE
-from kb.search.searchers import SearcherPool
+from kb.search.scoring import UnsupportedQueryError, mask_of, top_documents
+from kb.search.searchers import SearcherPool, SnapshotCaches
 from kb.search.spelling import Speller
 from kb.search.store import IndexStore
 from kb.search.synonyms import Thesaurus, default_thesaurus, with_record_acronyms
 
 log = logging.getLogger(__name__)
 
-#: Fields whose matches are shown, in this order, and fragments per field.
+#: Fields whose matches are shown, in this order.
 HIGHLIGHT_FIELDS = ("title", "summary", "body", "tags")
-#: Short fields shown whole rather than cut into fragments.
-WHOLE_FIELDS = ("title", "tags")
-FRAGMENTS_PER_FIELD = 2
 #: Share of text similarity (the rest is graph proximity) in related items.
 TEXT_WEIGHT = 0.6
 #: Seconds the names of states, categories, alliances and contracts are kept before
@@ -72,32 +68,6 @@ LEXICON_TTL = 60.0
 _MASK = wq.Term("kind", META_KIND)
 #: Index kind -> graph label.
 _LABELS = {kind: label for label, kind in INDEXED_LABELS.items()}
-
-log = logging.getLogger(__name__)
-
-
-class _MarkFormatter(highlight.Formatter):  # type: ignore[misc]
-    """Escaped text, each match in <mark>, fragments joined by an ellipsis."""
-
-    between = " … "
-
-    def _text(self, text: str) -> str:
-        return html.escape(text, quote=False)
-
-    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        word = html.escape(highlight.get_text(text, token, replace), quote=False)
-        # A noise word is only matched as part of a thesaurus phrase; it is not shown
-        # as a match even then ("use another state's contract").
-        return word if word.lower() in NOISE_WORDS else f"<mark>{word}</mark>"
-
-
-_WHOLE = highlight.Highlighter(
-    fragmenter=highlight.WholeFragmenter(charlimit=None), formatter=_MarkFormatter()
-)
-_PINPOINT = highlight.Highlighter(
-    fragmenter=highlight.PinpointFragmenter(maxchars=240, surround=60, autotrim=True),
-    formatter=_MarkFormatter(),
-)
 
 
 class SearchService:
@@ -117,6 +87,9 @@ class SearchService:
         self.graph = graph
         self.thesaurus = thesaurus or default_thesaurus()
         self.searchers = SearcherPool(store)
+        #: Score with numpy vectors (kb.search.scoring) rather than Whoosh's matchers;
+        #: off only to compare the two (same answers, tests/search/test_scoring.py).
+        self.vectors = True
         self._lexicon: tuple[float, Lexicon] | None = None
         self._lexicon_lock = threading.Lock()
         #: Called with {label: [ids]} when a page of hits names nodes the graph no longer
@@ -192,17 +165,21 @@ class SearchService:
         if not parsed.ranked:
             options["sortedby"] = sorting.FieldFacet("date", reverse=True)
         matches = sets.docs(searcher, plan.query) & allowed
-        results = _top(searcher, plan.query, options) if matches else []
+        caches = self.searchers.caches(searcher)
+        results = self._candidates(searcher, plan.query, options, matches, parsed.ranked, caches)
         if parsed.ranked:
-            page = ranking.rerank(searcher, results, plan)[offset : offset + first]
+            arrays = (caches.vectors, sets) if self.vectors else None
+            page = ranking.rerank(searcher, results, plan, arrays)[offset : offset + first]
         else:
             page = [(h, 0.0) for h in results[offset : offset + first]]
         gone = self._gone([h for h, _ in page])
         if gone:
             page = [(h, score) for h, score in page if h.docnum not in gone]
             matches &= ~bitmap(gone)
+        marker = Marker(searcher, plan.query, caches.vectors if self.vectors else None)
         hits = tuple(
-            self._hit(h, offset + n, parsed.ranked, score) for n, (h, score) in enumerate(page)
+            self._hit(h, offset + n, parsed.ranked, marker, score)
+            for n, (h, score) in enumerate(page)
         )
         total = matches.bit_count()
         return SearchResult(
@@ -214,6 +191,36 @@ class SearchService:
             end_cursor=hits[-1].cursor if hits else None,
             has_next_page=offset + len(hits) < total,
         )
+
+    def _candidates(
+        self,
+        searcher: Any,
+        query: wq.Query,
+        options: dict[str, Any],
+        matches: int,
+        ranked: bool,
+        caches: SnapshotCaches,
+    ) -> list[Candidate]:
+        """The first ``options["limit"]`` of ``matches``, best first (or newest first
+        when nothing ranks), scored by :mod:`kb.search.scoring` when it can score
+        ``query``, else by Whoosh's collector; the same documents in the same order."""
+        if not matches:
+            return []
+        if ranked and self.vectors:
+            try:
+                scores = caches.vectors.scores(searcher, query, caches.sets)
+            except UnsupportedQueryError:
+                pass
+            else:
+                allowed = mask_of(matches, caches.vectors.size)
+                return [
+                    Candidate(searcher, number, score, caches.keys)
+                    for number, score in top_documents(scores, allowed, options["limit"])
+                ]
+        return [
+            Candidate(searcher, h.docnum, float(h.score or 0.0), caches.keys)
+            for h in _top(searcher, query, options)
+        ]
 
     def _gone(self, page: list[Any]) -> set[int]:
         """Document numbers of the hits on ``page`` whose node the graph no longer has
@@ -311,15 +318,10 @@ class SearchService:
             log.warning("eligible contracts not read for search: %s", error)
             return []
 
-    def _hit(self, hit: Any, position: int, ranked: bool, score: float = 0.0) -> Hit:
-        highlights = []
-        for name in HIGHLIGHT_FIELDS:
-            if not ranked or not hit.get(name):
-                continue
-            highlighter = _WHOLE if name in WHOLE_FIELDS else _PINPOINT
-            fragment = highlighter.highlight_hit(hit, name, top=FRAGMENTS_PER_FIELD)
-            if fragment:
-                highlights.append(Highlight(name, tuple(fragment.split(_MarkFormatter.between))))
+    def _hit(
+        self, hit: Candidate, position: int, ranked: bool, marker: Marker, score: float = 0.0
+    ) -> Hit:
+        highlights = marker.highlights(hit, HIGHLIGHT_FIELDS) if ranked else []
         return Hit(
             kind=hit["kind"],
             id=hit["id"],

@@ -1,0 +1,268 @@
+"""Whoosh's BM25F scores computed as numpy vectors, one element per document.
+
+Whoosh scores a query by walking a tree of Python matchers posting by posting; a broad
+question expands into tens of terms and synonym phrases over five fields, and at 16,000
+documents that walk, not the index, is most of a search (bench/README.md). Here each
+posting list is read once per index snapshot into two arrays (document numbers and
+term frequencies) and a query's score is array arithmetic over every document at once,
+with the same formula, statistics and combination rules as Whoosh's matchers (what is
+read from a segment is kept for later snapshots too, by :mod:`kb.search.segments`):
+
+- a term scores ``idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average))``
+  (:class:`whoosh.scoring.BM25F`, its ``idf`` and its lossy stored field lengths), or
+  its stored weight in a field that is not scorable;
+- a phrase matches where Whoosh's phrase matcher does (:class:`MatchSets`) and scores
+  the sum of its words' term scores, as Whoosh's span matcher does;
+- ``Or`` and ``And`` add their parts' scores (times their boost, which Whoosh ignores
+  for a compound of one part), ``AndMaybe`` adds the optional part where it matches,
+  ``AndNot`` and ``Require`` keep the first part's score.
+
+Any other query type raises :class:`UnsupportedQueryError` (the caller then asks
+Whoosh). The top documents are then taken in Whoosh's order: score descending, lower
+document number first among equal scores (checked against Whoosh's own collector by
+tests/search/test_scoring.py).
+
+Example:
+    >>> vectors = ScoreVectors(searcher)
+    >>> scores = vectors.scores(searcher, query, sets)
+    >>> top_documents(scores, sets_bitmap_to_mask(matches, vectors.size), 10)
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+from whoosh import query as wq
+
+from kb.search.segments import MAX_BYTES, SegmentArrays
+
+if TYPE_CHECKING:
+    from kb.search.matchsets import MatchSets
+
+Vector = npt.NDArray[np.float64]
+Mask = npt.NDArray[np.bool_]
+Ids = npt.NDArray[np.int64]
+
+#: Posting lists kept per snapshot (least recently used dropped first).
+MAX_POSTINGS = 8192
+_NULL = type(wq.NullQuery)
+
+
+class UnsupportedQueryError(TypeError):
+    """The query holds a type :class:`ScoreVectors` does not score (say which)."""
+
+
+def mask_of(bits: int, size: int) -> Mask:
+    """A bitmap (:mod:`kb.search.matchsets`) as a boolean array of ``size`` documents."""
+    raw = np.frombuffer(bits.to_bytes((size + 7) >> 3, "little"), dtype=np.uint8)
+    return np.unpackbits(raw, bitorder="little")[:size].astype(bool)
+
+
+def top_documents(scores: Vector, allowed: Mask, limit: int) -> list[tuple[int, float]]:
+    """The ``limit`` best (docnum, score) of the ``allowed`` documents, in Whoosh's
+    order: higher score first, then the lower document number."""
+    numbers = np.flatnonzero(allowed)
+    values = scores[numbers]
+    if len(numbers) > limit:
+        # Everything scoring at least the limit-th best, ties included, then sorted.
+        cut = np.partition(values, len(values) - limit)[len(values) - limit]
+        keep = values >= cut
+        numbers, values = numbers[keep], values[keep]
+    order = np.lexsort((numbers, -values))[:limit]
+    return [(int(numbers[i]), float(values[i])) for i in order]
+
+
+class ScoreVectors:
+    """Posting lists and field lengths of one searcher's snapshot, as arrays.
+
+    Args:
+        searcher: a Whoosh searcher; shared only between searchers of one snapshot.
+        max_postings: posting lists kept.
+    """
+
+    def __init__(
+        self,
+        searcher: Any,
+        max_postings: int = MAX_POSTINGS,
+        segments: SegmentArrays | None = None,
+    ) -> None:
+        self.size = int(searcher.reader().doc_count_all())
+        self.max_postings = max_postings
+        #: Arrays per segment, shared with later snapshots (kb.search.segments).
+        self.segments = segments or SegmentArrays()
+        weighting = searcher.weighting
+        self.k1 = float(getattr(weighting, "K1", 1.2))
+        self._b = float(getattr(weighting, "B", 0.75))
+        self._field_b: dict[str, float] = dict(getattr(weighting, "_field_B", {}))
+        self._postings: OrderedDict[tuple[str, str], tuple[Ids, Vector]] = OrderedDict()
+        self._bytes = 0
+        self._lengths: dict[str, Vector] = {}
+        self._lock = threading.Lock()
+
+    def b(self, fieldname: str) -> float:
+        """BM25's length normalisation for ``fieldname``."""
+        return self._field_b.get(fieldname, self._b)
+
+    def postings(self, searcher: Any, fieldname: str, text: str) -> tuple[Ids, Vector]:
+        """Document numbers (ascending, deleted ones included) and weights of a term."""
+        key = (fieldname, text)
+        with self._lock:
+            found = self._postings.get(key)
+            if found is not None:
+                self._postings.move_to_end(key)
+                return found
+        parts = [
+            (ids + offset, weights)
+            for sub, offset in _segments(searcher)
+            for ids, weights in [self.segments.postings(sub.reader(), fieldname, text)]
+            if len(ids)
+        ]
+        if parts:
+            found = (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
+        else:
+            found = (np.zeros(0, dtype=np.int64), np.zeros(0))
+        with self._lock:
+            if key not in self._postings:
+                self._postings[key] = found
+                self._bytes += found[0].nbytes + found[1].nbytes
+            while self._postings and (
+                len(self._postings) > self.max_postings or self._bytes > MAX_BYTES
+            ):
+                _, (ids, weights) = self._postings.popitem(last=False)
+                self._bytes -= ids.nbytes + weights.nbytes
+        return found
+
+    def positions(
+        self, searcher: Any, fieldname: str, text: str, docnums: list[int]
+    ) -> dict[int, list[int]]:
+        """The positions of a term in each of ``docnums`` that holds it."""
+        decode = searcher.schema[fieldname].format.decode_positions
+        found: dict[int, list[int]] = {}
+        for sub, offset in _segments(searcher):
+            reader = sub.reader()
+            end = offset + reader.doc_count_all()
+            local = [n - offset for n in docnums if offset <= n < end]
+            if local:
+                where = self.segments.positions(reader, fieldname, text, local, decode)
+                found.update((n + offset, p) for n, p in where.items())
+        return found
+
+    def phrase_docs(self, searcher: Any, query: wq.Phrase) -> Ids | None:
+        """The documents (deleted ones included) where Whoosh's matcher would find the
+        phrase ``query``: every word, in order, each within ``slop`` of the one before
+        (:func:`kb.search.segments.within`), from positions read once per word and
+        segment; None when Whoosh must answer (character ranges, no positions)."""
+        fieldname = query.fieldname
+        if query.char_ranges is not None or fieldname not in searcher.schema:
+            return None
+        field = searcher.schema[fieldname]
+        if not field.format or not field.format.supports("positions") or not query.words:
+            return None
+        words = [field.to_bytes(w).decode("utf-8") for w in query.words]
+        decode = field.format.decode_positions
+        parts = [
+            self.segments.phrase(sub.reader(), fieldname, words, int(query.slop), decode) + offset
+            for sub, offset in _segments(searcher)
+        ]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    def lengths(self, searcher: Any, fieldname: str) -> Vector:
+        """Each document's stored (lossy) length of ``fieldname``; -1 where its segment
+        stores none (Whoosh's scorer then takes 1, re-ranking 0)."""
+        with self._lock:
+            found = self._lengths.get(fieldname)
+        if found is not None:
+            return found
+        parts = [self.segments.lengths(sub.reader(), fieldname) for sub, _ in _segments(searcher)]
+        values = np.concatenate(parts) if parts else np.zeros(0)
+        with self._lock:
+            self._lengths[fieldname] = values
+        return values
+
+    def term(self, searcher: Any, fieldname: str, text: str) -> tuple[Mask, Vector]:
+        """Where the term occurs and its Whoosh score there (0 elsewhere)."""
+        mask = np.zeros(self.size, dtype=bool)
+        scores = np.zeros(self.size)
+        if fieldname not in searcher.schema:
+            return mask, scores
+        ids, weights = self.postings(searcher, fieldname, text)
+        if not len(ids):
+            return mask, scores
+        mask[ids] = True
+        if not searcher.schema[fieldname].scorable:
+            scores[ids] = weights
+            return mask, scores
+        idf = searcher.idf(fieldname, text)
+        average = searcher.avg_field_length(fieldname) or 1
+        length = self.lengths(searcher, fieldname)[ids]
+        length = np.where(length < 0, 1.0, length)
+        b, k1 = self.b(fieldname), self.k1
+        # The same expression as whoosh.scoring.bm25, in the same order.
+        norm = k1 * ((1 - b) + b * length / average)
+        scores[ids] = idf * ((weights * (k1 + 1)) / (weights + norm))
+        return mask, scores
+
+    def scores(self, searcher: Any, query: wq.Query, sets: MatchSets) -> Vector:
+        """Whoosh's score of ``query`` for every document (0 where it does not match).
+
+        Raises :class:`UnsupportedQueryError` for a query type it does not score.
+        """
+        return self._score(searcher, query, sets)[1]
+
+    def _score(self, searcher: Any, query: wq.Query, sets: MatchSets) -> tuple[Mask, Vector]:
+        if isinstance(query, _NULL):
+            return np.zeros(self.size, dtype=bool), np.zeros(self.size)
+        if type(query) is wq.Term:
+            mask, scores = self.term(searcher, query.fieldname, query.text)
+            return mask, scores * query.boost if query.boost != 1.0 else scores
+        if type(query) is wq.Phrase and len(query.words) > 1 and query.char_ranges is None:
+            return self._phrase(searcher, query, sets)
+        if type(query) in (wq.Or, wq.And) and not getattr(query, "scale", None):
+            if type(query) is wq.Or and query.minmatch > 1:
+                raise UnsupportedQueryError(f"Or with minmatch: {query!r}")
+            parts = query.subqueries
+            if not parts:
+                return self._score(searcher, wq.NullQuery, sets)
+            if len(parts) == 1:
+                return self._score(searcher, parts[0], sets)
+            mask, scores = self._score(searcher, parts[0], sets)
+            mask, scores = mask.copy(), scores.copy()
+            for part in parts[1:]:
+                other, more = self._score(searcher, part, sets)
+                mask = mask | other if type(query) is wq.Or else mask & other
+                scores += more
+            if type(query) is wq.And:
+                scores[~mask] = 0.0
+            return mask, scores * query.boost if query.boost != 1.0 else scores
+        if type(query) is wq.AndMaybe:
+            mask, scores = self._score(searcher, query.a, sets)
+            _, more = self._score(searcher, query.b, sets)
+            return mask, np.where(mask, scores + more, 0.0)
+        if type(query) in (wq.AndNot, wq.Require):
+            mask, scores = self._score(searcher, query.a, sets)
+            other, _ = self._score(searcher, query.b, sets)
+            mask = mask & ~other if type(query) is wq.AndNot else mask & other
+            return mask, np.where(mask, scores, 0.0)
+        raise UnsupportedQueryError(f"{type(query).__name__} is not scored here: {query!r}")
+
+    def _phrase(self, searcher: Any, query: wq.Phrase, sets: MatchSets) -> tuple[Mask, Vector]:
+        mask = mask_of(sets.docs(searcher, query), self.size)
+        scores = np.zeros(self.size)
+        if not mask.any():
+            return mask, scores
+        field = searcher.schema[query.fieldname]
+        for word in query.words:
+            _, more = self.term(searcher, query.fieldname, field.to_bytes(word).decode("utf-8"))
+            scores += more
+        scores[~mask] = 0.0
+        return mask, scores * query.boost if query.boost != 1.0 else scores
+
+
+def _segments(searcher: Any) -> list[tuple[Any, int]]:
+    if searcher.is_atomic():
+        return [(searcher, 0)]
+    return list(searcher.subsearchers)

@@ -1,0 +1,280 @@
+"""Arrays of one index segment: posting lists, positions, field lengths, phrase matches.
+
+A Whoosh segment never changes once written (a commit adds segments, a merge replaces
+some; deletions are kept beside it and applied by the reader), so what is read from one
+stays true in every later snapshot that still holds it. :class:`SegmentArrays` keeps
+those arrays, keyed by segment and in the segment's own document numbers, for every
+snapshot of a process: after a commit only the new, small segment is read again, not
+the 16,000 documents of the others (:mod:`kb.search.scoring` adds each segment's
+offset). Deleted documents stay in these arrays; the snapshot's live set masks them.
+
+Example:
+    >>> arrays = SegmentArrays()
+    >>> ids, weights = arrays.postings(segment_reader, "body", "protest")
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.query.spans import Span, bisect_spans
+from whoosh.util.numeric import byte_to_length
+
+Vector = npt.NDArray[np.float64]
+Ids = npt.NDArray[np.int64]
+T = TypeVar("T")
+
+#: Entries kept (least recently used dropped first): posting lists, posting lists with
+#: their encoded positions (larger, so fewer), phrase matches, field lengths ...
+MAX_POSTINGS = 8192
+MAX_POSITIONS = 512
+MAX_PHRASES = 4096
+MAX_LENGTHS = 512
+#: ... and the bytes each kind may hold at most (estimated: 16 per posting with its
+#: weight, 80 per encoded position list, 8 per phrase match or length).
+MAX_BYTES = 128 * 1024 * 1024
+
+
+class SegmentArrays:
+    """Arrays read from segments, shared by every snapshot (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._bytes: dict[str, int] = {}
+        self._caches: dict[str, tuple[int, OrderedDict[tuple[Any, ...], Any]]] = {
+            name: (size, OrderedDict())
+            for name, size in (
+                ("postings", MAX_POSTINGS),
+                ("values", MAX_POSITIONS),
+                ("phrases", MAX_PHRASES),
+                ("lengths", MAX_LENGTHS),
+            )
+        }
+
+    def postings(self, reader: Any, fieldname: str, text: str) -> tuple[Ids, Vector]:
+        """Local document numbers (ascending) and weights of a term in one segment."""
+
+        def read() -> tuple[Ids, Vector]:
+            ids: list[int] = []
+            weights: list[float] = []
+            if (fieldname, text) in reader:
+                _read_postings(reader.postings(fieldname, text), ids, weights)
+            return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+
+        return self._cached("postings", reader, (fieldname, text), read)
+
+    def values(
+        self, reader: Any, fieldname: str, text: str
+    ) -> tuple[Ids, list[bytes], dict[int, list[int]]]:
+        """Local document numbers and encoded values (positions) of a term, and the
+        positions decoded so far (by index in those lists)."""
+
+        def read() -> tuple[Ids, list[bytes], dict[int, list[int]]]:
+            ids: list[int] = []
+            values: list[bytes] = []
+            if (fieldname, text) in reader:
+                _read_postings(reader.postings(fieldname, text), ids, [], values)
+            return np.array(ids, dtype=np.int64), values, {}
+
+        return self._cached("values", reader, (fieldname, text), read)
+
+    def positions(
+        self, reader: Any, fieldname: str, text: str, docnums: list[int], decode: Any
+    ) -> dict[int, list[int]]:
+        """The positions of a term in each of ``docnums`` (local) that holds it."""
+        ids, encoded, decoded = self.values(reader, fieldname, text)
+        if not len(ids):
+            return {}
+        wanted = np.array(docnums, dtype=np.int64)
+        at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+        found = {}
+        for number, i in zip(wanted.tolist(), at.tolist(), strict=True):
+            if ids[i] == number:
+                # Decoded once per segment, term and document (phrases share words).
+                positions = decoded.get(i)
+                if positions is None:
+                    positions = decoded[i] = decode(encoded[i])
+                found[number] = positions
+        return found
+
+    def phrase(self, reader: Any, fieldname: str, words: list[str], slop: int, decode: Any) -> Ids:
+        """Local documents holding ``words`` in order, each within ``slop`` positions of
+        the one before (:func:`within`)."""
+
+        def find() -> Ids:
+            holding: Ids | None = None
+            for word in dict.fromkeys(words):
+                ids = self.postings(reader, fieldname, word)[0]
+                holding = (
+                    ids if holding is None else np.intersect1d(holding, ids, assume_unique=True)
+                )
+                if not len(holding):
+                    return holding
+            assert holding is not None
+            if len(words) == 1:
+                return holding
+            docs = [int(n) for n in holding]
+            where = {
+                w: self.positions(reader, fieldname, w, docs, decode) for w in dict.fromkeys(words)
+            }
+            found = [n for n in docs if within([where[w][n] for w in words], slop)]
+            return np.array(found, dtype=np.int64)
+
+        return self._cached("phrases", reader, (fieldname, tuple(words), slop), find)
+
+    def lengths(self, reader: Any, fieldname: str) -> Vector:
+        """Each local document's stored (lossy) length of ``fieldname``; -1 where the
+        segment stores none."""
+
+        def read() -> Vector:
+            count = reader.doc_count_all()
+            bulk = _column_lengths(reader, fieldname, count)
+            if bulk is not None:
+                return bulk
+            length = reader.doc_field_length
+            return np.array([length(n, fieldname, -1) or 0 for n in range(count)], dtype=float)
+
+        return self._cached("lengths", reader, (fieldname,), read)
+
+    def _cached(self, cache: str, reader: Any, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+        segment = _segment_key(reader)
+        if segment is None:
+            return make()
+        size, entries = self._caches[cache]
+        full = (segment, *key)
+        with self._lock:
+            found = entries.get(full)
+            if found is not None:
+                entries.move_to_end(full)
+                return found  # type: ignore[no-any-return]
+        made = make()
+        with self._lock:
+            if full not in entries:
+                entries[full] = made
+                self._bytes[cache] = self._bytes.get(cache, 0) + _size(made)
+            while entries and (len(entries) > size or self._bytes[cache] > MAX_BYTES):
+                _, dropped = entries.popitem(last=False)
+                self._bytes[cache] -= _size(dropped)
+        return made
+
+
+def _size(entry: Any) -> int:
+    """Rough bytes of a cached entry (see :data:`MAX_BYTES`)."""
+    if isinstance(entry, tuple):
+        ids, other = entry[:2]
+        # Encoded and (some) decoded positions: about 80 bytes a document each.
+        extra = int(other.nbytes) if hasattr(other, "nbytes") else 160 * len(other)
+        return int(ids.nbytes) + extra
+    return int(entry.nbytes)
+
+
+def _segment_key(reader: Any) -> tuple[str, int] | None:
+    """What names a segment's (immutable) content; None for a reader of no one segment."""
+    segment = getattr(reader, "segment", None)
+    if segment is None or getattr(reader, "is_atomic", lambda: False)() is False:
+        return None
+    try:
+        return str(segment().segment_id()), int(reader.doc_count_all())
+    except (AttributeError, TypeError):
+        return None
+
+
+#: Stored length byte -> length (Whoosh's lossy encoding; 0 stands for none).
+_LENGTHS = np.array([0.0] + [float(byte_to_length(b)) for b in range(1, 256)])
+
+
+def _column_lengths(reader: Any, fieldname: str, count: int) -> Vector | None:
+    """A segment's lengths of ``fieldname`` read as one block from its lengths column
+    (what ``doc_field_length`` reads one document at a time); None when the reader is
+    not a whoosh3 segment reader."""
+    try:
+        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    except AttributeError:
+        return None
+    if column is None:
+        return np.full(count, -1.0)
+    if getattr(column, "_fixedlen", None) != 1:
+        return None
+    stored = min(int(column._count), count)
+    raw = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
+    values = np.zeros(count)
+    values[:stored] = _LENGTHS[raw]
+    return values
+
+
+def within(positions: list[list[int]], slop: int) -> bool:
+    """Whether the words whose positions are listed (in phrase order) occur in that
+    order, each within ``slop`` positions of the one before: the test of Whoosh's
+    phrase matcher (``SpanNear2`` ordered, ``mindist=1``), on positions read once.
+
+    Of each span Whoosh's matcher builds only the end decides what may follow (a next
+    word at ``p`` joins a span ending at ``e`` iff ``1 <= p - e <= slop``), so the spans
+    are kept as the set of their ends (:func:`within_spans` is Whoosh's own loop, kept
+    to test this one against).
+    """
+    ends = set(positions[0])
+    steps = range(1, slop + 1)
+    for later in positions[1:]:
+        if not ends:
+            return False
+        ends = {p for p in later if any(p - d in ends for d in steps)}
+    return bool(ends)
+
+
+def within_spans(positions: list[list[int]], slop: int) -> bool:
+    """:func:`within` as Whoosh's ``SpanNear2Matcher._get_spans`` computes it."""
+    aspans = [Span(p) for p in positions[0]]
+    for later in positions[1:]:
+        if not aspans:
+            return False
+        bspans = [Span(p) for p in later]
+        spans = set()
+        for aspan in aspans:
+            j = bisect_spans(bspans, aspan.start)
+            while j < len(bspans):
+                bspan = bspans[j]
+                j += 1
+                if bspan.end < aspan.start - slop or aspan.start > bspan.start:
+                    continue
+                if bspan.start > aspan.end + slop:
+                    break
+                if 1 <= aspan.distance_to(bspan) <= slop:
+                    spans.add(aspan.to(bspan))
+        aspans = sorted(spans)
+    return bool(aspans)
+
+
+def _read_postings(
+    matcher: Any, ids: list[int], weights: list[float], values: list[bytes] | None = None
+) -> None:
+    """Append a term's postings (deleted documents too: the caller masks them), and
+    their encoded values to ``values`` if given."""
+    leaf = matcher
+    while not hasattr(leaf, "_read_ids") and hasattr(leaf, "child"):
+        leaf = leaf.child
+    if hasattr(leaf, "_read_ids") and hasattr(leaf, "_next_block"):
+        # whoosh.codec.whoosh3's leaf matcher: whole blocks at a time.
+        while leaf.is_active():
+            leaf._read_ids()
+            ids.extend(leaf._ids[leaf._i :])
+            if values is None:
+                leaf._read_weights()
+                weights.extend(leaf._weights[leaf._i :])
+            else:
+                leaf._read_values()
+                values.extend(leaf._values[leaf._i :])
+            leaf._next_block()
+        return
+    while matcher.is_active():
+        ids.append(matcher.id())
+        if values is None:
+            weights.append(matcher.weight())
+        else:
+            values.append(matcher.value())
+        matcher.next()
