@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from kb.api.cache import ResponseCache
+from kb.api.fast_path import FastPath
 from kb.api.http import handle
 from kb.api.safety import install as install_safety_net
 from kb.api.schema import build_schema
@@ -105,10 +106,11 @@ def create_app(
     default_glossary()  # a broken glossary file is refused now, naming file and line
     schema = build_schema(production=settings.production)
     cache = ResponseCache(settings.response_cache) if settings.response_cache else None
+    fast = FastPath(schema)  # fully planned reads without Strawberry's execution
 
     async def graphql(request: Request) -> Response:
         state = request.state
-        return await handle(request, schema, state.graph, state.settings, state.search, cache)
+        return await handle(request, schema, state.graph, state.settings, state.search, cache, fast)
 
     routes = [
         Route("/healthz", healthz),

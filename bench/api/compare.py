@@ -318,10 +318,12 @@ def report(
         base = med(raw[read.name])
         ours, theirs = counts[read.name]
         lines.append(
-            f"| {read.name} | {ours}/{theirs} | {base:.1f} ms | {med(off.p50):.1f} / {med(off.p95):.1f} "
+            f"| {read.name} | {ours}/{theirs} | {base:.1f} ms "
+            f"| {med(off.p50):.1f} / {med(off.p95):.1f} "
             f"| {med(peer.p50):.1f} / {med(peer.p95):.1f} | {med(on.p50):.1f} / {med(on.p95):.1f} "
             f"| {med(off.p50) / base:.1f}x | {med(off.p50) / med(peer.p50):.2f} "
-            f"| {r_off:,.0f} / {r_peer:,.0f} / {r_on:,.0f} | {r_off / r_peer:.2f}, {r_on / r_peer:.2f} |"
+            f"| {r_off:,.0f} / {r_peer:,.0f} / {r_on:,.0f} "
+            f"| {r_off / r_peer:.2f}, {r_on / r_peer:.2f} |"
         )
     lines += [
         "",
