@@ -10,8 +10,9 @@ same checks, in the same order, as the full path:
    :mod:`kb.api.parsing`); the directive limits, then graphql-core's rules with the
    schema's own (depth, aliases, cost; no introspection in production) validate it
    (the outcome kept per document text);
-2. the operation is a query the viewer may read (``require_read``), whose cost is below
-   ``KB_EXPENSIVE_COST`` (an expensive request takes its slot on the full path);
+2. the operation is a query the viewer may read (``require_read``); a request whose cost
+   is ``KB_EXPENSIVE_COST`` or more takes one of the expensive-request slots first, or
+   is refused (RATE_LIMITED) as the full path refuses it;
 3. its bound plan runs within the request's time budget (the context's deadline, the
    Neo4j transaction timeout), and the response is encoded once by orjson.
 
@@ -36,8 +37,9 @@ import orjson
 from graphql import GraphQLError, specified_rules
 from strawberry.schema.schema import validate_document
 
+from kb.api.concurrency import Slot, take_slot
 from kb.api.directive_limits import DirectiveLimits, directive_limits_rule
-from kb.api.errors import ApiError
+from kb.api.errors import ApiError, coded
 from kb.api.limits import Limits, measure_operation
 from kb.api.parsing import parse_kept
 from kb.api.planner import COUNTS, bound_for, run_bound
@@ -98,7 +100,7 @@ class FastPath:
         if settings.planner == "off":
             return None
         cost = self._cost(query, name)
-        if cost is None or cost >= settings.expensive_cost:
+        if cost is None:
             return None
         try:
             context.require_read()
@@ -108,6 +110,12 @@ class FastPath:
         bound = bound_for(self.schema, query, document, name, variables, context)
         if bound is None:
             return None
+        slot: Slot | None = None
+        if cost >= settings.expensive_cost:  # as RequestBudget: one of the few slots
+            slot = await take_slot(settings, cost, context.deadline)
+            if slot.refused is not None:
+                COUNTS.fast += 1
+                return self.refusal(slot.refused)
         try:
             data = await context.run(run_bound, context.graph, bound)
         except DatabaseUnavailableError:
@@ -115,5 +123,20 @@ class FastPath:
         except Exception as error:  # a timeout: the full path reports it, with its code
             log.warning("fast path read failed, executing plainly: %s", error)
             return None
+        finally:
+            if slot is not None:
+                slot.release()
         COUNTS.fast += 1
         return orjson.dumps({"data": data})
+
+    def refusal(self, error: GraphQLError) -> Refusal:
+        """The body of a request refused for want of an expensive-request slot, as the
+        full path words it (:class:`~kb.api.errors.ErrorCodes` gives it its code)."""
+        production = bool(getattr(self.schema, "production", False))
+        coded_error = coded(error, mask=production, hide_suggestions=production)
+        return Refusal(orjson.dumps({"errors": [coded_error.formatted]}))
+
+
+class Refusal(bytes):
+    """A response body with errors only (a request error: 400 when the client accepts
+    ``application/graphql-response+json``)."""

@@ -36,7 +36,7 @@ from kb.api.auth import viewer_for_token
 from kb.api.cache import ResponseCache, cache_key
 from kb.api.cache_deps import dependencies
 from kb.api.context import ANONYMOUS, Context, Viewer
-from kb.api.fast_path import FastPath
+from kb.api.fast_path import FastPath, Refusal
 from kb.api.parsing import parse_kept
 from kb.api.planner import COUNTS, PlannerMismatch
 from kb.api.request_json import BadJsonError, loads
@@ -228,17 +228,20 @@ async def handle(
     if fast is not None and operation == OperationType.QUERY:
         body = await fast.answer(query, variables, name, context)
         if body is not None:
-            if settings.planner == "check":
+            refused = isinstance(body, Refusal)  # no slot: whether plain would get one varies
+            status = 400 if refused and media_type == GRAPHQL_RESPONSE else 200
+            if settings.planner == "check" and not refused:
                 fresh = Context(graph, settings, viewer, search)
                 plain, _ = await _run(schema, query, variables, name, media_type, operation, fresh)
-                if plain.status_code != 200 or bytes(plain.body) != body:
+                if plain.status_code != status or bytes(plain.body) != body:
                     COUNTS.mismatches += 1
                     raise PlannerMismatch(
                         f"the fast path's answer differs from plain execution for {query!r}: "
                         f"fast {body!r}, plain {bytes(plain.body)!r}"
                     )
-            fast_response = Response(body, media_type=media_type)
-            _keep(fast_response, schema, query, name, variables, key, cache, version, [])
+            fast_response = Response(body, status_code=status, media_type=media_type)
+            kept_errors = [body] if refused else []
+            _keep(fast_response, schema, query, name, variables, key, cache, version, kept_errors)
             return fast_response
     response, errors = await _run(schema, query, variables, name, media_type, operation, context)
     _keep(response, schema, query, name, variables, key, cache, version, errors)

@@ -20,7 +20,7 @@ import pytest
 from planner_support import HOSTILE, READS
 from starlette.testclient import TestClient
 
-from kb.api import planner
+from kb.api import concurrency, planner
 from kb.app import create_app
 from kb.config import Settings
 from kb.graph.db import Graph
@@ -146,14 +146,36 @@ def test_the_time_budget_holds_on_the_fast_path(read_graph: Graph, settings: Set
         assert answer["errors"][0]["extensions"]["budget"] == 0.0
 
 
-def test_expensive_reads_take_the_full_path_and_its_slot(
+def test_expensive_reads_take_a_slot_on_the_fast_path(
     read_graph: Graph, settings: Settings
 ) -> None:
-    cheap = dataclasses.replace(settings, planner="on", expensive_cost=10, response_cache=0)
-    with TestClient(create_app(cheap, read_graph, search=False)) as client:
+    """A read costing KB_EXPENSIVE_COST or more waits for one of the expensive-request
+    slots; when none comes free in time both paths refuse it in the same bytes."""
+    base = dataclasses.replace(
+        settings, expensive_cost=10, expensive_requests=1, request_budget=0.4, response_cache=0
+    )
+    query = {"query": "{ states { nodes { code } } }"}
+    apps = [create_app(dataclasses.replace(base, planner=m), read_graph, search=False)
+            for m in ("off", "on")]  # fmt: skip
+    with TestClient(apps[0]) as plain, TestClient(apps[1]) as fast:
         before = planner.COUNTS.fast
-        answer = client.post("/graphql", json={"query": "{ states { nodes { code } } }"}).json()
-        assert planner.COUNTS.fast == before and len(answer["data"]["states"]["nodes"]) == 20
+        answer = fast.post("/graphql", json=query).json()
+        assert planner.COUNTS.fast == before + 1 and len(answer["data"]["states"]["nodes"]) == 20
+        assert fast.post("/graphql", json=query).status_code == 200  # the slot was released
+
+        async def hold() -> None:  # the one slot, in each app's event loop
+            await concurrency._gate(1).acquire()
+
+        for client in (plain, fast):
+            assert client.portal is not None
+            client.portal.call(hold)
+        for accept in ("application/json", GR):
+            refused = [c.post("/graphql", json=query, headers={"accept": accept})
+                       for c in (plain, fast)]  # fmt: skip
+            assert refused[0].status_code == refused[1].status_code
+            assert refused[0].content == refused[1].content
+            assert refused[1].json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+        assert planner.COUNTS.fast == before + 4
 
 
 def test_the_response_cache_keeps_fast_answers(read_graph: Graph, settings: Settings) -> None:
