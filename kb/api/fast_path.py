@@ -49,6 +49,9 @@ log = logging.getLogger(__name__)
 
 #: Documents whose validation and cost are kept (as many as parses are kept).
 KEPT = 256
+#: Longer documents take the full path (a body may be 1 MB: 256 kept would be 256 MB,
+#: and the full path keeps its own validation of them).
+KEPT_LENGTH = 20_000
 
 
 class FastPath:
@@ -98,6 +101,8 @@ class FastPath:
         :class:`~kb.api.context.Context` (its deadline is the request's budget)."""
         settings = context.settings
         if settings.planner == "off":
+            return None
+        if len(query) > KEPT_LENGTH:
             return None
         cost = self._cost(query, name)
         if cost is None:
