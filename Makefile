@@ -66,10 +66,10 @@ bench-search: setup
 
 # API benchmark: a real `kb serve` (response cache off and on) beside the Neo4j GraphQL
 # Library on Apollo Server (npm ci into bench/api/peer) and hand-written Cypher, one load
-# generator (autocannon) for both, at 1x and 10x the seed (BENCH_API_SCALE=1,10,100 for
-# more); ~10 min. Writes bench/api/README.md. Wipes its own managed Neo4j under .kb-bench/.
+# generator (autocannon) for both, at 1x, 10x and 100x the seed (BENCH_API_SCALE=1 for
+# less); ~12 min. Writes bench/api/README.md. Wipes its own managed Neo4j under .kb-bench/.
 bench-api: setup
-	KB_DATA_DIR=$${KB_BENCH_DATA_DIR:-$(CURDIR)/.kb-bench} $(BIN)/python bench/api/compare.py --scale $${BENCH_API_SCALE:-1,10}
+	KB_DATA_DIR=$${KB_BENCH_DATA_DIR:-$(CURDIR)/.kb-bench} $(BIN)/python bench/api/compare.py --scale $${BENCH_API_SCALE:-1,10,100}
 
 # The in-process variant (one nested read, ASGI without network, cache off and on).
 bench-api-inprocess: setup

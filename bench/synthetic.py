@@ -99,7 +99,8 @@ def expand_contracts(graph: Graph, copies: int) -> None:
         "UNWIND $rows AS r MATCH (o:Contract {id: r.id}) "
         "CREATE (n:Contract {id: r.copy, slug: r.slug, title: r.title, description: r.description, "
         "status: r.status, startsOn: r.startsOn, endsOn: r.endsOn}) "
-        "WITH o, n CALL { WITH o, n MATCH (a:Alliance)-[:AWARDED]->(o) CREATE (a)-[:AWARDED]->(n) } "
+        "WITH o, n "
+        "CALL { WITH o, n MATCH (a:Alliance)-[:AWARDED]->(o) CREATE (a)-[:AWARDED]->(n) } "
         "CALL { WITH o, n MATCH (s:State)-[:LEADS]->(o) CREATE (s)-[:LEADS]->(n) } "
         "CALL { WITH o, n MATCH (o)-[:COVERS]->(g:Category) CREATE (n)-[:COVERS]->(g) }",
         rows,

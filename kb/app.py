@@ -24,6 +24,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from kb.api.cache import ResponseCache
 from kb.api.client_limits import ClientLimits
+from kb.api.fast_path import FastPath
 from kb.api.http import handle
 from kb.api.safety import install as install_safety_net
 from kb.api.schema import build_schema
@@ -115,11 +116,12 @@ def create_app(
     cache = ResponseCache(settings.response_cache) if settings.response_cache else None
     # One budget per client for both transports (kb/api/client_limits.py).
     limits = ClientLimits(settings.rate_limit, settings.subscriptions_per_client)
+    fast = FastPath(schema)  # fully planned reads without Strawberry's execution
 
     async def graphql(request: Request) -> Response:
         state = request.state
         return await handle(
-            request, schema, state.graph, state.settings, state.search, cache, limits
+            request, schema, state.graph, state.settings, state.search, cache, limits, fast
         )
 
     routes = [

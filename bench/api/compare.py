@@ -217,6 +217,7 @@ def main() -> None:
     if settings.external_neo4j is not None and not args.allow_wipe:
         sys.exit(f"NEO4J_URI is set ({settings.external_neo4j.uri}); pass --allow-wipe to wipe it")
     started = time.monotonic()
+    loads = [os.getloadavg()[0]]
     graph = open_graph(settings, start=True)
     served: list[Served] = []
     peer: subprocess.Popen[bytes] | None = None
@@ -230,6 +231,8 @@ def main() -> None:
             urls = {PEER_NAME: peer_url}
             for name, cache in ((OURS_OFF, "0"), (OURS_ON, "512")):
                 env = {"KB_DATA_DIR": str(settings.data_dir), "KB_RESPONSE_CACHE": cache}
+                # The peer logs no line per request either (see bench/api/README.md).
+                env["KB_ACCESS_LOG"] = "false"
                 env["KB_INDEX_DIR"] = str(work / f"index-{cache}")
                 one = start_serve(env, work / f"serve-{cache}.log")
                 served.append(one)
@@ -237,6 +240,7 @@ def main() -> None:
                 urls[name] = one.base + "/graphql"
             print("same data on both sides:", flush=True)
             counts = check_same_data(urls, READS)
+            loads.append(os.getloadavg()[0])
             cells, raw = run_matrix(
                 urls, graph, READS, args.rounds, args.seconds, (1, 16),
                 (OURS_OFF, PEER_NAME, OURS_ON),
@@ -251,8 +255,10 @@ def main() -> None:
                     (OURS_OFF, PEER_NAME),
                 )  # fmt: skip
                 scaled[scale] = (sizes, scale_cells)
+                loads.append(os.getloadavg()[0])
             synthetic.expand(graph, 1)
-        text = report(cells, raw, counts, scaled, args, time.monotonic() - started)
+        loads.append(os.getloadavg()[0])
+        text = report(cells, raw, counts, scaled, args, time.monotonic() - started, loads)
         previous = REPORT.read_text() if REPORT.exists() else ""
         if BEGIN in previous and END in previous:
             head, rest = previous.split(BEGIN, 1)
@@ -287,6 +293,7 @@ def report(
     scaled: dict[int, tuple[dict[str, int], dict[tuple[str, str, int], Cell]]],
     args: argparse.Namespace,
     elapsed: float,
+    loads: list[float],
 ) -> str:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -294,7 +301,9 @@ def report(
         "",
         f"{when}, commit {_commit()}, {os.cpu_count()} CPUs, Python "
         f"{platform.python_version()}, Node {_node_version()}, {platform.system()}; "
-        f"{args.rounds} rounds, {args.seconds:g} s per cell, whole run {elapsed / 60:.1f} min.",
+        f"{args.rounds} rounds, {args.seconds:g} s per cell, whole run {elapsed / 60:.1f} min; "
+        f"1-minute load average {', '.join(f'{v:.1f}' for v in loads)} (start, before the "
+        "matrix, after each scale, end: other work shares the CPUs).",
         "",
         "Script `bench/api/compare.py`: a real `kb serve` (cache off: `KB_RESPONSE_CACHE=0`;",
         "cache on: 512 entries) and the peer (`@neo4j/graphql` 7 on `@apollo/server` 4,",
@@ -318,10 +327,12 @@ def report(
         base = med(raw[read.name])
         ours, theirs = counts[read.name]
         lines.append(
-            f"| {read.name} | {ours}/{theirs} | {base:.1f} ms | {med(off.p50):.1f} / {med(off.p95):.1f} "
+            f"| {read.name} | {ours}/{theirs} | {base:.1f} ms "
+            f"| {med(off.p50):.1f} / {med(off.p95):.1f} "
             f"| {med(peer.p50):.1f} / {med(peer.p95):.1f} | {med(on.p50):.1f} / {med(on.p95):.1f} "
             f"| {med(off.p50) / base:.1f}x | {med(off.p50) / med(peer.p50):.2f} "
-            f"| {r_off:,.0f} / {r_peer:,.0f} / {r_on:,.0f} | {r_off / r_peer:.2f}, {r_on / r_peer:.2f} |"
+            f"| {r_off:,.0f} / {r_peer:,.0f} / {r_on:,.0f} "
+            f"| {r_off / r_peer:.2f}, {r_on / r_peer:.2f} |"
         )
     lines += [
         "",

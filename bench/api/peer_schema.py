@@ -75,8 +75,10 @@ def peer_type_defs(properties: Mapping[str, Mapping[str, str]]) -> str:
             if rel.edge is Edge.PERIOD:
                 template = _CURRENT if rel.direction is Direction.OUT else _CURRENT_IN
                 statement = template.format(type=rel.type, target=rel.target)
-                lines.append(f'  {rel.field}(first: Int = 100): {shape} @cypher(statement: "{statement}", '
-                             'columnName: "n")')  # fmt: skip
+                lines.append(
+                    f"  {rel.field}(first: Int = 100): {shape} "
+                    f'@cypher(statement: "{statement}", columnName: "n")'
+                )
                 continue
             if rel.direction is Direction.EITHER:
                 how = "direction: OUT, queryDirection: UNDIRECTED"

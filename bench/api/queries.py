@@ -26,7 +26,8 @@ class Read:
     cypher: str
     count_ours: Callable[[dict[str, Any]], int]
     count_peer: Callable[[dict[str, Any]], int]
-    #: False when the two sides rank with different engines (search): counts reported, not required equal.
+    #: False when the two sides rank with different engines (search): counts reported,
+    #: not required equal.
     same_data: bool = True
 
 
@@ -127,7 +128,8 @@ READS: tuple[Read, ...] = (
         " ledContracts(first: 20) { nodes { slug title } }"
         " participatingContracts(first: 20) { nodes { slug title } } } }",
         '{ states(where: {code: {eq: "UT"}}) { code name alliances(first: 20) { slug name }'
-        " ledContracts(limit: 20) { slug title } participatingContracts(limit: 20) { slug title } } }",
+        " ledContracts(limit: 20) { slug title }"
+        " participatingContracts(limit: 20) { slug title } } }",
         "MATCH (s:State {code: 'UT'}) RETURN s { .code, .name, "
         "alliances: [(s)-[m:MEMBER_OF]->(a:Alliance) WHERE (m.since IS NULL OR m.since <= date()) "
         "AND (m.until IS NULL OR m.until > date()) | a { .slug, .name }][..20], "
@@ -159,9 +161,12 @@ READS: tuple[Read, ...] = (
         'search "participating addendum" (peer: @fulltext)',
         '{ search(query: "participating addendum", first: 10) { totalCount'
         " hits { kind key title score } } }",
-        '{ practicesText(phrase: "participating addendum", first: 10) { edges { score node { slug title } } }'
-        ' lessonsText(phrase: "participating addendum", first: 10) { edges { score node { id title } } }'
-        ' contractsText(phrase: "participating addendum", first: 10) { edges { score node { slug title } } } }',
+        '{ practicesText(phrase: "participating addendum", first: 10)'
+        " { edges { score node { slug title } } }"
+        ' lessonsText(phrase: "participating addendum", first: 10)'
+        " { edges { score node { id title } } }"
+        ' contractsText(phrase: "participating addendum", first: 10)'
+        " { edges { score node { slug title } } } }",
         "CALL db.index.fulltext.queryNodes('peer_lesson_text', 'participating addendum', "
         "{limit: 10}) YIELD node, score RETURN node.id AS id, score",
         lambda d: len(d["search"]["hits"]),

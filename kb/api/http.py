@@ -37,7 +37,9 @@ from kb.api.cache import ResponseCache, cache_key
 from kb.api.cache_deps import dependencies
 from kb.api.client_limits import ClientLimits, client_key
 from kb.api.context import ANONYMOUS, Context, Viewer
+from kb.api.fast_path import FastPath, Refusal
 from kb.api.parsing import parse_kept
+from kb.api.planner import COUNTS, PlannerMismatch
 from kb.api.request_json import BadJsonError, loads
 from kb.api.schema import Schema
 from kb.config import Settings
@@ -175,9 +177,11 @@ async def handle(
     search: SearchRuntime | None = None,
     cache: ResponseCache | None = None,
     limits: ClientLimits | None = None,
+    fast: FastPath | None = None,
 ) -> Response:
     """Answer one GraphQL-over-HTTP request (from ``cache`` when it holds the answer
-    for the graph's current version); each counts against the client's ``limits``."""
+    for the graph's current version; a fully planned read through ``fast``); each counts
+    against the client's ``limits``."""
     try:
         if request.method == "GET" and "query" not in request.query_params and _wants_html(request):
             # Not a GraphQL GET (no 'query'): the explorer, whose address may keep the
@@ -232,9 +236,43 @@ async def handle(
         if body is not None:
             return Response(body, media_type=media_type, headers={"X-KB-Cache": "hit"})
     context = Context(graph, settings, viewer, search)
+    if fast is not None and operation == OperationType.QUERY:
+        body = await fast.answer(query, variables, name, context)
+        if body is not None:
+            no_slot = isinstance(body, Refusal)  # whether plain would get one varies
+            status = 400 if no_slot and media_type == GRAPHQL_RESPONSE else 200
+            if settings.planner == "check" and not no_slot:
+                fresh = Context(graph, settings, viewer, search)
+                plain, _ = await _run(schema, query, variables, name, media_type, operation, fresh)
+                if plain.status_code != status or bytes(plain.body) != body:
+                    COUNTS.mismatches += 1
+                    raise PlannerMismatch(
+                        f"the fast path's answer differs from plain execution for {query!r}: "
+                        f"fast {body!r}, plain {bytes(plain.body)!r}"
+                    )
+            fast_response = Response(body, status_code=status, media_type=media_type)
+            kept_errors = [body] if no_slot else []
+            _keep(fast_response, schema, query, name, variables, key, cache, version, kept_errors)
+            return fast_response
+    response, errors = await _run(schema, query, variables, name, media_type, operation, context)
+    _keep(response, schema, query, name, variables, key, cache, version, errors)
+    return response
+
+
+async def _run(
+    schema: Schema,
+    query: str,
+    variables: dict[str, Any] | None,
+    name: str | None,
+    media_type: str,
+    operation: OperationType | None,
+    context: Context,
+) -> tuple[Response, list[Any]]:
+    """Plain execution through Strawberry: the response and its errors."""
     result = await schema.execute(
         query, variable_values=variables, context_value=context, operation_name=name
     )
+    search = context.search
     if search is not None and result.data and operation == OperationType.MUTATION:
         # What this process just wrote is searchable when the response arrives.
         await run_in_threadpool(search.catch_up)
@@ -244,13 +282,26 @@ async def handle(
     if errors:
         payload["errors"] = errors
     status = 400 if request_error and media_type == GRAPHQL_RESPONSE else 200
-    response = GraphQLJSONResponse(payload, status_code=status, media_type=media_type)
+    return GraphQLJSONResponse(payload, status_code=status, media_type=media_type), errors
+
+
+def _keep(
+    response: Response,
+    schema: Schema,
+    query: str,
+    name: str | None,
+    variables: dict[str, Any] | None,
+    key: str | None,
+    cache: ResponseCache | None,
+    version: Any,
+    errors: list[Any],
+) -> None:
+    """Mark the response a cache miss and keep it (when it has no errors)."""
     if key is not None and cache is not None and version is not None:
         response.headers["X-KB-Cache"] = "miss"
         if not errors:
             deps = dependencies(schema._schema, query, name, variables)
             cache.put(key, version, bytes(response.body), deps)
-    return response
 
 
 class GraphQLJSONResponse(JSONResponse):

@@ -110,6 +110,8 @@ class Counts:
     planned: int = 0
     fallback: int = 0
     mismatches: int = 0
+    #: Answered over HTTP without Strawberry's execution (:mod:`kb.api.fast_path`).
+    fast: int = 0
 
 
 #: Per process (the differential test reads it to know the planner really planned).
@@ -454,21 +456,37 @@ _BOUND: OrderedDict[tuple[str, str | None, str], Bound | None] = OrderedDict()
 _BOUND_SIZE = 256
 
 
-def _bound_for(ctx: Any) -> Bound | None:
+def bound_for(
+    schema: Any,
+    query: str,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    context: Any,
+) -> Bound | None:
+    """The bound plan of the operation (kept per document text, operation name and
+    variables), or None when plain execution must answer it."""
     try:
-        variables = json.dumps(ctx.variables, sort_keys=True, default=str)
+        text = json.dumps(variables, sort_keys=True, default=str)
     except (TypeError, ValueError):
-        variables = None
-    key = (ctx.query or "", ctx.operation_name, variables) if variables is not None else None
+        text = None
+    key = (query, operation_name, text) if text is not None else None
     if key is not None and key in _BOUND:
         _BOUND.move_to_end(key)
         return _BOUND[key]
-    bound = plan(ctx.schema, ctx.graphql_document, ctx.operation_name, ctx.variables, ctx.context)
+    bound = plan(schema, document, operation_name, variables, context)
     if key is not None:
         _BOUND[key] = bound
         if len(_BOUND) > _BOUND_SIZE:
             _BOUND.popitem(last=False)
     return bound
+
+
+def _bound_for(ctx: Any) -> Bound | None:
+    return bound_for(
+        ctx.schema, ctx.query or "", ctx.graphql_document, ctx.operation_name, ctx.variables,
+        ctx.context,
+    )  # fmt: skip
 
 
 def _json(value: Any) -> str:

@@ -74,6 +74,9 @@ class Schema(strawberry.Schema):
     """
 
     production = False
+    #: What the extensions enforce (read by the HTTP fast path, kb/api/fast_path.py).
+    limits: Limits = Limits()
+    extra_rules: tuple[Any, ...] = ()
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         return None
@@ -181,6 +184,8 @@ def build_schema(production: bool = False, limits: Limits | None = None) -> Sche
         config=StrawberryConfig(disable_field_suggestions=production),
     )
     schema.production = production
+    schema.limits = limits
+    schema.extra_rules = tuple(rules)
     return schema
 
 

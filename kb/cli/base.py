@@ -118,6 +118,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
                 host=bind_host,
                 port=bind_port,
                 log_level="info",
+                access_log=settings.access_log,
                 # SIGTERM: requests still running after this many seconds are cancelled,
                 # so that the process exits within 10 s whatever it was doing.
                 timeout_graceful_shutdown=SHUTDOWN_GRACE,

@@ -26,6 +26,7 @@ from typing import Any
 from kb.domain.relationships import Direction, Edge, Relationship
 from kb.graph.db import Graph
 from kb.graph.filters import FILTERS, given, list_match
+from kb.graph.reads import derived_match
 from kb.graph.records import PageRequest
 
 
@@ -289,6 +290,13 @@ class _RowBuilder:
     def match(self, var: str, rel: Relationship, day: str) -> tuple[str, str]:
         """``MATCH ... (n)`` from ``var`` along ``rel``, binding ``n`` and ``r``
         (as :func:`kb.graph.reads.relationship_pattern`), and the ``WITH`` after it."""
+        if rel.type is None and rel.many:
+            # A derived list (eligibleContracts): the Cypher kb.graph.reads runs for it.
+            derived = derived_match(rel, var)
+            if derived is None:
+                raise _Unplannable(f"{rel.name}: a derived relationship without Cypher")
+            text, _, rest = derived.rpartition(" WITH ")
+            return text, "WITH " + rest
         if rel.type is None or rel.edge not in _EDGES:
             raise _Unplannable(f"{rel.name}: derived, or edges of a kind not known here")
         kind, target = _ident(rel.type), _ident(rel.target)

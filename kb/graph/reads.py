@@ -82,6 +82,17 @@ def relationship_pattern(rel: Relationship) -> LiteralString:
     return pattern + _CURRENT_AS_OF if rel.edge is Edge.PERIOD else pattern
 
 
+def derived_match(rel: Relationship, parent: str) -> str | None:
+    """The Cypher of a derived relationship from the node already bound to ``parent``
+    (for the planner, :mod:`kb.graph.projection`), ending in ``WITH DISTINCT n, null AS
+    r`` as :func:`relationship_pattern`; None when ``rel`` is not derived."""
+    text = _DERIVED.get(rel)
+    if text is None:
+        return None
+    bound = f"({parent})"
+    return text.replace(f"(p:{rel.parent} {{id: pid}})", bound).replace("(p)", bound)
+
+
 def _related_query(rel: Relationship) -> LiteralString:
     return (
         "UNWIND $ids AS pid CALL (pid) { "

@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 from api_support import EDITOR
+from planner_support import HOSTILE, READS
 
 from kb.api import planner
 from kb.api.context import Context, Viewer
 from kb.api.schema import Schema
 from kb.config import Settings
 from kb.graph.db import Graph
-from tests.docs_support import graphql_examples
 
 
 def _answer(
@@ -49,11 +49,6 @@ def both(
     return plain, planner.COUNTS.planned > before
 
 
-READS = [
-    example for example in graphql_examples("api.md") if not example.lstrip().startswith("mutation")
-]
-
-
 def test_every_read_of_the_api_guide_answers_the_same(
     schema: Schema, read_graph: Graph, settings: Settings
 ) -> None:
@@ -61,97 +56,6 @@ def test_every_read_of_the_api_guide_answers_the_same(
     assert len(READS) >= 8
     # Search, paths, stats, curricula and history are not planned; the others are.
     assert sum(planned) >= 3, f"only {sum(planned)} of {len(READS)} guide reads planned"
-
-
-FRAGMENTS = """
-fragment Named on Node { id key }
-fragment StateBits on State { code ...Named }
-query Q($withName: Boolean!, $skipRegion: Boolean!, $n: Int, $order: StateOrder) {
-  __typename
-  first: states(first: $n, orderBy: $order) {
-    __typename totalCount
-    pageInfo { hasNextPage hasPreviousPage startCursor endCursor __typename }
-    edges { cursor __typename node { ...StateBits name @include(if: $withName)
-      region @skip(if: $skipRegion) ... on Node { illustrative source } } }
-    nodes { kind fips ... on State { naspoRegion } }
-  }
-  again: states(first: 2, orderBy: NAME_DESC) { nodes { code name } }
-}
-"""
-
-DEEP = """
-query Deep($states: Int, $inner: Int, $as: Date) {
-  states(first: $states, orderBy: CODE_ASC, where: {kind: [STATE]}) { totalCount nodes { code
-    alliances(first: $inner, asOf: $as) { totalCount edges { since until cursor node { slug scope
-      contracts(first: $inner, orderBy: TITLE_ASC) { pageInfo { hasNextPage endCursor } nodes {
-        slug status startsOn endsOn leadState { code name } alliance { slug }
-        categories(first: $inner) { nodes { code kind parent { code parent { code } } } }
-        participants(first: 3) { totalCount edges { since node { code } } } } } } } } } }
-}
-"""
-
-HOSTILE: list[tuple[str, dict[str, Any] | None, bool]] = [
-    # (document, variables, expected to be planned)
-    (FRAGMENTS, {"withName": True, "skipRegion": False, "n": 3, "order": "NAME_ASC"}, True),
-    (FRAGMENTS, {"withName": False, "skipRegion": True, "n": 0, "order": None}, True),
-    # The cost rule prices this document at 10,201 whatever the variables, so plain
-    # execution refuses it (QUERY_TOO_COMPLEX) before the planner: both must say so.
-    (DEEP, {"states": 20, "inner": 5, "as": None}, False),
-    (DEEP, {"states": 4, "inner": 2, "as": "2014-06-30"}, False),
-    # the same field under two aliases with different arguments
-    (
-        '{ a: state(code: "ut") { code } b: state(code: "CO") { code name } '
-        'c: state(code: "ZZ") { code } }',
-        None,
-        True,
-    ),
-    (
-        "query($s: String!, $f: Int) { alliance(slug: $s) { name acronym founded "
-        'x: contracts(first: $f) { totalCount } y: contracts(first: 1, after: "b2Zmc2V0OjA=") '
-        "{ edges { cursor } pageInfo { hasPreviousPage startCursor } } members { totalCount } } }",
-        {"s": "naspo-valuepoint", "f": 2},
-        True,
-    ),
-    # filters, orderings and dates through variables; a page after a cursor
-    (
-        "query($w: ContractWhere, $o: ContractOrder, $after: String) { contracts(where: $w, "
-        "orderBy: $o, first: 5, after: $after) { totalCount nodes { slug endsOn } } }",
-        {
-            "w": {"status": ["ACTIVE"], "ends": {"from": "2025-01-01"}},
-            "o": "ENDS_ON_DESC",
-            "after": "b2Zmc2V0OjI=",
-        },
-        True,
-    ),
-    (
-        "{ practices(first: 4, orderBy: PUBLISHED_ON_DESC) { nodes { slug focusArea tags "
-        "publishedOn related { nodes { slug } } prerequisites { totalCount } } } "
-        "lessons(first: 3) { nodes { id key status recordedOn state { code } practice { slug } } } "
-        "categories(where: {topLevel: true}) "
-        "{ nodes { code children(first: 2) { nodes { code } } } } }",
-        None,
-        True,
-    ),
-    ('{ contract(slug: "nvp-cloud-solutions") { createdAt updatedAt createdBy } }', None, True),
-    # null variable, first: 0, a missing node
-    (
-        "query($w: StateWhere) { states(where: $w, first: 0) { totalCount pageInfo { hasNextPage "
-        "startCursor } nodes { code } } }",
-        {"w": None},
-        True,
-    ),
-    # refused by plain execution: the planner must leave them (and their errors) to it
-    ("{ states(first: 500) { nodes { code } } }", None, False),
-    ('{ states(after: "not-a-cursor") { nodes { code } } }', None, False),
-    ("query($o: StateOrder) { states(orderBy: $o) { nodes { code } } }", {"o": "SIDEWAYS"}, False),
-    ("{ states(orderBy: SIDEWAYS) { nodes { code } } }", None, False),
-    ("query($c: String!) { state(code: $c) { code } }", {"c": None}, False),
-    # not planned: derived relationships, resolvers of their own, other roots, interfaces
-    ('{ state(code: "UT") { code eligibleContracts { totalCount } } }', None, False),
-    ('{ node(id: "U3RhdGU6VVQ=") { id ... on State { code } } }', None, False),
-    ('{ state(code: "UT") { code } stats { nodes { label count } } }', None, False),
-    ("{ __schema { queryType { name } } }", None, False),
-]
 
 
 @pytest.mark.parametrize(

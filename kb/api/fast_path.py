@@ -1,0 +1,147 @@
+"""Planned reads answered over HTTP without Strawberry's execution.
+
+A request whose document the planner answers whole (:mod:`kb.api.planner`) does not
+need graphql-core's executor, Strawberry's extension machinery or a result object: a
+profile of a small planned read (``bench/api/README.md``) puts about a third of the
+event loop's time per request there. :class:`FastPath` answers such a request with the
+same checks, in the same order, as the full path:
+
+1. the document is parsed with the token limit (the kept parse of
+   :mod:`kb.api.parsing`); the directive limits, then graphql-core's rules with the
+   schema's own (depth, aliases, cost; no introspection in production) validate it
+   (the outcome kept per document text);
+2. the operation is a query the viewer may read (``require_read``); a request whose cost
+   is ``KB_EXPENSIVE_COST`` or more takes one of the expensive-request slots first, or
+   is refused (RATE_LIMITED) as the full path refuses it;
+3. its bound plan runs within the request's time budget (the context's deadline, the
+   Neo4j transaction timeout), and the response is encoded once by orjson.
+
+Whenever any step says no (a validation error, bad variables, a part the planner does
+not plan, a database error, a timeout), :meth:`FastPath.answer` returns None and the
+full path answers with the same context (so the same deadline): its answer, errors
+included, is plain execution's. With ``KB_PLANNER=check`` (the test suite) the full
+path runs too and the two bodies must be byte-identical (:class:`PlannerMismatch`).
+
+Example:
+    >>> fast = FastPath(schema)
+    >>> body = await fast.answer(query, variables, None, context)  # bytes, or None
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from typing import Any
+
+import orjson
+from graphql import GraphQLError, specified_rules
+from strawberry.schema.schema import validate_document
+
+from kb.api.concurrency import Slot, take_slot
+from kb.api.directive_limits import DirectiveLimits, directive_limits_rule
+from kb.api.errors import ApiError, coded
+from kb.api.limits import Limits, measure_operation
+from kb.api.parsing import parse_kept
+from kb.api.planner import COUNTS, bound_for, run_bound
+from kb.graph.db import DatabaseUnavailableError
+
+log = logging.getLogger(__name__)
+
+#: Documents whose validation and cost are kept (as many as parses are kept).
+KEPT = 256
+#: Longer documents take the full path (a body may be 1 MB: 256 kept would be 256 MB,
+#: and the full path keeps its own validation of them).
+KEPT_LENGTH = 20_000
+
+
+class FastPath:
+    """Answers fully planned reads (see the module docstring) for one schema.
+
+    Args:
+        schema: the application's schema (:func:`kb.api.schema.build_schema`), whose
+            ``limits`` and ``extra_rules`` say what its extensions enforce.
+    """
+
+    def __init__(self, schema: Any) -> None:
+        self.schema = schema
+        self.limits: Limits = getattr(schema, "limits", Limits())
+        self.rules = (*specified_rules, *getattr(schema, "extra_rules", ()))
+        self.directives = directive_limits_rule(DirectiveLimits())
+        #: (document text, operation name) -> its cost when valid, None when not.
+        self._checked: OrderedDict[tuple[str, str | None], int | None] = OrderedDict()
+
+    def _cost(self, query: str, name: str | None) -> int | None:
+        """The cost of a valid document's operation; None when it is not valid."""
+        key = (query, name)
+        if key in self._checked:
+            self._checked.move_to_end(key)
+            return self._checked[key]
+        cost: int | None = None
+        try:
+            document = parse_kept(query, self.limits.max_tokens)
+        except (GraphQLError, RecursionError):
+            document = None
+        gql = self.schema._schema
+        if (
+            document is not None
+            and not validate_document(gql, document, (self.directives,))
+            and not validate_document(gql, document, self.rules)
+        ):
+            cost = measure_operation(gql, document, name).cost
+        self._checked[key] = cost
+        if len(self._checked) > KEPT:
+            self._checked.popitem(last=False)
+        return cost
+
+    async def answer(
+        self, query: str, variables: dict[str, Any] | None, name: str | None, context: Any
+    ) -> bytes | None:
+        """The response body (``{"data": ...}``) of a fully planned query, or None when
+        the full path must answer it. ``context`` is the request's
+        :class:`~kb.api.context.Context` (its deadline is the request's budget)."""
+        settings = context.settings
+        if settings.planner == "off":
+            return None
+        if len(query) > KEPT_LENGTH:
+            return None
+        cost = self._cost(query, name)
+        if cost is None:
+            return None
+        try:
+            context.require_read()
+        except ApiError:
+            return None
+        document = parse_kept(query, self.limits.max_tokens)
+        bound = bound_for(self.schema, query, document, name, variables, context)
+        if bound is None:
+            return None
+        slot: Slot | None = None
+        if cost >= settings.expensive_cost:  # as RequestBudget: one of the few slots
+            slot = await take_slot(settings, cost, context.deadline)
+            if slot.refused is not None:
+                COUNTS.fast += 1
+                return self.refusal(slot.refused)
+        try:
+            data = await context.run(run_bound, context.graph, bound)
+        except DatabaseUnavailableError:
+            return None  # the full path reports it
+        except Exception as error:  # a timeout: the full path reports it, with its code
+            log.warning("fast path read failed, executing plainly: %s", error)
+            return None
+        finally:
+            if slot is not None:
+                slot.release()
+        COUNTS.fast += 1
+        return orjson.dumps({"data": data})
+
+    def refusal(self, error: GraphQLError) -> Refusal:
+        """The body of a request refused for want of an expensive-request slot, as the
+        full path words it (:class:`~kb.api.errors.ErrorCodes` gives it its code)."""
+        production = bool(getattr(self.schema, "production", False))
+        coded_error = coded(error, mask=production, hide_suggestions=production)
+        return Refusal(orjson.dumps({"errors": [coded_error.formatted]}))
+
+
+class Refusal(bytes):
+    """A response body with errors only (a request error: 400 when the client accepts
+    ``application/graphql-response+json``)."""
