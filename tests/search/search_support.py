@@ -2,8 +2,37 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import yaml
+
 from kb.graph.changes import record_changes
 from kb.graph.db import Graph, Tx
+from kb.search import SearchFilters
+
+JUDGMENTS = Path(__file__).with_name("judgments.yaml")
+#: Whoosh operator queries beside the judged ones (tests/search/test_matchsets.py and
+#: test_scoring.py check the fast paths against Whoosh itself on both).
+OPERATORS = [
+    '"participating addendum"',
+    "cooperative -pharmacy",
+    "+protest bid",
+    "state:UT contract",
+    "protes*",
+    "*",
+    "kind:lesson snow",
+]
+FILTER_SETS = [
+    SearchFilters(),
+    SearchFilters(kinds=("lesson",)),
+    SearchFilters(states=("UT", "CO"), years=("2023", "2024")),
+]
+
+
+def judged_and_operator_queries() -> list[str]:
+    """The queries of judgments.yaml, then :data:`OPERATORS`."""
+    judged = [q["query"] for q in yaml.safe_load(JUDGMENTS.read_text())["queries"]]
+    return judged + OPERATORS
 
 
 def write_lesson(

@@ -4,38 +4,16 @@ queries and some operator queries, with and without filters."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+from search_support import FILTER_SETS, judged_and_operator_queries
 from whoosh import query as wq
 from whoosh import sorting
 
 from kb.search import IndexStore, SearchFilters, SearchService, ranking
 from kb.search.matchsets import bitmap, docnums
 from kb.search.schema import FACETS, META_KIND, NO_VALUE
-
-JUDGMENTS = Path(__file__).with_name("judgments.yaml")
-OPERATORS = [
-    '"participating addendum"',
-    "cooperative -pharmacy",
-    "+protest bid",
-    "state:UT contract",
-    "protes*",
-    "*",
-    "kind:lesson snow",
-]
-FILTERS = [
-    SearchFilters(),
-    SearchFilters(kinds=("lesson",)),
-    SearchFilters(states=("UT", "CO"), years=("2023", "2024")),
-]
-
-
-def _queries() -> list[str]:
-    judged = [q["query"] for q in yaml.safe_load(JUDGMENTS.read_text())["queries"]]
-    return judged + OPERATORS
 
 
 def _whoosh_counts(
@@ -63,12 +41,12 @@ def _whoosh_counts(
     return len(results), counts
 
 
-@pytest.mark.parametrize("filters", FILTERS, ids=["none", "lessons", "states+years"])
+@pytest.mark.parametrize("filters", FILTER_SETS, ids=["none", "lessons", "states+years"])
 def test_totals_and_facets_equal_whoosh_counting_every_match(
     search: SearchService, seed_index: IndexStore, filters: SearchFilters
 ) -> None:
     checked = 0
-    for text in _queries():
+    for text in judged_and_operator_queries():
         result = search.search(text, filters, first=5)
         with search.searchers.searcher() as searcher:
             _, plan = search.plan(searcher, text)
@@ -80,7 +58,7 @@ def test_totals_and_facets_equal_whoosh_counting_every_match(
         mine = {name: {c.value: c.count for c in result.facets[name]} for name in FACETS}
         assert mine == counts, text
         checked += total > 0
-    assert checked >= len(_queries()) // 2  # most queries match something
+    assert checked >= len(judged_and_operator_queries()) // 2  # most queries match something
 
 
 def test_bitmaps_round_trip_document_numbers() -> None:
@@ -90,14 +68,14 @@ def test_bitmaps_round_trip_document_numbers() -> None:
     assert docnums(0) == [] and bitmap([]) == 0
 
 
-@pytest.mark.parametrize("filters", FILTERS, ids=["none", "lessons", "states+years"])
+@pytest.mark.parametrize("filters", FILTER_SETS, ids=["none", "lessons", "states+years"])
 def test_top_hits_equal_whoosh_scoring_every_match(
     search: SearchService, filters: SearchFilters
 ) -> None:
     # Whoosh's top-N collector with matcher replacement loses hits (kb/search/service.py,
     # _top); the service's hits must be those of a collector that scores every match,
     # re-ranked (kb.search.ranking) as the service re-ranks its candidates.
-    for text in _queries():
+    for text in judged_and_operator_queries():
         hits = [h.id for h in search.search(text, filters, first=10).hits]
         with search.searchers.searcher() as searcher:
             parsed, plan = search.plan(searcher, text)

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-import yaml
-from search_support import delete_lesson, write_lesson
+from search_support import (
+    FILTER_SETS,
+    delete_lesson,
+    judged_and_operator_queries,
+    write_lesson,
+)
 from whoosh import highlight
 from whoosh import query as wq
 
@@ -31,29 +34,6 @@ from kb.search.matchsets import MatchSets
 from kb.search.schema import META_KIND, TEXT_ANALYZER, TEXT_FIELDS
 from kb.search.scoring import ScoreVectors, UnsupportedQueryError, mask_of, top_documents
 from kb.search.segments import SegmentArrays, within, within_spans
-
-JUDGMENTS = Path(__file__).with_name("judgments.yaml")
-#: The operator queries and filters of tests/search/test_matchsets.py.
-OPERATORS = [
-    '"participating addendum"',
-    "cooperative -pharmacy",
-    "+protest bid",
-    "state:UT contract",
-    "protes*",
-    "*",
-    "kind:lesson snow",
-]
-FILTERS = [
-    SearchFilters(),
-    SearchFilters(kinds=("lesson",)),
-    SearchFilters(states=("UT", "CO"), years=("2023", "2024")),
-]
-
-
-def _queries() -> list[str]:
-    judged = [q["query"] for q in yaml.safe_load(JUDGMENTS.read_text())["queries"]]
-    return judged + OPERATORS
-
 
 #: (field, text analysed into the phrase's words, slop).
 PHRASES = [
@@ -82,13 +62,13 @@ def _rounded(result: Any) -> Any:
     return hits, result.total, result.facets, result.suggestion, result.has_next_page
 
 
-@pytest.mark.parametrize("filters", FILTERS, ids=["none", "lessons", "states+years"])
+@pytest.mark.parametrize("filters", FILTER_SETS, ids=["none", "lessons", "states+years"])
 def test_search_answers_equal_with_whoosh_scoring(
     search: SearchService, whoosh_only: SearchService, filters: SearchFilters
 ) -> None:
     differing = [
         text
-        for text in _queries()
+        for text in judged_and_operator_queries()
         for first, after in ((10, None), (5, search.search(text, filters, first=3).end_cursor))
         if _rounded(search.search(text, filters, first=first, after=after))
         != _rounded(whoosh_only.search(text, filters, first=first, after=after))
@@ -100,7 +80,7 @@ def test_every_score_equals_whoosh_score(search: SearchService) -> None:
     scored = 0
     with search.searchers.searcher() as searcher:
         caches = search.searchers.caches(searcher)
-        for text in _queries():
+        for text in judged_and_operator_queries():
             _, plan = search.plan(searcher, text)
             if plan is None:
                 continue
