@@ -150,11 +150,17 @@ class DeliveryWorker:
         """Deliver until :meth:`stop`: one :meth:`tick` per poll interval."""
         async with httpx.AsyncClient(follow_redirects=False, trust_env=False) as client:
             self._client = client
+            down = False  # said once per outage, not at every poll
             while not self._stopping.is_set():
                 try:
                     await self.tick()
+                    if down:
+                        log.info("webhooks: the database answers again; delivering")
+                    down = False
                 except DatabaseUnavailableError as error:
-                    log.warning("webhooks: the database is unavailable (%s); retrying", error)
+                    if not down:
+                        log.warning("webhooks: the database is unavailable (%s); retrying", error)
+                    down = True
                 except Exception:  # a bug must not end delivery for good
                     log.exception("webhooks: delivery round failed; retrying")
                 with contextlib.suppress(TimeoutError):
