@@ -36,6 +36,11 @@ _INDEX = re.compile(r"FOR \(n:(\w+)\) ON \(n\.(\w+)\)\s*$")
 _UNIQUE = re.compile(r"FOR \(n:(\w+)\) REQUIRE n\.(\w+) IS UNIQUE\s*$")
 
 
+#: The labels that grow with the data (the other labels are a few dozen nodes: expanding
+#: a parent along them is bounded by the label itself).
+GROWING = frozenset({"Contract", "Practice", "Lesson"})
+
+
 @lru_cache(maxsize=1)
 def indexed_properties() -> dict[str, frozenset[str]]:
     """Per label, the properties that a single-property range index (or a uniqueness

@@ -26,7 +26,7 @@ from typing import Any
 from kb.domain.relationships import Direction, Edge, Relationship
 from kb.graph.db import Graph
 from kb.graph.filters import FILTERS, given, list_match
-from kb.graph.ordered import bounded_related, ordered_nodes
+from kb.graph.ordered import GROWING, bounded_related, ordered_nodes
 from kb.graph.reads import derived_match
 from kb.graph.records import PageRequest
 
@@ -348,7 +348,7 @@ class _RowBuilder:
             )
         skip, limit = self.param(params["skip"]), self.param(params["limit"])
         degree = _degree(var, page.relationship)
-        if degree is not None and params["order"] == "id" and not params["w"]:
+        if degree is not None and label in GROWING and params["order"] == "id" and not params["w"]:
             # in id order, unfiltered: bounded by the page, not the parent's degree
             pairs = bounded_related(
                 degree, label, f"{pattern} {with_}", _order("n", params), skip, limit
