@@ -92,7 +92,8 @@ def bounded_related(
     ``skip + limit`` of them: about ``(skip + limit) * count / degree`` nodes read when the
     related nodes are spread over the id order, chosen when that is below ``degree``.
     Otherwise it expands from the parent and sorts, as before. Both give the same rows
-    in the same order.
+    in the same order for nodes with an id (every write gives one; the root pages of
+    :mod:`kb.graph.projection` list only those too).
 
     ``pattern`` is the ``MATCH`` from the parent to ``n`` binding ``r`` and the ``WITH``
     after it, ``order`` the ``ORDER BY`` on ``n.id``, ``skip`` and ``limit`` parameters;

@@ -391,7 +391,7 @@ def root_page(label: str, page: Page) -> Statement | None:
             # Nothing filters: the total from the count store, the page in order from
             # the id index (every node has an id), as kb.graph.reads does.
             total = f"COUNT {{ (:{node}) }}" if page.counted else "null"
-            _ident(params["order"])
+            _ident(params["order"])  # a plain identifier, or unplannable
             end = f"{skip} + {limit}"
             head = ordered_nodes(label, params["order"], params["desc"], end)
             if head is not None:  # the order from a range index (kb.graph.ordered)
