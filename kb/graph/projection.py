@@ -26,6 +26,7 @@ from typing import Any
 from kb.domain.relationships import Direction, Edge, Relationship
 from kb.graph.db import Graph
 from kb.graph.filters import FILTERS, given, list_match
+from kb.graph.ordered import GROWING, bounded_related, ordered_nodes
 from kb.graph.reads import derived_match
 from kb.graph.records import PageRequest
 
@@ -249,6 +250,15 @@ def _where(builder: _RowBuilder, label: str, params: dict[str, Any]) -> str:
     return " WHERE " + FILTERS[label].replace("$w.", f"{builder.param(params['w'])}.")
 
 
+def _degree(var: str, rel: Relationship) -> str | None:
+    """``var``'s number of ``rel`` edges (any target), which Neo4j reads from the node's
+    degree without expanding; None for a derived or undirected relationship."""
+    if rel.type is None or rel.edge not in _EDGES or rel.direction is Direction.EITHER:
+        return None
+    left, right = ("-", "->") if rel.direction is Direction.OUT else ("<-", "-")
+    return f"COUNT {{ ({var}){left}[:{_ident(rel.type)}]{right}() }}"
+
+
 def _current(edge: str, day: str) -> str:
     return (
         f"({edge}.since IS NULL OR {edge}.since <= coalesce({day}, date()))"
@@ -336,7 +346,15 @@ class _RowBuilder:
                 f"head([xs{d} IN [COLLECT {{ {select} RETURN [n, r] }}] | [size(xs{d}),"
                 f" [x{d} IN xs{d}[{skip}..{skip} + {limit}] | {item}]]])"
             )
-        slice_ = f"SKIP {self.param(params['skip'])} LIMIT {self.param(params['limit'])}"
+        skip, limit = self.param(params["skip"]), self.param(params["limit"])
+        degree = _degree(var, page.relationship)
+        if degree is not None and label in GROWING and params["order"] == "id" and not params["w"]:
+            # in id order, unfiltered: bounded by the page, not the parent's degree
+            pairs = bounded_related(
+                degree, label, f"{pattern} {with_}", _order("n", params), skip, limit
+            )
+            return f"[null, [x{d} IN {pairs} | {item}]]"
+        slice_ = f"SKIP {skip} LIMIT {limit}"
         return f"[null, [x{d} IN COLLECT {{ {select} {slice_} RETURN [n, r] }} | {item}]]"
 
     def item(self, d: int, parts: tuple[Row | EdgeColumn, ...]) -> str:
@@ -373,6 +391,12 @@ def root_page(label: str, page: Page) -> Statement | None:
             # Nothing filters: the total from the count store, the page in order from
             # the id index (every node has an id), as kb.graph.reads does.
             total = f"COUNT {{ (:{node}) }}" if page.counted else "null"
+            _ident(params["order"])  # a plain identifier, or unplannable
+            end = f"{skip} + {limit}"
+            head = ordered_nodes(label, params["order"], params["desc"], end)
+            if head is not None:  # the order from a range index (kb.graph.ordered)
+                text = f"{head} RETURN [{total}, [x0 IN xs[{skip}..{end}] | {item}]] AS v"
+                return Statement(text, builder.params)
             text = (
                 f"RETURN [{total}, COLLECT {{ MATCH (n:{node}) WHERE n.id IS NOT NULL"
                 f" WITH n {_order('n', params)} SKIP {skip} LIMIT {limit}"

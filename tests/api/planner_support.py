@@ -4,8 +4,18 @@ hostile documents, each with whether the planner is expected to answer it."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import json
 from typing import Any
 
+from api_support import EDITOR
+
+from kb.api import planner
+from kb.api.context import Context, Viewer
+from kb.api.schema import Schema
+from kb.config import Settings
+from kb.graph.db import Graph
 from tests.docs_support import graphql_examples
 
 READS = [
@@ -111,3 +121,27 @@ HOSTILE: list[tuple[str, dict[str, Any] | None, bool]] = [
     ('{ state(code: "UT") { code } stats { nodes { label count } } }', None, False),
     ("{ __schema { queryType { name } } }", None, False),
 ]
+
+
+def _answer(
+    schema: Schema, graph: Graph, settings: Settings, mode: str, query: str,
+    variables: dict[str, Any] | None, viewer: Viewer,
+) -> str:  # fmt: skip
+    context = Context(graph, dataclasses.replace(settings, planner=mode), viewer)
+    result = asyncio.run(schema.execute(query, variable_values=variables, context_value=context))
+    errors = [e.formatted for e in result.errors or []]
+    return json.dumps({"data": result.data, "errors": errors})
+
+
+def both(
+    schema: Schema, graph: Graph, settings: Settings, query: str,
+    variables: dict[str, Any] | None = None, viewer: Viewer = EDITOR,
+) -> tuple[str, bool]:  # fmt: skip
+    """The plain answer (asserted equal to the planned one) and whether it was planned."""
+    plain = _answer(schema, graph, settings, "off", query, variables, viewer)
+    if "QUERY_TOO_COMPLEX" in plain:  # a cold statement on a loaded machine: once more
+        plain = _answer(schema, graph, settings, "off", query, variables, viewer)
+    before = planner.COUNTS.planned
+    planned = _answer(schema, graph, settings, "on", query, variables, viewer)
+    assert planned == plain, f"planner differs for {query} {variables}"
+    return plain, planner.COUNTS.planned > before

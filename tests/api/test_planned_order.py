@@ -1,0 +1,108 @@
+"""Planned pages read in index order (kb/graph/ordered.py) answer as plain execution does.
+
+A root page ordered by an indexed property is built from the nodes that have it (read
+from the range index in order) and those that lack it (nulls: last ascending, first
+descending); a nested page of a parent with many related nodes walks the id index. Both
+must give plain execution's answer exactly, at every offset, nulls included; and the
+statements must not sort the whole label (EXPLAIN: an index scan, no full Sort or Top).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from planner_support import both
+
+from kb.api.pagination import encode_cursor
+from kb.api.schema import Schema
+from kb.config import Settings
+from kb.graph.db import Graph
+
+# Cypher in a test: it sets up data the API cannot write (lessons without a date).
+_UNDATE = "MATCH (n:Lesson) WITH n ORDER BY n.id SKIP 5 LIMIT 3 REMOVE n.recordedOn"
+
+
+def _lessons(order: str, first: int, offset: int | None) -> tuple[str, dict[str, Any]]:
+    after = encode_cursor(offset) if offset is not None else None
+    return (
+        "query ($first: Int, $after: String) { lessons(first: $first, after: $after,"
+        f" orderBy: {order}) {{ totalCount pageInfo {{ hasNextPage endCursor }}"
+        " nodes { key title recordedOn } } }",
+        {"first": first, "after": after},
+    )
+
+
+@pytest.mark.parametrize("order", ["RECORDED_ON_DESC", "RECORDED_ON_ASC", "TITLE_ASC"])
+def test_pages_in_index_order_keep_the_order_of_nulls(
+    schema: Schema, seeded_graph: Graph, settings: Settings, order: str
+) -> None:
+    seeded_graph.write(_UNDATE)
+    total = seeded_graph.read("MATCH (n:Lesson) RETURN count(n) AS c")[0]["c"]
+    seen: list[str] = []
+    for first, offset in [(5, None), (2, 1), (20, total - 6), (20, total - 2), (3, total - 1)]:
+        answer, planned = both(schema, seeded_graph, settings, *_lessons(order, first, offset))
+        assert planned, answer[:300]
+        seen.append(answer)
+    # The three lessons without a date open the list descending and close it ascending.
+    if order == "RECORDED_ON_DESC":
+        assert seen[0].count('"recordedOn": null') == 3
+    if order == "RECORDED_ON_ASC":
+        assert seen[2].count('"recordedOn": null') == 3
+        assert seen[3].count('"recordedOn": null') == 1
+
+
+def test_pages_without_nulls_answer_the_same(
+    schema: Schema, read_graph: Graph, settings: Settings
+) -> None:
+    for order in ("RECORDED_ON_DESC", "RECORDED_ON_ASC", "TITLE_ASC", "UPDATED_AT_DESC"):
+        answer, planned = both(schema, read_graph, settings, *_lessons(order, 7, 3))
+        assert planned and '"recordedOn": null' not in answer, answer[:300]
+
+
+def test_a_parent_with_many_related_nodes_pages_the_same(
+    schema: Schema, seeded_graph: Graph, settings: Settings
+) -> None:
+    alliance = seeded_graph.read("MATCH (a:Alliance) RETURN a.id AS id ORDER BY a.id LIMIT 1")
+    seeded_graph.write(
+        "MATCH (a:Alliance {id: $id}) UNWIND range(1, 400) AS i"
+        " CREATE (a)-[:AWARDED]->(:Contract {id: 'Z-' + toString(i), slug: 'z-' + toString(i),"
+        " title: 'Bulk ' + toString(i), status: 'ACTIVE'})",
+        id=alliance[0]["id"],
+    )
+    query = (
+        "query ($after: String) { alliances(first: 20) { nodes { slug"
+        " contracts(first: 10, after: $after) { nodes { slug title } } } } }"
+    )
+    for offset in (None, 0, 45, 395, 405):
+        after = encode_cursor(offset) if offset is not None else None
+        answer, planned = both(schema, seeded_graph, settings, query, {"after": after})
+        assert planned, answer[:300]
+    answer, _ = both(schema, seeded_graph, settings, query, {"after": encode_cursor(45)})
+    assert '"slug": "z-' in answer  # the big alliance's page is its bulk contracts
+
+
+def _operators(plan: Any) -> list[tuple[str, str]]:
+    found = [(plan["operatorType"].split("@")[0], str(plan.get("args", {}).get("Details", "")))]
+    for child in plan.get("children", []):
+        found += _operators(child)
+    return found
+
+
+def test_an_ordered_page_does_not_sort_the_label(
+    schema: Schema, read_graph: Graph, settings: Settings
+) -> None:
+    sent: list[tuple[str, dict[str, Any]]] = []
+    read_graph.observers.append(lambda query, params: sent.append((query, dict(params))))
+    try:
+        both(schema, read_graph, settings, *_lessons("RECORDED_ON_DESC", 20, None))
+    finally:
+        read_graph.observers.clear()
+    planned = [(q, p) for q, p in sent if "recordedOn` IS NOT NULL" in q]
+    assert planned, [q for q, _ in sent]
+    with read_graph.driver.session(database=read_graph.database) as session:
+        plan = session.run("EXPLAIN " + planned[0][0], planned[0][1]).consume().plan
+    operators = _operators(dict(plan or {}))
+    names = [name for name, _ in operators]
+    assert "Sort" not in names and "Top" not in names, operators
+    assert any(n.startswith("NodeIndexScan") and "recordedOn" in d for n, d in operators)
