@@ -94,9 +94,9 @@ class Indexer:
         #: (change-log epoch, sequence) the live index has applied, as this process last
         #: saw it; None until known. Response caches use it as their version.
         self.applied_version: tuple[str | None, int] | None = None
-        #: Called after each commit to the live generation and after each swap (the
-        #: search service closes its idle searchers of the previous commit with it).
-        self.listeners: list[Callable[[], None]] = []
+        #: Called after each catch-up that committed to the live generation and after
+        #: each swap (the search service prepares and publishes the new snapshot).
+        self.listeners: list[Callable[[], object]] = []
         #: Told (epoch, changes) after each commit of change entries to the live
         #: generation, in sequence order; (epoch, None) after a rebuild, whose changes
         #: are unknown. Response caches drop what the changes affect with it.
@@ -146,6 +146,11 @@ class Indexer:
             changes = changes_since(self.graph, seq, self.batch_size)
             if not changes:
                 self.applied_version = (read_epoch(ix), seq)
+                if applied:
+                    # Once per catch-up, not per batch: a listener may prepare the new
+                    # snapshot for searches (SearchService.warm), which a long
+                    # catch-up would otherwise do once per batch.
+                    self._changed()
                 return applied
             self._apply(ix, changes)
             seq = changes[-1].seq
@@ -193,7 +198,6 @@ class Indexer:
         writer.commit()
         for listener in self.change_listeners:
             listener(epoch, changes)
-        self._changed()
         log.debug("applied changes up to %s (%s documents)", changes[-1].seq, written)
 
     def forget(self, keys: dict[str, list[str]]) -> int:
@@ -289,6 +293,8 @@ class BackgroundIndexer:
         self.interval = interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        #: Called after each poll, whether it applied anything or not.
+        self.after_poll: list[Callable[[], object]] = []
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="kb-indexer", daemon=True)
@@ -305,6 +311,11 @@ class BackgroundIndexer:
                 log.warning("search indexer: catching up failed, retrying: %s", message)
             except Exception:  # keep polling: the next tick may succeed
                 log.exception("search indexer: catching up failed")
+            for listener in self.after_poll:
+                try:
+                    listener()
+                except Exception:  # the next tick tries again
+                    log.exception("search indexer: after-poll listener failed")
 
     def stop(self, timeout: float = 3.0) -> None:
         self._stop.set()

@@ -100,6 +100,18 @@ class SearchService:
         """Close the searchers this service keeps open (those in use, once done)."""
         self.searchers.close()
 
+    def warm(self) -> bool:
+        """Open the newest index snapshot, read what its searches need, then let
+        searches use it (:meth:`SearcherPool.advance`); False if it was in use already.
+
+        The search runtime calls it at start and after each commit of its indexer, in
+        the indexer's thread: every segment's posting arrays and field lengths are read
+        whole and the speller's vocabulary is built, so that the first run of a query on
+        a new snapshot costs what a repeat does. Until it is first called, searches
+        open the newest snapshot on disk themselves and read what they need lazily.
+        """
+        return self.searchers.advance(lambda searcher, _: Speller.of(searcher))
+
     def search(
         self,
         query: str | None,
