@@ -70,16 +70,17 @@ class SegmentArrays:
             )
         }
 
-    def load(self, searcher: Any, budget: int = 2 * MAX_BYTES) -> int:
+    def load(self, searcher: Any, budget: int | None = None) -> int:
         """Read whole every segment of ``searcher`` not read yet, and forget the segments
         it no longer holds; return how many were read.
 
         Called before a new snapshot serves searches (by
         :meth:`kb.search.searchers.SearcherPool.advance`), so that no search reads a
         posting list of it one term at a time. A segment that would take the loaded
-        segments past ``budget`` bytes (the posting and position budgets) is left to
-        be read term by term, as before.
+        segments past ``budget`` bytes (default: the posting and position budgets,
+        ``2 * MAX_BYTES``) is left to be read term by term, as before.
         """
+        limit = 2 * MAX_BYTES if budget is None else budget
         readers = [sub.reader() for sub, _ in _subsearchers(searcher)]
         keys = [segment_key(r) for r in readers]
         with self._lock:
@@ -92,7 +93,7 @@ class SegmentArrays:
             if key is None or key in self._loaded:
                 continue
             loaded = LoadedSegment.read(reader, LOADED_FIELDS, read_lengths)
-            if held + loaded.nbytes > budget:
+            if held + loaded.nbytes > limit:
                 continue
             with self._lock:
                 self._loaded[key] = loaded
