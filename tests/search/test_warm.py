@@ -5,6 +5,7 @@ answers as Whoosh's own, and no search left to read a posting list itself."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,6 @@ def test_a_segment_read_whole_holds_what_term_by_term_reads_give(
             lazy = SegmentArrays()
             for name in LOADED_FIELDS:
                 assert loaded.lengths[name].tolist() == read_lengths(reader, name).tolist()
-                decode = reader.schema[name].format.decode_positions
                 terms = [str(t) for t in reader.field_terms(name)]
                 for text in terms:
                     ids, weights = loaded.postings(name, text)
@@ -63,6 +63,7 @@ def test_a_segment_read_whole_holds_what_term_by_term_reads_give(
                     compared += 1
                 if not reader.schema[name].format.supports("positions"):
                     continue
+                decode = reader.schema[name].format.decode_positions
                 docs = list(range(reader.doc_count_all()))
                 for text in terms[::7]:
                     expected = lazy.positions(reader, name, text, docs, decode)
@@ -126,16 +127,20 @@ def test_searches_read_the_published_snapshot_until_the_next_is_prepared(
         _wombats(store, ["L-2"])
         assert service.search("wombat").total == 2
         assert service.warm() is True
+        reads = service.searchers.segments.reads
         _wombats(store, ["L-3"])  # committed, not prepared yet
         assert service.search("wombat").total == 2
-        with service.searchers.searcher(), service.searchers.searcher():
-            pass  # the second, opened anew, sees the newer commit (for that request only)
-        assert service.searchers.open_count == 1  # it was not kept
+        idle = service.searchers.open_count
+        with ExitStack() as stack:
+            for _ in range(idle + 1):
+                # The last, opened anew, sees the newer commit, for that request only.
+                stack.enter_context(service.searchers.searcher())
+        assert service.searchers.open_count == idle  # it was not kept
         assert service.search("wombat").total == 2
         assert service.warm() is True
         assert sorted(h.id for h in service.search("wombat").hits) == ["L-1", "L-2", "L-3"]
         assert service.warm() is False
-        assert service.searchers.segments.reads == 0
+        assert service.searchers.segments.reads == reads  # none since the first warm-up
     finally:
         service.close()
     assert service.searchers.open_count == 0
