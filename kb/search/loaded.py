@@ -73,9 +73,16 @@ class LoadedSegment:
         lengths: each document's stored length by field name (-1 where none is stored).
     """
 
-    def __init__(self, fields: dict[str, FieldPostings], lengths: dict[str, Vector]) -> None:
+    def __init__(
+        self,
+        fields: dict[str, FieldPostings],
+        lengths: dict[str, Vector],
+        prefixes: dict[str, str] | None = None,
+    ) -> None:
         self.fields = fields
         self.lengths = lengths
+        #: Fields of which only the terms starting with a prefix were read.
+        self.prefixes = prefixes or {}
         self._lock = threading.Lock()
 
     @property
@@ -85,22 +92,36 @@ class LoadedSegment:
         return postings + sum(int(v.nbytes) for v in self.lengths.values())
 
     @classmethod
-    def read(cls, reader: Any, fieldnames: tuple[str, ...], lengths: Any) -> LoadedSegment:
-        """Read ``fieldnames`` of the segment of ``reader`` (a one-segment reader);
+    def read(
+        cls,
+        reader: Any,
+        fieldnames: tuple[str, ...],
+        lengths: Any,
+        prefixes: dict[str, str] | None = None,
+    ) -> LoadedSegment:
+        """Read ``fieldnames`` of the segment of ``reader`` (a one-segment reader),
+        of a field in ``prefixes`` only the terms starting with its prefix;
         ``lengths(reader, fieldname)`` gives a field's lengths."""
+        prefixes = prefixes or {}
         fields = {}
+        found = {}
         for name in fieldnames:
             if name not in reader.schema:
                 continue
             format_ = reader.schema[name].format
             positions = bool(format_ and format_.supports("positions"))
-            fields[name] = _read_field(reader, name, positions)
-        found = {name: _frozen(lengths(reader, name)) for name in fields}
-        return cls(fields, found)
+            fields[name] = _read_field(reader, name, positions, prefixes.get(name, ""))
+            if name not in prefixes:
+                found[name] = _frozen(lengths(reader, name))
+        return cls(fields, found, {k: v for k, v in prefixes.items() if k in fields})
 
     def has(self, fieldname: str) -> bool:
-        """Whether ``fieldname`` was read (a term it lacks then has no postings)."""
-        return fieldname in self.fields
+        """Whether every term of ``fieldname`` was read (one it lacks has no postings)."""
+        return fieldname in self.fields and fieldname not in self.prefixes
+
+    def covers(self, fieldname: str, text: str) -> bool:
+        """Whether the postings of this term were read, if it has any."""
+        return fieldname in self.fields and text.startswith(self.prefixes.get(fieldname, ""))
 
     def postings(self, fieldname: str, text: str) -> tuple[Ids, Vector]:
         """Document numbers (ascending) and weights of a term (empty if absent)."""
@@ -141,12 +162,18 @@ class LoadedSegment:
         return found
 
 
-def _read_field(reader: Any, fieldname: str, positions: bool) -> FieldPostings:
+def _read_field(reader: Any, fieldname: str, positions: bool, prefix: str) -> FieldPostings:
     spans: dict[str, tuple[int, int]] = {}
     ids: list[int] = []
     weights: list[float] = []
     values: list[bytes] | None = [] if positions else None
-    for text in reader.field_terms(fieldname):
+    from_bytes = reader.schema[fieldname].from_bytes
+    terms = (
+        (from_bytes(t) for t, _ in reader.iter_prefix(fieldname, prefix))
+        if prefix
+        else reader.field_terms(fieldname)
+    )
+    for text in terms:
         start = len(ids)
         read_postings(reader.postings(fieldname, text), ids, weights, values)
         spans[str(text)] = (start, len(ids))

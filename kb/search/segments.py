@@ -46,8 +46,11 @@ MAX_BYTES = 128 * 1024 * 1024
 #: scoring, re-ranking, bitmaps and highlights ask postings of).
 LOADED_FIELDS: tuple[str, ...] = (
     *("title", "tags", "summary", "body", "names"),
-    *("kind", "state", "alliance", "category", "year"),
+    *("kind", "state", "alliance", "category", "year", "uid"),
 )
+#: Of these fields, only the terms with this prefix are read: the contracts' keys, which
+#: a question about contracts a state can join boosts (kb.search.ranking).
+LOADED_PREFIXES = {"uid": "contract:"}
 
 
 class SegmentArrays:
@@ -92,7 +95,7 @@ class SegmentArrays:
         for reader, key in zip(readers, keys, strict=True):
             if key is None or key in self._loaded:
                 continue
-            loaded = LoadedSegment.read(reader, LOADED_FIELDS, read_lengths)
+            loaded = LoadedSegment.read(reader, LOADED_FIELDS, read_lengths, LOADED_PREFIXES)
             if held + loaded.nbytes > limit:
                 continue
             with self._lock:
@@ -110,7 +113,7 @@ class SegmentArrays:
         """Local document numbers (ascending) and weights of a term in one segment."""
 
         loaded = self.loaded(reader)
-        if loaded is not None and loaded.has(fieldname):
+        if loaded is not None and loaded.covers(fieldname, text):
             return loaded.postings(fieldname, text)
 
         def read() -> tuple[Ids, Vector]:
