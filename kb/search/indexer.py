@@ -142,21 +142,29 @@ class Indexer:
         ix = open_index(generation)
         seq = read_sequence(ix)
         applied = 0
-        while True:
-            changes = changes_since(self.graph, seq, self.batch_size)
-            if not changes:
-                self.applied_version = (read_epoch(ix), seq)
-                if applied:
-                    # Once per catch-up, not per batch: a listener may prepare the new
-                    # snapshot for searches (SearchService.warm), which a long
-                    # catch-up would otherwise do once per batch.
-                    self._changed()
-                return applied
-            self._apply(ix, changes)
-            seq = changes[-1].seq
-            applied += len(changes)
+        committed: list[tuple[str | None, list[Change]]] = []
+        try:
+            while True:
+                changes = changes_since(self.graph, seq, self.batch_size)
+                if not changes:
+                    return applied
+                committed.append((self._apply(ix, changes), changes))
+                seq = changes[-1].seq
+                applied += len(changes)
+        finally:
+            if committed:
+                # Once per catch-up, not per batch (a listener prepares the new snapshot
+                # for searches, SearchService.warm), and before the version moves and
+                # response caches drop what changed: a search answered meanwhile from
+                # the snapshot before must not be kept as the answer of the new one.
+                self._changed()
+            self.applied_version = (read_epoch(ix), seq)
+            for epoch, changes in committed:
+                for listener in self.change_listeners:
+                    listener(epoch, changes)
 
-    def _apply(self, ix: Any, changes: list[Change]) -> None:
+    def _apply(self, ix: Any, changes: list[Change]) -> str | None:
+        """Commit the documents ``changes`` touch; return the change-log epoch."""
         touched: dict[str, set[str]] = {}
         by_label: dict[str, set[str]] = {}
         for change in changes:
@@ -196,9 +204,8 @@ class Indexer:
             writer.cancel()
             raise
         writer.commit()
-        for listener in self.change_listeners:
-            listener(epoch, changes)
         log.debug("applied changes up to %s (%s documents)", changes[-1].seq, written)
+        return epoch
 
     def forget(self, keys: dict[str, list[str]]) -> int:
         """Delete from the live generation the documents of ``keys`` (label -> ids) whose
@@ -264,14 +271,17 @@ class Indexer:
         with self._thread_lock, self.store.locked(self.lock_timeout):
             self._catch_up(generation)
             self.store.swap(generation)
+        self._changed()  # first: see _catch_up
         for listener in self.change_listeners:
             listener(epoch, None)
-        self._changed()
         return ReindexReport(counts, read_sequence(ix), generation)
 
     def _changed(self) -> None:
         for listener in self.listeners:
-            listener()
+            try:
+                listener()
+            except Exception:  # the commit stands; the next poll prepares it again
+                log.exception("search indexer: a listener of the new commit failed")
 
     def document_count(self) -> int:
         """Documents in the live generation (the meta document not counted)."""
