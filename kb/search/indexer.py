@@ -94,9 +94,9 @@ class Indexer:
         #: (change-log epoch, sequence) the live index has applied, as this process last
         #: saw it; None until known. Response caches use it as their version.
         self.applied_version: tuple[str | None, int] | None = None
-        #: Called after each commit to the live generation and after each swap (the
-        #: search service closes its idle searchers of the previous commit with it).
-        self.listeners: list[Callable[[], None]] = []
+        #: Called after each catch-up that committed to the live generation and after
+        #: each swap (the search service prepares and publishes the new snapshot).
+        self.listeners: list[Callable[[], object]] = []
         #: Told (epoch, changes) after each commit of change entries to the live
         #: generation, in sequence order; (epoch, None) after a rebuild, whose changes
         #: are unknown. Response caches drop what the changes affect with it.
@@ -142,16 +142,29 @@ class Indexer:
         ix = open_index(generation)
         seq = read_sequence(ix)
         applied = 0
-        while True:
-            changes = changes_since(self.graph, seq, self.batch_size)
-            if not changes:
-                self.applied_version = (read_epoch(ix), seq)
-                return applied
-            self._apply(ix, changes)
-            seq = changes[-1].seq
-            applied += len(changes)
+        committed: list[tuple[str | None, list[Change]]] = []
+        try:
+            while True:
+                changes = changes_since(self.graph, seq, self.batch_size)
+                if not changes:
+                    return applied
+                committed.append((self._apply(ix, changes), changes))
+                seq = changes[-1].seq
+                applied += len(changes)
+        finally:
+            if committed:
+                # Once per catch-up, not per batch (a listener prepares the new snapshot
+                # for searches, SearchService.warm), and before the version moves and
+                # response caches drop what changed: a search answered meanwhile from
+                # the snapshot before must not be kept as the answer of the new one.
+                self._changed()
+            self.applied_version = (read_epoch(ix), seq)
+            for epoch, changes in committed:
+                for listener in self.change_listeners:
+                    listener(epoch, changes)
 
-    def _apply(self, ix: Any, changes: list[Change]) -> None:
+    def _apply(self, ix: Any, changes: list[Change]) -> str | None:
+        """Commit the documents ``changes`` touch; return the change-log epoch."""
         touched: dict[str, set[str]] = {}
         by_label: dict[str, set[str]] = {}
         for change in changes:
@@ -191,10 +204,8 @@ class Indexer:
             writer.cancel()
             raise
         writer.commit()
-        for listener in self.change_listeners:
-            listener(epoch, changes)
-        self._changed()
         log.debug("applied changes up to %s (%s documents)", changes[-1].seq, written)
+        return epoch
 
     def forget(self, keys: dict[str, list[str]]) -> int:
         """Delete from the live generation the documents of ``keys`` (label -> ids) whose
@@ -260,14 +271,17 @@ class Indexer:
         with self._thread_lock, self.store.locked(self.lock_timeout):
             self._catch_up(generation)
             self.store.swap(generation)
+        self._changed()  # first: see _catch_up
         for listener in self.change_listeners:
             listener(epoch, None)
-        self._changed()
         return ReindexReport(counts, read_sequence(ix), generation)
 
     def _changed(self) -> None:
         for listener in self.listeners:
-            listener()
+            try:
+                listener()
+            except Exception:  # the commit stands; the next poll prepares it again
+                log.exception("search indexer: a listener of the new commit failed")
 
     def document_count(self) -> int:
         """Documents in the live generation (the meta document not counted)."""
@@ -289,6 +303,8 @@ class BackgroundIndexer:
         self.interval = interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        #: Called after each poll, whether it applied anything or not.
+        self.after_poll: list[Callable[[], object]] = []
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="kb-indexer", daemon=True)
@@ -305,6 +321,11 @@ class BackgroundIndexer:
                 log.warning("search indexer: catching up failed, retrying: %s", message)
             except Exception:  # keep polling: the next tick may succeed
                 log.exception("search indexer: catching up failed")
+            for listener in self.after_poll:
+                try:
+                    listener()
+                except Exception:  # the next tick tries again
+                    log.exception("search indexer: after-poll listener failed")
 
     def stop(self, timeout: float = 3.0) -> None:
         self._stop.set()

@@ -43,12 +43,17 @@ class SearchRuntime:
             log.warning("search index not brought up to date at start: %s", error)
             store.ensure()
         service = SearchService(store, graph)
-        # Without it, searchers left idle after the last request of a burst would hold
-        # the segments the next commit merges away until the next request comes.
-        indexer.listeners.append(service.searchers.drop_stale)
+        # Each snapshot is prepared before searches get it (arrays read whole), at start
+        # and after each commit; the searchers left idle on the previous one are closed
+        # then, rather than holding the segments a merge removed until the next request.
+        service.warm()
+        indexer.listeners.append(service.warm)
         # A page of hits that names a deleted node: its documents leave the index too.
         service.on_missing.append(indexer.forget)
         background = BackgroundIndexer(indexer, interval=interval)
+        # A rebuild by another process (`kb reindex`) swaps the generation without a
+        # commit of this indexer: the poll publishes it.
+        background.after_poll.append(service.warm)
         background.start()
         return cls(store, indexer, background, service)
 

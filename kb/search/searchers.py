@@ -13,6 +13,13 @@ forever and counts its documents again (descriptors, memory and duplicate hits g
 with every commit). Opening a fresh reader per snapshot costs a few milliseconds once
 per commit per concurrent request, not per request.
 
+Once :meth:`SearcherPool.advance` has been called (the search runtime calls it at start
+and after each commit of its indexer), the pool serves the snapshot it last *published*
+rather than the newest on disk: ``advance`` opens the newest snapshot, has it prepared
+(every segment's arrays read whole, the speller's vocabulary built: what the first
+searches of a snapshot paid before) and only then publishes it, so that no search waits
+for that preparation and searches meanwhile read the snapshot before.
+
 Example:
     >>> pool = SearcherPool(store)
     >>> with pool.searcher() as searcher:
@@ -24,7 +31,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +84,11 @@ class SearcherPool:
         #: The snapshot of each searcher lent out, by id(); bitmaps of the newest one.
         self._lent: dict[int, Snapshot] = {}
         self._sets: tuple[Snapshot, SnapshotCaches] | None = None
+        #: The snapshot searches get, once advance() has published one (else the newest
+        #: on disk), and the one being prepared meanwhile with its caches.
+        self._published: Snapshot | None = None
+        self._preparing: tuple[Snapshot, SnapshotCaches] | None = None
+        self._advance_lock = threading.Lock()
         #: What is read from each segment, kept while later snapshots still hold it.
         self.segments = SegmentArrays()
         self._open = 0
@@ -119,6 +131,8 @@ class SearcherPool:
             snapshot = self._lent.get(id(searcher))
             if self._sets is not None and self._sets[0] == snapshot:
                 return self._sets[1]
+            if self._preparing is not None and self._preparing[0] == snapshot:
+                return self._preparing[1]
         caches = SnapshotCaches.of(searcher, self.segments)
         with self._lock:
             if snapshot is not None and snapshot == self._newest:
@@ -126,6 +140,51 @@ class SearcherPool:
                     self._sets = (snapshot, caches)
                 return self._sets[1]
         return caches
+
+    def advance(self, prepare: Callable[[Any, SnapshotCaches], object]) -> bool:
+        """Publish the newest snapshot on disk, after ``prepare(searcher, caches)`` has
+        read what its searches need (see the module docstring); return False when it is
+        the published one already. Searches get the published snapshot from then on.
+
+        One call at a time; searches go on meanwhile, on the snapshot published before.
+        """
+        with self._advance_lock:
+            try:
+                wanted, ix = self._latest()
+            except FileNotFoundError:
+                return False
+            with self._lock:
+                if self._closed:
+                    return False
+                if self._published is not None and not _newer(wanted, self._published):
+                    return False
+            searcher = ix.searcher(weighting=BM25F())
+            generation = searcher.reader().generation()
+            snapshot = (wanted[0], wanted[1] if generation is None else int(generation))
+            caches = SnapshotCaches.of(searcher, self.segments)
+            with self._lock:
+                self._open += 1
+                self._lent[id(searcher)] = snapshot
+                self._preparing = (snapshot, caches)
+            try:
+                self.segments.load(searcher)
+                prepare(searcher, caches)
+            except BaseException:
+                self._close_all([searcher])
+                raise
+            finally:
+                with self._lock:
+                    self._lent.pop(id(searcher), None)
+                    self._preparing = None
+            with self._lock:
+                if self._published is None or _newer(snapshot, self._published):
+                    self._published = snapshot
+                stale = self._move_to(snapshot)
+                if self._newest == snapshot:
+                    self._sets = (snapshot, caches)
+            self._close_all(stale)
+            self._give_back(snapshot, searcher)
+            return True
 
     def drop_stale(self) -> None:
         """Close idle searchers that no longer see the newest commit (call it after a
@@ -135,7 +194,8 @@ class SearcherPool:
         except FileNotFoundError:
             return
         with self._lock:
-            stale = self._move_to(newest)
+            # Once snapshots are published, the published one is the newest served.
+            stale = self._move_to(self._published or newest)
         self._close_all(stale)
 
     def close(self) -> None:
@@ -156,6 +216,10 @@ class SearcherPool:
         return (path, int(ix.latest_generation())), ix
 
     def _borrow(self) -> tuple[Snapshot, Any]:
+        with self._lock:
+            published = self._published
+        if published is not None:
+            return self._borrow_published(published)
         wanted, ix = self._latest()
         with self._lock:
             if self._closed:
@@ -176,6 +240,34 @@ class SearcherPool:
             stale = self._move_to(snapshot)
         self._close_all(stale)
         return snapshot, searcher
+
+    def _borrow_published(self, published: Snapshot) -> tuple[Snapshot, Any]:
+        """A searcher of the published snapshot: an idle one, else a new one of its
+        generation (which is the published commit unless a commit is being prepared:
+        then the newer commit, correct but not prepared, for this request only)."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the search service is closed")
+            found = self._idle.pop() if self._idle else None
+        if found is not None:
+            return found
+        path = published[0]
+        try:
+            searcher = self._generation(path).searcher(weighting=BM25F())
+        except OSError:  # its generation was pruned (two rebuilds in a row)
+            (path, _), ix = self._latest()
+            searcher = ix.searcher(weighting=BM25F())
+        generation = searcher.reader().generation()
+        snapshot = (path, published[1] if generation is None else int(generation))
+        with self._lock:
+            self._open += 1
+        return snapshot, searcher
+
+    def _generation(self, path: Path) -> Any:
+        with self._lock:
+            if self._index is not None and self._index[0] == path:
+                return self._index[1]
+        return open_index(path)
 
     def _move_to(self, snapshot: Snapshot) -> list[Any]:
         """Note ``snapshot`` if it is the newest yet; take the idle searchers of older

@@ -26,6 +26,8 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.query.spans import Span, bisect_spans
 from whoosh.util.numeric import byte_to_length
 
+from kb.search.loaded import LoadedSegment, read_postings
+
 Vector = npt.NDArray[np.float64]
 Ids = npt.NDArray[np.int64]
 T = TypeVar("T")
@@ -37,8 +39,18 @@ MAX_POSITIONS = 512
 MAX_PHRASES = 4096
 MAX_LENGTHS = 512
 #: ... and the bytes each kind may hold at most (estimated: 16 per posting with its
-#: weight, 80 per encoded position list, 8 per phrase match or length).
+#: weight, 80 per encoded position list, 8 per phrase match or length). Segments read
+#: whole (:meth:`SegmentArrays.load`) share the posting lists' and positions' budgets.
 MAX_BYTES = 128 * 1024 * 1024
+#: Fields a segment is read whole for: the text fields and the facet keys (what
+#: scoring, re-ranking, bitmaps and highlights ask postings of).
+LOADED_FIELDS: tuple[str, ...] = (
+    *("title", "tags", "summary", "body", "names"),
+    *("kind", "state", "alliance", "category", "year", "uid"),
+)
+#: Of these fields, only the terms with this prefix are read: the contracts' keys, which
+#: a question about contracts a state can join boosts (kb.search.ranking).
+LOADED_PREFIXES = {"uid": "contract:"}
 
 
 class SegmentArrays:
@@ -47,6 +59,10 @@ class SegmentArrays:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._bytes: dict[str, int] = {}
+        #: Segments read whole, by segment key (see :meth:`load`).
+        self._loaded: dict[tuple[str, int], LoadedSegment] = {}
+        #: Posting lists read one term at a time (what :meth:`load` spares searches).
+        self.reads = 0
         self._caches: dict[str, tuple[int, OrderedDict[tuple[Any, ...], Any]]] = {
             name: (size, OrderedDict())
             for name, size in (
@@ -57,14 +73,55 @@ class SegmentArrays:
             )
         }
 
+    def load(self, searcher: Any, budget: int | None = None) -> int:
+        """Read whole every segment of ``searcher`` not read yet, and forget the segments
+        it no longer holds; return how many were read.
+
+        Called before a new snapshot serves searches (by
+        :meth:`kb.search.searchers.SearcherPool.advance`), so that no search reads a
+        posting list of it one term at a time. A segment that would take the loaded
+        segments past ``budget`` bytes (default: the posting and position budgets,
+        ``2 * MAX_BYTES``) is left to be read term by term, as before.
+        """
+        limit = 2 * MAX_BYTES if budget is None else budget
+        readers = [sub.reader() for sub, _ in _subsearchers(searcher)]
+        keys = [segment_key(r) for r in readers]
+        with self._lock:
+            live = {k for k in keys if k is not None}
+            for gone in [k for k in self._loaded if k not in live]:
+                del self._loaded[gone]
+            held = sum(s.nbytes for s in self._loaded.values())
+        read = 0
+        for reader, key in zip(readers, keys, strict=True):
+            if key is None or key in self._loaded:
+                continue
+            loaded = LoadedSegment.read(reader, LOADED_FIELDS, read_lengths, LOADED_PREFIXES)
+            if held + loaded.nbytes > limit:
+                continue
+            with self._lock:
+                self._loaded[key] = loaded
+            held += loaded.nbytes
+            read += 1
+        return read
+
+    def loaded(self, reader: Any) -> LoadedSegment | None:
+        """The segment of ``reader`` as read whole by :meth:`load`, if it was."""
+        key = segment_key(reader)
+        return None if key is None else self._loaded.get(key)
+
     def postings(self, reader: Any, fieldname: str, text: str) -> tuple[Ids, Vector]:
         """Local document numbers (ascending) and weights of a term in one segment."""
+
+        loaded = self.loaded(reader)
+        if loaded is not None and loaded.covers(fieldname, text):
+            return loaded.postings(fieldname, text)
 
         def read() -> tuple[Ids, Vector]:
             ids: list[int] = []
             weights: list[float] = []
             if (fieldname, text) in reader:
-                _read_postings(reader.postings(fieldname, text), ids, weights)
+                self.reads += 1
+                read_postings(reader.postings(fieldname, text), ids, weights)
             return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
 
         return self._cached("postings", reader, (fieldname, text), read)
@@ -79,7 +136,8 @@ class SegmentArrays:
             ids: list[int] = []
             values: list[bytes] = []
             if (fieldname, text) in reader:
-                _read_postings(reader.postings(fieldname, text), ids, [], values)
+                self.reads += 1
+                read_postings(reader.postings(fieldname, text), ids, [], values)
             return np.array(ids, dtype=np.int64), values, {}
 
         return self._cached("values", reader, (fieldname, text), read)
@@ -88,6 +146,11 @@ class SegmentArrays:
         self, reader: Any, fieldname: str, text: str, docnums: list[int], decode: Any
     ) -> dict[int, list[int]]:
         """The positions of a term in each of ``docnums`` (local) that holds it."""
+        loaded = self.loaded(reader)
+        if loaded is not None and loaded.has(fieldname):
+            found = loaded.positions(fieldname, text, docnums, decode)
+            if found is not None:
+                return found
         ids, encoded, decoded = self.values(reader, fieldname, text)
         if not len(ids):
             return {}
@@ -132,18 +195,15 @@ class SegmentArrays:
         """Each local document's stored (lossy) length of ``fieldname``; -1 where the
         segment stores none."""
 
-        def read() -> Vector:
-            count = reader.doc_count_all()
-            bulk = _column_lengths(reader, fieldname, count)
-            if bulk is not None:
-                return bulk
-            length = reader.doc_field_length
-            return np.array([length(n, fieldname, -1) or 0 for n in range(count)], dtype=float)
+        loaded = self.loaded(reader)
+        if loaded is not None and fieldname in loaded.lengths:
+            return loaded.lengths[fieldname]
 
+        read = lambda: read_lengths(reader, fieldname)  # noqa: E731
         return self._cached("lengths", reader, (fieldname,), read)
 
     def _cached(self, cache: str, reader: Any, key: tuple[Any, ...], make: Callable[[], T]) -> T:
-        segment = _segment_key(reader)
+        segment = segment_key(reader)
         if segment is None:
             return make()
         size, entries = self._caches[cache]
@@ -164,6 +224,23 @@ class SegmentArrays:
         return made
 
 
+def read_lengths(reader: Any, fieldname: str) -> Vector:
+    """Each local document's stored length of ``fieldname`` in the segment of
+    ``reader``; -1 where the segment stores none."""
+    count = reader.doc_count_all()
+    bulk = _column_lengths(reader, fieldname, count)
+    if bulk is not None:
+        return bulk
+    length = reader.doc_field_length
+    return np.array([length(n, fieldname, -1) or 0 for n in range(count)], dtype=float)
+
+
+def _subsearchers(searcher: Any) -> list[tuple[Any, int]]:
+    if searcher.is_atomic():
+        return [(searcher, 0)]
+    return list(searcher.subsearchers)
+
+
 def _size(entry: Any) -> int:
     """Rough bytes of a cached entry (see :data:`MAX_BYTES`)."""
     if isinstance(entry, tuple):
@@ -174,7 +251,7 @@ def _size(entry: Any) -> int:
     return int(entry.nbytes)
 
 
-def _segment_key(reader: Any) -> tuple[str, int] | None:
+def segment_key(reader: Any) -> tuple[str, int] | None:
     """What names a segment's (immutable) content; None for a reader of no one segment."""
     segment = getattr(reader, "segment", None)
     if segment is None or getattr(reader, "is_atomic", lambda: False)() is False:
@@ -248,33 +325,3 @@ def within_spans(positions: list[list[int]], slop: int) -> bool:
                     spans.add(aspan.to(bspan))
         aspans = sorted(spans)
     return bool(aspans)
-
-
-def _read_postings(
-    matcher: Any, ids: list[int], weights: list[float], values: list[bytes] | None = None
-) -> None:
-    """Append a term's postings (deleted documents too: the caller masks them), and
-    their encoded values to ``values`` if given."""
-    leaf = matcher
-    while not hasattr(leaf, "_read_ids") and hasattr(leaf, "child"):
-        leaf = leaf.child
-    if hasattr(leaf, "_read_ids") and hasattr(leaf, "_next_block"):
-        # whoosh.codec.whoosh3's leaf matcher: whole blocks at a time.
-        while leaf.is_active():
-            leaf._read_ids()
-            ids.extend(leaf._ids[leaf._i :])
-            if values is None:
-                leaf._read_weights()
-                weights.extend(leaf._weights[leaf._i :])
-            else:
-                leaf._read_values()
-                values.extend(leaf._values[leaf._i :])
-            leaf._next_block()
-        return
-    while matcher.is_active():
-        ids.append(matcher.id())
-        if values is None:
-            weights.append(matcher.weight())
-        else:
-            values.append(matcher.value())
-        matcher.next()

@@ -48,7 +48,7 @@ from kb.search.results import (
     decode_cursor,
     encode_cursor,
 )
-from kb.search.schema import FACETS, META_KIND, NO_VALUE
+from kb.search.schema import FACETS, META_KIND, NO_VALUE, TEXT_FIELDS
 from kb.search.scoring import UnsupportedQueryError, mask_of, top_documents
 from kb.search.searchers import SearcherPool, SnapshotCaches
 from kb.search.spelling import Speller
@@ -99,6 +99,27 @@ class SearchService:
     def close(self) -> None:
         """Close the searchers this service keeps open (those in use, once done)."""
         self.searchers.close()
+
+    def warm(self) -> bool:
+        """Open the newest index snapshot, read what its searches need, then let
+        searches use it (:meth:`SearcherPool.advance`); False if it was in use already.
+
+        The search runtime calls it at start and after each commit of its indexer, in
+        the indexer's thread: every segment's posting arrays and field lengths are read
+        whole and the speller's vocabulary is built, so that the first run of a query on
+        a new snapshot costs what a repeat does. The thesaurus's phrases are matched too
+        (once per segment, kept for later snapshots; per snapshot only their bitmaps
+        are made again). Until it is first called, searches open the newest snapshot
+        on disk themselves and read what they need lazily.
+        """
+        return self.searchers.advance(self._prepare)
+
+    def _prepare(self, searcher: Any, caches: SnapshotCaches) -> None:
+        Speller.of(searcher)
+        phrases = {a for group in self.thesaurus.groups for a in group if len(a) > 1}
+        for tokens in sorted(phrases):
+            for name in TEXT_FIELDS:
+                caches.sets.docs(searcher, wq.Phrase(name, list(tokens)))
 
     def search(
         self,

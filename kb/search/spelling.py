@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import string
 import threading
-import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 from kb.search.schema import TEXT_FIELDS
+from kb.search.segments import segment_key
 
 #: Letters tried for insertions and replacements.
 ALPHABET = string.ascii_lowercase + string.digits
@@ -52,17 +53,31 @@ class Speller:
 
     @classmethod
     def of(cls, searcher: Any) -> Speller:
-        """The speller of ``searcher``'s snapshot (its vocabulary is read once)."""
+        """The speller of ``searcher``'s snapshot.
+
+        Its vocabulary is the sum of its segments' (a term's document frequency in a
+        reader is the sum over its segments, deleted documents counted, as Whoosh
+        counts it), each segment's read once: after a commit only the new segment is
+        read, and every searcher of one snapshot shares the sum.
+        """
         reader = searcher.reader()
+        leaves = [leaf for leaf, _ in reader.leaf_readers()]
+        keys = [segment_key(leaf) for leaf in leaves]
+        if any(key is None for key in keys):  # not segments of a file index: no caching
+            return cls(searcher, _vocabulary_of(reader))
+        whole = tuple(keys)
         with _LOCK:
-            vocabulary = _VOCABULARIES.get(reader)
+            vocabulary = _VOCABULARIES.get(whole)
         if vocabulary is None:
-            vocabulary = {
-                str(term): int(reader.doc_frequency(FIELD, term))
-                for term in reader.field_terms(FIELD)
-            }
+            parts = [_segment_vocabulary(leaf, key) for leaf, key in zip(leaves, keys, strict=True)]
+            vocabulary = dict(parts[0]) if parts else {}
+            for part in parts[1:]:
+                for term, count in part.items():
+                    vocabulary[term] = vocabulary.get(term, 0) + count
             with _LOCK:
-                _VOCABULARIES[reader] = vocabulary
+                _VOCABULARIES[whole] = vocabulary
+                while len(_VOCABULARIES) > MAX_SNAPSHOTS:
+                    _VOCABULARIES.popitem(last=False)
         return cls(searcher, vocabulary)
 
     def knows(self, word: str) -> bool:
@@ -86,6 +101,31 @@ class Speller:
         return str(suggestions[0]) if suggestions else None
 
 
-# One vocabulary per open reader; it goes when the reader does (a newer snapshot).
-_VOCABULARIES: weakref.WeakKeyDictionary[Any, dict[str, int]] = weakref.WeakKeyDictionary()
+def _vocabulary_of(reader: Any) -> dict[str, int]:
+    """Each term of the ``words`` field of ``reader`` and its document frequency."""
+    from_bytes = reader.schema[FIELD].from_bytes
+    return {
+        str(from_bytes(text)): int(info.doc_frequency()) for text, info in reader.iter_field(FIELD)
+    }
+
+
+def _segment_vocabulary(reader: Any, key: Any) -> dict[str, int]:
+    with _LOCK:
+        found = _SEGMENTS.get(key)
+        if found is not None:
+            _SEGMENTS.move_to_end(key)
+            return found
+    found = _vocabulary_of(reader)
+    with _LOCK:
+        _SEGMENTS[key] = found
+        while len(_SEGMENTS) > MAX_SEGMENTS:
+            _SEGMENTS.popitem(last=False)
+    return found
+
+
+#: Vocabularies kept: of whole snapshots (by their segments), and of single segments.
+MAX_SNAPSHOTS = 4
+MAX_SEGMENTS = 64
+_VOCABULARIES: OrderedDict[tuple[Any, ...], dict[str, int]] = OrderedDict()
+_SEGMENTS: OrderedDict[Any, dict[str, int]] = OrderedDict()
 _LOCK = threading.Lock()
