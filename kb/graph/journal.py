@@ -27,6 +27,7 @@ from typing import Any
 from kb.graph.changes import record_changes
 from kb.graph.db import Graph, Tx
 from kb.graph.load import KEYS, clear_links
+from kb.graph.tombstones import keep_all, snapshot_all
 
 #: The pseudo-label of a batch of MEMBER_OF relationships (keys are ``state|alliance``).
 MEMBERSHIP = "MEMBER_OF"
@@ -233,6 +234,9 @@ def _undo_batch(tx: Tx, import_id: str, number: int, author: str) -> None:
     if not found:
         return  # undone by an earlier, interrupted rollback
     label, created = found[0]["label"], list(found[0]["created"])
+    # What the created records were linked to, kept on their DELETE entries below, so
+    # feeds and filtered subscribers learn of the undo as they learnt of the creation.
+    tombstones = snapshot_all(tx, label, created)
     if created:
         tx.run(_DELETE_CREATED[label], keys=created)
     if label == MEMBERSHIP:
@@ -243,6 +247,7 @@ def _undo_batch(tx: Tx, import_id: str, number: int, author: str) -> None:
         record_changes(tx, "Alliance", sorted({end[-1] for end in ends}), "UPSERT", author)
     else:
         record_changes(tx, label, created, "DELETE", author)
+        keep_all(tx, label, tombstones)
         restored = [row["id"] for row in tx.run(_RESTORE_NODES, **params)]
         clear_links(tx, label, restored)
         tx.run(_RESTORE_LINKS, **params)

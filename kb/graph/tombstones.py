@@ -25,17 +25,19 @@ from kb.graph.db import Tx
 LINKED_LABELS = ("State", "Alliance", "Category", "Contract", "Practice")
 
 _SNAPSHOT: dict[str, LiteralString] = {
-    label: "MATCH (n:" + label + " {id: $id}) "
+    label: "UNWIND $ids AS key MATCH (n:" + label + " {id: key}) "
     "OPTIONAL MATCH (n)--(x) WHERE any(l IN labels(x) WHERE l IN $linked) "
     "WITH n, collect(DISTINCT [l IN labels(x) WHERE l IN $linked][0] + ':' + x.id) AS links "
-    "RETURN coalesce(n.title, n.name, n.id) AS title, links"
+    "RETURN n.id AS id, coalesce(n.title, n.name, n.id) AS title, links"
     for label in ("Alliance", "Contract", "Category", "Practice", "Lesson")
 }
 
 _KEEP: LiteralString = (
-    "MATCH (c:Change {label: $label, id: $id}) WHERE c.op = 'DELETE' "
-    "WITH c ORDER BY c.seq DESC LIMIT 1 "
-    "SET c.title = $title, c.links = $links"
+    "UNWIND $tombs AS t "
+    "MATCH (c:Change {label: $label, id: t.id}) WHERE c.op = 'DELETE' "
+    "WITH t, max(c.seq) AS newest "
+    "MATCH (c:Change {seq: newest}) "
+    "SET c.title = t.title, c.links = t.links"
 )
 
 
@@ -49,12 +51,28 @@ class Tombstone:
 
 def snapshot(tx: Tx, label: str, key: str) -> Tombstone | None:
     """The title and links of the ``label`` node ``key`` (None when it is absent)."""
-    rows = tx.run(_SNAPSHOT[label], id=key, linked=list(LINKED_LABELS))
-    if not rows:
-        return None
-    return Tombstone(str(rows[0]["title"]), sorted(str(link) for link in rows[0]["links"]))
+    return snapshot_all(tx, label, [key]).get(key)
+
+
+def snapshot_all(tx: Tx, label: str, keys: list[str]) -> dict[str, Tombstone]:
+    """:func:`snapshot` of many nodes in one statement, by key (absent ones left out; an
+    empty dict for labels that keep no tombstone, such as memberships)."""
+    if label not in _SNAPSHOT or not keys:
+        return {}
+    rows = tx.run(_SNAPSHOT[label], ids=keys, linked=list(LINKED_LABELS))
+    return {
+        str(row["id"]): Tombstone(str(row["title"]), sorted(str(x) for x in row["links"]))
+        for row in rows
+    }
 
 
 def keep(tx: Tx, label: str, key: str, tombstone: Tombstone) -> None:
     """Keep ``tombstone`` on the newest DELETE entry of the record (written in ``tx``)."""
-    tx.run(_KEEP, label=label, id=key, title=tombstone.title, links=tombstone.links)
+    keep_all(tx, label, {key: tombstone})
+
+
+def keep_all(tx: Tx, label: str, tombstones: dict[str, Tombstone]) -> None:
+    """:func:`keep` for many records in one statement."""
+    if tombstones:
+        tombs = [{"id": k, "title": t.title, "links": t.links} for k, t in tombstones.items()]
+        tx.run(_KEEP, label=label, tombs=tombs)

@@ -101,3 +101,29 @@ def test_a_rollback_that_cannot_finish_is_completed_by_the_next_bulk_write(
     assert len(done) == 1 and done[0].startswith("rolled back the interrupted seed")
     assert dump(graph) == before
     assert journal_nodes(graph) == 0 and unfinished_imports(graph) == []
+
+
+def test_a_rolled_back_creation_keeps_its_links_on_the_delete_entry(
+    graph: Graph, seed_data: SeedData
+) -> None:
+    """Feeds and filtered subscribers heard of the created lesson through its state: the
+    undo's DELETE entry names that state too, not nothing (which reaches everyone)."""
+    load_seed(graph, seed_data)
+    sequence = last_sequence(graph)
+    [row] = seed_rows(seed_data)["Lesson"][:1]
+    created = {**row, "id": "L-9999", "props": {**row["props"], "title": "A new lesson"}}
+    poisoned = [{**created, "id": "L-9998", "props": {**row["props"], "title": {"no": 1}}}]
+    batches = [Batch("Lesson", [created], "new"), Batch("Lesson", poisoned, "poisoned")]
+
+    with pytest.raises(BulkWriteError) as caught:
+        write_batches(graph, batches, source="test", kind="seed", author="seed")
+
+    assert caught.value.rolled_back
+    [entry] = graph.read(
+        "MATCH (c:Change {label: 'Lesson', id: 'L-9999', op: 'DELETE'}) WHERE c.seq > $seq "
+        "RETURN c.title AS title, c.links AS links",
+        seq=sequence,
+    )
+    assert entry["title"] == "A new lesson"
+    assert f"State:{row['links']['state']}" in entry["links"]
+    assert f"Practice:{row['links']['practice']}" in entry["links"]
