@@ -74,7 +74,8 @@ def test_bound_for_plans_a_repeated_request_once(
     one = binding.bound_for(schema, STATES, document, None, {"n": 2}, context)
     again = binding.bound_for(schema, STATES, document, None, {"n": 2}, context)
     other = binding.bound_for(schema, STATES, document, None, {"n": 3}, context)
-    assert one is not None and again is one and other is not one
+    assert one is not None and other is not None
+    assert again is one and other is not one
     assert len(binding.BOUND) == 2
     assert len(binding.run_bound(read_graph, one)["states"]["nodes"]) == 2
     assert len(binding.run_bound(read_graph, other)["states"]["nodes"]) == 3
