@@ -31,10 +31,11 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from graphql import GraphQLError, specified_rules
+from graphql import DocumentNode, GraphQLError, specified_rules
 from strawberry.schema.schema import validate_document
 
 from kb.api.concurrency import Slot, take_slot
@@ -54,6 +55,18 @@ KEPT = 256
 KEPT_LENGTH = 20_000
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A valid document, parsed once, and its operation's cost."""
+
+    document: DocumentNode
+    cost: int
+
+
+#: Not in the kept validations (None is a kept outcome: not valid).
+MISSING: Any = object()
+
+
 class FastPath:
     """Answers fully planned reads (see the module docstring) for one schema.
 
@@ -67,16 +80,19 @@ class FastPath:
         self.limits: Limits = getattr(schema, "limits", Limits())
         self.rules = (*specified_rules, *getattr(schema, "extra_rules", ()))
         self.directives = directive_limits_rule(DirectiveLimits())
-        #: (document text, operation name) -> its cost when valid, None when not.
-        self._checked: OrderedDict[tuple[str, str | None], int | None] = OrderedDict()
+        #: (document text, operation name) -> the parsed document and its operation's
+        #: cost when valid, None when not.
+        self._checked: OrderedDict[tuple[str, str | None], Checked | None] = OrderedDict()
 
-    def _cost(self, query: str, name: str | None) -> int | None:
-        """The cost of a valid document's operation; None when it is not valid."""
+    def checked(self, query: str, name: str | None) -> Checked | None:
+        """The parsed document and the cost of a valid document's operation (kept per
+        document text and operation name); None when it is not valid."""
         key = (query, name)
-        if key in self._checked:
+        found = self._checked.get(key, MISSING)
+        if found is not MISSING:
             self._checked.move_to_end(key)
-            return self._checked[key]
-        cost: int | None = None
+            return found
+        checked: Checked | None = None
         try:
             document = parse_kept(query, self.limits.max_tokens)
         except (GraphQLError, RecursionError):
@@ -87,11 +103,11 @@ class FastPath:
             and not validate_document(gql, document, (self.directives,))
             and not validate_document(gql, document, self.rules)
         ):
-            cost = measure_operation(gql, document, name).cost
-        self._checked[key] = cost
+            checked = Checked(document, measure_operation(gql, document, name).cost)
+        self._checked[key] = checked
         if len(self._checked) > KEPT:
             self._checked.popitem(last=False)
-        return cost
+        return checked
 
     async def answer(
         self, query: str, variables: dict[str, Any] | None, name: str | None, context: Any
@@ -104,15 +120,15 @@ class FastPath:
             return None
         if len(query) > KEPT_LENGTH:
             return None
-        cost = self._cost(query, name)
-        if cost is None:
+        checked = self.checked(query, name)
+        if checked is None:
             return None
         try:
             context.require_read()
         except ApiError:
             return None
-        document = parse_kept(query, self.limits.max_tokens)
-        bound = bound_for(self.schema, query, document, name, variables, context)
+        cost = checked.cost
+        bound = bound_for(self.schema, query, checked.document, name, variables, context)
         if bound is None:
             return None
         slot: Slot | None = None

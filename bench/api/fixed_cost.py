@@ -1,0 +1,279 @@
+"""What one small read costs this API beyond its Cypher: an interleaved A/B of two
+`kb serve` (a base checkout and this tree) on one Neo4j, cache off, with raw Cypher in
+the same run.
+
+Wall-clock latency on this shared 2-core machine moves with the other work, so the
+figures that do not are reported first:
+
+- **server CPU ms per request**: user + system time of the `kb serve` process (all its
+  threads, from ``/proc/<pid>/stat``) over a bounded loop of ``--requests`` requests,
+  less what it spends idle over as long (the indexer's poll);
+- **Neo4j CPU ms per request** over the same loop (the database's share: a managed
+  transaction's BEGIN and COMMIT are work there too);
+
+and then, interleaved cell by cell with the same load generator for both servers, the
+p50 at one client (autocannon, ``bench/api/peer/load.mjs``) and raw Cypher's p50 through
+the Python driver in this process: ``Graph.read`` (a managed read transaction, as
+``bench/api/compare.py`` times it) and, for comparison, one auto-commit read
+(``Graph.read_column``'s kind since this change). Several rounds; medians.
+
+Usage (its own managed Neo4j under ``KB_DATA_DIR``, seeded when empty):
+
+    git archive main | tar -x -C /tmp/kb-base
+    KB_DATA_DIR=.kb-fixed .venv/bin/python bench/api/fixed_cost.py --base /tmp/kb-base
+
+The base runs with this interpreter and ``PYTHONPATH=<base>`` (same packages). Only
+127.0.0.1 is a target; every loop is bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(1, str(HERE.parents[1]))  # the project root, for tests.serve_support
+sys.path.insert(1, str(HERE))
+
+from queries import READS  # noqa: E402
+
+from kb.bootstrap import seed_graph  # noqa: E402
+from kb.config import Settings  # noqa: E402
+from kb.graph.connect import local_server, open_graph  # noqa: E402
+from kb.graph.db import Graph  # noqa: E402
+from kb.graph.schema import apply_schema  # noqa: E402
+from tests.serve_support import Served, start_serve  # noqa: E402
+
+PEER = HERE / "peer"
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+@dataclass
+class Cells:
+    server_ms: list[float] = field(default_factory=list)
+    neo4j_ms: list[float] = field(default_factory=list)
+    loop_p50: list[float] = field(default_factory=list)
+    p50: list[float] = field(default_factory=list)
+
+
+def loop(port: int, body: bytes, count: int, limit: float) -> tuple[int, list[float]]:
+    """POST ``body`` ``count`` times on one keep-alive connection (at most ``limit``
+    seconds); the number sent and each one's latency in ms."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    times: list[float] = []
+    end = time.monotonic() + limit
+    try:
+        for _ in range(count):
+            if time.monotonic() > end:
+                break
+            began = time.perf_counter()
+            connection.request("POST", "/graphql", body, {"content-type": "application/json"})
+            response = connection.getresponse()
+            data = response.read()
+            times.append((time.perf_counter() - began) * 1000)
+            if response.status != 200 or b'"errors"' in data:
+                raise SystemExit(f"port {port}: {response.status} {data[:300]!r}")
+    finally:
+        connection.close()
+    return len(times), times
+
+
+def idle_rate(pid: int, seconds: float) -> float:
+    """CPU seconds per second that ``pid`` spends with no request."""
+    before = cpu_seconds(pid)
+    time.sleep(seconds)
+    return (cpu_seconds(pid) - before) / seconds
+
+
+def cpu_cell(
+    served: Served, neo4j_pid: int, body: bytes, count: int, idle: float
+) -> tuple[float, float, float]:
+    """Server and Neo4j CPU ms per request over ``count`` requests, and the loop's p50."""
+    port = int(served.base.rsplit(":", 1)[1])
+    pid = served.process.pid
+    began, server0, neo0 = time.monotonic(), cpu_seconds(pid), cpu_seconds(neo4j_pid)
+    sent, times = loop(port, body, count, limit=120.0)
+    took = time.monotonic() - began
+    server = (cpu_seconds(pid) - server0 - idle * took) * 1000 / sent
+    neo = (cpu_seconds(neo4j_pid) - neo0) * 1000 / sent
+    return server, neo, statistics.median(times)
+
+
+def autocannon_p50(url: str, query: str, seconds: float) -> float:
+    spec = {"url": url, "body": json.dumps({"query": query}), "connections": 1}
+    spec["duration"] = seconds
+    done = subprocess.run(
+        ["node", "load.mjs", json.dumps(spec)],
+        cwd=PEER,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 60,
+    )
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    if out.get("non2xx") or out.get("errors") or "p50" not in out:
+        raise SystemExit(f"{url}: {out} {done.stderr[-500:]}")
+    return float(out["p50"])
+
+
+def raw_p50(graph: Graph, statement: str, count: int, autocommit: bool) -> float:
+    """p50 ms of ``statement`` through the driver: ``Graph.read`` (managed) or one
+    auto-commit read (``Graph.read_column``'s kind, where this tree has it)."""
+    run: Any = graph.read_column if autocommit else graph.read
+    times = []
+    end = time.monotonic() + 60
+    for _ in range(count):
+        if time.monotonic() > end:
+            break
+        began = time.perf_counter()
+        run(statement)
+        times.append((time.perf_counter() - began) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
+    parser.add_argument("--base", required=True, type=Path, help="a checkout of the base")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--requests", type=int, default=2000, help="per CPU cell")
+    parser.add_argument("--seconds", type=float, default=3.0, help="per autocannon cell")
+    parser.add_argument("--read", type=int, default=2, help="index in bench/api/queries.py")
+    args = parser.parse_args()
+    settings = Settings.from_env()
+    if settings.external_neo4j is not None:
+        sys.exit("fixed_cost.py runs on its own managed Neo4j (KB_DATA_DIR); unset NEO4J_URI")
+    read = READS[args.read]
+    body = json.dumps({"query": read.ours}).encode()
+    graph = open_graph(settings, start=True)
+    status = local_server(settings).status()
+    assert status.pid is not None
+    neo4j_pid = status.pid
+    served: dict[str, Served] = {}
+    try:
+        apply_schema(graph)
+        if graph.read("MATCH (s:State) RETURN count(s) AS n")[0]["n"] == 0:
+            seed_graph(graph, settings)
+        with tempfile.TemporaryDirectory(prefix="kb-fixed-cost-") as tmp:
+            work = Path(tmp)
+            base_command = [sys.executable, "-c", "from kb.cli import main; main()"]
+            for name, command, extra in (
+                ("base", base_command, {"PYTHONPATH": str(args.base.resolve())}),
+                ("this tree", None, {}),
+            ):
+                env = {
+                    "KB_DATA_DIR": str(settings.data_dir),
+                    "KB_RESPONSE_CACHE": "0",
+                    "KB_ACCESS_LOG": "false",
+                    "KB_INDEX_DIR": str(work / f"index-{len(served)}"),
+                    **extra,
+                }
+                served[name] = start_serve(env, work / f"serve-{len(served)}.log", command=command)
+            for one in served.values():
+                one.wait_ready()
+            for name, one in served.items():  # warm up, and check the answers agree
+                loop(int(one.base.rsplit(":", 1)[1]), body, 300, 30.0)
+            answers = {
+                name: httpx_post(one.base + "/graphql", read.ours) for name, one in served.items()
+            }
+            if len(set(answers.values())) != 1:
+                sys.exit(f"the two servers answer differently: {answers}")
+            raw_p50(graph, read.cypher, 300, autocommit=False)
+            idle = {name: idle_rate(one.process.pid, 2.0) for name, one in served.items()}
+            cells = {name: Cells() for name in served}
+            raws: dict[str, list[float]] = {"managed": [], "auto-commit": []}
+            loads = [os.getloadavg()[0]]
+            for round_ in range(args.rounds):
+                order = list(served.items())
+                if round_ % 2:
+                    order.reverse()
+                for name, one in order:
+                    server, neo, p50 = cpu_cell(one, neo4j_pid, body, args.requests, idle[name])
+                    cells[name].server_ms.append(server)
+                    cells[name].neo4j_ms.append(neo)
+                    cells[name].loop_p50.append(p50)
+                    raws["managed"].append(raw_p50(graph, read.cypher, 500, autocommit=False))
+                    raws["auto-commit"].append(raw_p50(graph, read.cypher, 500, autocommit=True))
+                for name, one in order:
+                    cells[name].p50.append(
+                        autocannon_p50(one.base + "/graphql", read.ours, args.seconds)
+                    )
+                loads.append(os.getloadavg()[0])
+                print(f"round {round_ + 1}: " + json.dumps(_summary(cells, raws)), flush=True)
+            print(report(read.name, cells, raws, idle, loads, args))
+    finally:
+        for one in served.values():
+            one.stop()
+        graph.close()
+
+
+def httpx_post(url: str, query: str) -> bytes:
+    import httpx
+
+    return httpx.post(url, json={"query": query}, timeout=30).content
+
+
+def _summary(cells: dict[str, Cells], raws: dict[str, list[float]]) -> dict[str, Any]:
+    out: dict[str, Any] = {k: [round(v, 3) for v in vs] for k, vs in raws.items()}
+    for name, cell in cells.items():
+        out[name] = {
+            "server_ms": [round(v, 3) for v in cell.server_ms],
+            "neo4j_ms": [round(v, 3) for v in cell.neo4j_ms],
+            "loop_p50": [round(v, 3) for v in cell.loop_p50],
+            "p50": cell.p50,
+        }
+    return out
+
+
+def report(
+    read: str,
+    cells: dict[str, Cells],
+    raws: dict[str, list[float]],
+    idle: dict[str, float],
+    loads: list[float],
+    args: argparse.Namespace,
+) -> str:
+    med = statistics.median
+    raw = med(raws["managed"])
+    lines = [
+        f"{read}: {args.rounds} rounds, {args.requests} requests per CPU cell, "
+        f"{args.seconds:g} s per autocannon cell; 1-minute load average "
+        + ", ".join(f"{x:.1f}" for x in loads),
+        "",
+        "| server | server CPU ms/request | Neo4j CPU ms/request | p50 ms (Python loop) "
+        "| p50 ms (autocannon, 1 client) | p50 / raw (managed) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, cell in cells.items():
+        lines.append(
+            f"| {name} | {med(cell.server_ms):.3f} | {med(cell.neo4j_ms):.3f} "
+            f"| {med(cell.loop_p50):.3f} | {med(cell.p50):.2f} | {med(cell.p50) / raw:.2f}x |"
+        )
+    lines += [
+        "",
+        f"Raw Cypher p50 (in process): managed `Graph.read` {raw:.3f} ms, "
+        f"auto-commit {med(raws['auto-commit']):.3f} ms. Idle CPU of each server: "
+        + ", ".join(f"{name} {rate * 1000:.1f} ms/s" for name, rate in idle.items())
+        + " (subtracted).",
+        "Per round: " + json.dumps(_summary(cells, raws)),
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
