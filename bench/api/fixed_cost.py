@@ -66,15 +66,19 @@ def cpu_seconds(pid: int) -> float:
 
 @dataclass
 class Cells:
-    server_ms: list[float] = field(default_factory=list)
-    neo4j_ms: list[float] = field(default_factory=list)
-    loop_p50: list[float] = field(default_factory=list)
+    """What one side measured: CPU seconds and requests summed over its chunks, every
+    request's latency, and its autocannon p50 per round."""
+
+    server_cpu: float = 0.0
+    neo4j_cpu: float = 0.0
+    requests: int = 0
+    latencies: list[float] = field(default_factory=list)
     p50: list[float] = field(default_factory=list)
 
 
-def loop(port: int, body: bytes, count: int, limit: float) -> tuple[int, list[float]]:
+def loop(port: int, body: bytes, count: int, limit: float) -> list[float]:
     """POST ``body`` ``count`` times on one keep-alive connection (at most ``limit``
-    seconds); the number sent and each one's latency in ms."""
+    seconds); each one's latency in ms."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     times: list[float] = []
     end = time.monotonic() + limit
@@ -91,7 +95,7 @@ def loop(port: int, body: bytes, count: int, limit: float) -> tuple[int, list[fl
                 raise SystemExit(f"port {port}: {response.status} {data[:300]!r}")
     finally:
         connection.close()
-    return len(times), times
+    return times
 
 
 def idle_rate(pid: int, seconds: float) -> float:
@@ -101,18 +105,20 @@ def idle_rate(pid: int, seconds: float) -> float:
     return (cpu_seconds(pid) - before) / seconds
 
 
-def cpu_cell(
-    served: Served, neo4j_pid: int, body: bytes, count: int, idle: float
-) -> tuple[float, float, float]:
-    """Server and Neo4j CPU ms per request over ``count`` requests, and the loop's p50."""
+def cpu_chunk(
+    served: Served, neo4j_pid: int, body: bytes, count: int, idle: float, cells: Cells
+) -> None:
+    """``count`` requests to ``served``: their latencies, and the server's and Neo4j's
+    CPU seconds over them (the server's idle rate taken off), added to ``cells``."""
     port = int(served.base.rsplit(":", 1)[1])
     pid = served.process.pid
     began, server0, neo0 = time.monotonic(), cpu_seconds(pid), cpu_seconds(neo4j_pid)
-    sent, times = loop(port, body, count, limit=120.0)
+    times = loop(port, body, count, limit=60.0)
     took = time.monotonic() - began
-    server = (cpu_seconds(pid) - server0 - idle * took) * 1000 / sent
-    neo = (cpu_seconds(neo4j_pid) - neo0) * 1000 / sent
-    return server, neo, statistics.median(times)
+    cells.server_cpu += cpu_seconds(pid) - server0 - idle * took
+    cells.neo4j_cpu += cpu_seconds(neo4j_pid) - neo0
+    cells.requests += len(times)
+    cells.latencies += times
 
 
 def autocannon_p50(url: str, query: str, seconds: float) -> float:
@@ -132,9 +138,9 @@ def autocannon_p50(url: str, query: str, seconds: float) -> float:
     return float(out["p50"])
 
 
-def raw_p50(graph: Graph, statement: str, count: int, autocommit: bool) -> float:
-    """p50 ms of ``statement`` through the driver: ``Graph.read`` (managed) or one
-    auto-commit read (``Graph.read_column``'s kind, where this tree has it)."""
+def raw_times(graph: Graph, statement: str, count: int, autocommit: bool) -> list[float]:
+    """ms of each of ``count`` runs of ``statement`` through the driver: ``Graph.read``
+    (a managed read transaction) or ``Graph.read_column`` (one auto-commit read)."""
     run: Any = graph.read_column if autocommit else graph.read
     times = []
     end = time.monotonic() + 60
@@ -144,14 +150,15 @@ def raw_p50(graph: Graph, statement: str, count: int, autocommit: bool) -> float
         began = time.perf_counter()
         run(statement)
         times.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times)
+    return times
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--base", required=True, type=Path, help="a checkout of the base")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--requests", type=int, default=2000, help="per CPU cell")
+    parser.add_argument("--chunks", type=int, default=20, help="interleaved chunks per side")
+    parser.add_argument("--requests", type=int, default=200, help="per chunk")
+    parser.add_argument("--rounds", type=int, default=3, help="autocannon rounds")
     parser.add_argument("--seconds", type=float, default=3.0, help="per autocannon cell")
     parser.add_argument("--read", type=int, default=2, help="index in bench/api/queries.py")
     args = parser.parse_args()
@@ -172,9 +179,22 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="kb-fixed-cost-") as tmp:
             work = Path(tmp)
             base_command = [sys.executable, "-c", "from kb.cli import main; main()"]
-            for name, command, extra in (
-                ("base", base_command, {"PYTHONPATH": str(args.base.resolve())}),
-                ("this tree", None, {}),
+            base = args.base.resolve()
+            found = subprocess.run(
+                [sys.executable, "-c", "import kb; print(kb.__file__)"],
+                env={**os.environ, "PYTHONPATH": str(base)},
+                cwd=base,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+            if not found.startswith(str(base)):
+                sys.exit(f"the base would run {found}, not the checkout in {base}")
+            # The base's `kb` from its own directory (`python -c` puts the working
+            # directory first on sys.path), this tree's from its virtualenv.
+            for name, command, extra, cwd in (
+                ("base", base_command, {"PYTHONPATH": str(base)}, base),
+                ("this tree", None, {}, None),
             ):
                 env = {
                     "KB_DATA_DIR": str(settings.data_dir),
@@ -183,38 +203,37 @@ def main() -> None:
                     "KB_INDEX_DIR": str(work / f"index-{len(served)}"),
                     **extra,
                 }
-                served[name] = start_serve(env, work / f"serve-{len(served)}.log", command=command)
+                log = work / f"serve-{len(served)}.log"
+                served[name] = start_serve(env, log, command=command, cwd=cwd)
             for one in served.values():
                 one.wait_ready()
-            for name, one in served.items():  # warm up, and check the answers agree
+
+            for one in served.values():  # warm up, and check the answers agree
                 loop(int(one.base.rsplit(":", 1)[1]), body, 300, 30.0)
             answers = {
                 name: httpx_post(one.base + "/graphql", read.ours) for name, one in served.items()
             }
             if len(set(answers.values())) != 1:
                 sys.exit(f"the two servers answer differently: {answers}")
-            raw_p50(graph, read.cypher, 300, autocommit=False)
-            idle = {name: idle_rate(one.process.pid, 2.0) for name, one in served.items()}
+            raw_times(graph, read.cypher, 300, autocommit=False)
+            raw_times(graph, read.cypher, 300, autocommit=True)
+            idle = {name: idle_rate(one.process.pid, 3.0) for name, one in served.items()}
             cells = {name: Cells() for name in served}
             raws: dict[str, list[float]] = {"managed": [], "auto-commit": []}
             loads = [os.getloadavg()[0]]
+            sides = list(served.items())
+            for chunk in range(args.chunks):  # interleaved: the load drifts alike for both
+                for name, one in sides if chunk % 2 else reversed(sides):
+                    cpu_chunk(one, neo4j_pid, body, args.requests, idle[name], cells[name])
+                raws["managed"] += raw_times(graph, read.cypher, args.requests, autocommit=False)
+                raws["auto-commit"] += raw_times(graph, read.cypher, args.requests, autocommit=True)
+            loads.append(os.getloadavg()[0])
             for round_ in range(args.rounds):
-                order = list(served.items())
-                if round_ % 2:
-                    order.reverse()
-                for name, one in order:
-                    server, neo, p50 = cpu_cell(one, neo4j_pid, body, args.requests, idle[name])
-                    cells[name].server_ms.append(server)
-                    cells[name].neo4j_ms.append(neo)
-                    cells[name].loop_p50.append(p50)
-                    raws["managed"].append(raw_p50(graph, read.cypher, 500, autocommit=False))
-                    raws["auto-commit"].append(raw_p50(graph, read.cypher, 500, autocommit=True))
-                for name, one in order:
+                for name, one in sides if round_ % 2 else reversed(sides):
                     cells[name].p50.append(
                         autocannon_p50(one.base + "/graphql", read.ours, args.seconds)
                     )
                 loads.append(os.getloadavg()[0])
-                print(f"round {round_ + 1}: " + json.dumps(_summary(cells, raws)), flush=True)
             print(report(read.name, cells, raws, idle, loads, args))
     finally:
         for one in served.values():
@@ -228,18 +247,6 @@ def httpx_post(url: str, query: str) -> bytes:
     return httpx.post(url, json={"query": query}, timeout=30).content
 
 
-def _summary(cells: dict[str, Cells], raws: dict[str, list[float]]) -> dict[str, Any]:
-    out: dict[str, Any] = {k: [round(v, 3) for v in vs] for k, vs in raws.items()}
-    for name, cell in cells.items():
-        out[name] = {
-            "server_ms": [round(v, 3) for v in cell.server_ms],
-            "neo4j_ms": [round(v, 3) for v in cell.neo4j_ms],
-            "loop_p50": [round(v, 3) for v in cell.loop_p50],
-            "p50": cell.p50,
-        }
-    return out
-
-
 def report(
     read: str,
     cells: dict[str, Cells],
@@ -250,27 +257,32 @@ def report(
 ) -> str:
     med = statistics.median
     raw = med(raws["managed"])
+    auto = med(raws["auto-commit"])
     lines = [
-        f"{read}: {args.rounds} rounds, {args.requests} requests per CPU cell, "
-        f"{args.seconds:g} s per autocannon cell; 1-minute load average "
+        f"{read}: {args.chunks} interleaved chunks of {args.requests} requests per side, "
+        f"{args.rounds} autocannon rounds of {args.seconds:g} s; 1-minute load average "
         + ", ".join(f"{x:.1f}" for x in loads),
         "",
-        "| server | server CPU ms/request | Neo4j CPU ms/request | p50 ms (Python loop) "
-        "| p50 ms (autocannon, 1 client) | p50 / raw (managed) |",
+        "| server | server CPU ms/request | Neo4j CPU ms/request | p50 ms (Python client) "
+        "| p50 ms (autocannon, 1 client; per round) | p50 / raw managed, auto-commit |",
         "|---|---|---|---|---|---|",
     ]
     for name, cell in cells.items():
+        n = max(cell.requests, 1)
+        p50 = med(cell.p50)
         lines.append(
-            f"| {name} | {med(cell.server_ms):.3f} | {med(cell.neo4j_ms):.3f} "
-            f"| {med(cell.loop_p50):.3f} | {med(cell.p50):.2f} | {med(cell.p50) / raw:.2f}x |"
+            f"| {name} | {cell.server_cpu * 1000 / n:.3f} | {cell.neo4j_cpu * 1000 / n:.3f} "
+            f"| {med(cell.latencies):.3f} | {p50:.2f} ("
+            + ", ".join(f"{x:.2f}" for x in cell.p50)
+            + f") | {p50 / raw:.2f}x, {p50 / auto:.2f}x |"
         )
     lines += [
         "",
-        f"Raw Cypher p50 (in process): managed `Graph.read` {raw:.3f} ms, "
-        f"auto-commit {med(raws['auto-commit']):.3f} ms. Idle CPU of each server: "
+        f"Raw Cypher p50 in this process, interleaved with the chunks: managed "
+        f"`Graph.read` {raw:.3f} ms, auto-commit `Graph.read_column` {auto:.3f} ms. Idle CPU "
+        "of each server (subtracted): "
         + ", ".join(f"{name} {rate * 1000:.1f} ms/s" for name, rate in idle.items())
-        + " (subtracted).",
-        "Per round: " + json.dumps(_summary(cells, raws)),
+        + ".",
     ]
     return "\n".join(lines)
 
