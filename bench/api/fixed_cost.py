@@ -45,6 +45,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(1, str(HERE.parents[1]))  # the project root, for tests.serve_support
 sys.path.insert(1, str(HERE))
 
+from compare import load  # noqa: E402
 from queries import READS  # noqa: E402
 
 from kb.bootstrap import seed_graph  # noqa: E402
@@ -54,7 +55,6 @@ from kb.graph.db import Graph  # noqa: E402
 from kb.graph.schema import apply_schema  # noqa: E402
 from tests.serve_support import Served, start_serve  # noqa: E402
 
-PEER = HERE / "peer"
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -119,23 +119,6 @@ def cpu_chunk(
     cells.neo4j_cpu += cpu_seconds(neo4j_pid) - neo0
     cells.requests += len(times)
     cells.latencies += times
-
-
-def autocannon_p50(url: str, query: str, seconds: float) -> float:
-    spec = {"url": url, "body": json.dumps({"query": query}), "connections": 1}
-    spec["duration"] = seconds
-    done = subprocess.run(
-        ["node", "load.mjs", json.dumps(spec)],
-        cwd=PEER,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=seconds + 60,
-    )
-    out = json.loads(done.stdout.strip().splitlines()[-1])
-    if out.get("non2xx") or out.get("errors") or "p50" not in out:
-        raise SystemExit(f"{url}: {out} {done.stderr[-500:]}")
-    return float(out["p50"])
 
 
 def raw_times(graph: Graph, statement: str, count: int, autocommit: bool) -> list[float]:
@@ -230,9 +213,8 @@ def main() -> None:
             loads.append(os.getloadavg()[0])
             for round_ in range(args.rounds):
                 for name, one in sides if round_ % 2 else reversed(sides):
-                    cells[name].p50.append(
-                        autocannon_p50(one.base + "/graphql", read.ours, args.seconds)
-                    )
+                    cell = load(one.base + "/graphql", read.ours, 1, args.seconds)  # autocannon
+                    cells[name].p50.append(float(cell["p50"]))
                 loads.append(os.getloadavg()[0])
             print(report(read.name, cells, raws, idle, loads, args))
     finally:

@@ -119,6 +119,8 @@ def _rule(limits: DirectiveLimits) -> type[ASTValidationRule]:
 #: its validations: kb/api/fast_path.py).
 KEPT_OUTCOMES = 256
 KEPT_LENGTH = 20_000
+#: (limits, document text) -> the rule's errors (empty: within the limits).
+_KEPT: OrderedDict[tuple[DirectiveLimits, str], list[GraphQLError]] = OrderedDict()
 
 
 class DirectiveGate(SchemaExtension):
@@ -129,9 +131,6 @@ class DirectiveGate(SchemaExtension):
     request's gate): the same text parses to the same document, whose directives count
     the same whatever the schema (the rule reads the document alone).
     """
-
-    #: (limits, document text) -> the rule's errors (empty: within the limits).
-    _kept: OrderedDict[tuple[DirectiveLimits, str], list[GraphQLError]] = OrderedDict()
 
     def __init__(self, limits: DirectiveLimits | None = None) -> None:
         self.limits = limits or DirectiveLimits()
@@ -150,7 +149,7 @@ class DirectiveGate(SchemaExtension):
     def _errors(self, schema: Any, document: DocumentNode, query: str | None) -> list[GraphQLError]:
         if query is None or len(query) > KEPT_LENGTH:
             return validate(schema, document, [self.rule])
-        kept = DirectiveGate._kept
+        kept = _KEPT
         key = (self.limits, query)
         errors = kept.get(key)
         if errors is None:

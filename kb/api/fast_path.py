@@ -9,12 +9,16 @@ same checks, in the same order, as the full path:
 1. the document is parsed with the token limit (the kept parse of
    :mod:`kb.api.parsing`); the directive limits, then graphql-core's rules with the
    schema's own (depth, aliases, cost; no introspection in production) validate it
-   (the outcome kept per document text);
+   (the outcome kept per document text and operation name, with the parsed document
+   and the operation's cost: a repeated document is neither parsed nor validated
+   again);
 2. the operation is a query the viewer may read (``require_read``); a request whose cost
    is ``KB_EXPENSIVE_COST`` or more takes one of the expensive-request slots first, or
    is refused (RATE_LIMITED) as the full path refuses it;
 3. its bound plan runs within the request's time budget (the context's deadline, the
-   Neo4j transaction timeout), and the response is encoded once by orjson.
+   Neo4j transaction timeout), each statement one auto-commit read
+   (:meth:`kb.graph.db.Graph.read_column`: one round trip to Neo4j, not three), and
+   the response is encoded once by orjson.
 
 Whenever any step says no (a validation error, bad variables, a part the planner does
 not plan, a database error, a timeout), :meth:`FastPath.answer` returns None and the
@@ -63,10 +67,6 @@ class Checked:
     cost: int
 
 
-#: Not in the kept validations (None is a kept outcome: not valid).
-MISSING: Any = object()
-
-
 class FastPath:
     """Answers fully planned reads (see the module docstring) for one schema.
 
@@ -88,10 +88,9 @@ class FastPath:
         """The parsed document and the cost of a valid document's operation (kept per
         document text and operation name); None when it is not valid."""
         key = (query, name)
-        found = self._checked.get(key, MISSING)
-        if found is not MISSING:
+        if key in self._checked:
             self._checked.move_to_end(key)
-            return found
+            return self._checked[key]
         checked: Checked | None = None
         try:
             document = parse_kept(query, self.limits.max_tokens)

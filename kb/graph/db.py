@@ -186,7 +186,9 @@ class Graph:
             with self.driver.session(
                 database=self.database, default_access_mode=READ_ACCESS
             ) as session:
-                values = [record[0] for record in session.run(Query(query, timeout=timeout), params)]
+                values = [
+                    record[0] for record in session.run(Query(query, timeout=timeout), params)
+                ]
         except (DriverError, AuthError) as error:
             log.debug("auto-commit read failed (%s), reading in a managed transaction", error)
             return self.execute_read(lambda tx: tx.column(query, **params))
