@@ -5,6 +5,8 @@ with parameters only: inside a managed transaction (``execute_read`` / ``execute
 or, for a single read of one column (:meth:`Graph.read_column`: the planner's
 statements), as one auto-commit read: RUN and PULL in one round trip to Neo4j instead of
 three (BEGIN, RUN and PULL, COMMIT), retried as a managed read when it fails transiently.
+That is the one exception to managed transactions, for single read-only statements;
+every write, and every read of several statements, is a managed transaction.
 
 Reads and writes are sent as such (``execute_read`` / ``execute_write``), so that with a
 routing URI (``neo4j://``, a cluster or Aura) reads go to any member and writes to the
