@@ -16,8 +16,10 @@ Example:
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -108,20 +110,53 @@ def directive_limits_rule(limits: DirectiveLimits) -> type[ASTValidationRule]:
     return DirectiveLimitsRule
 
 
+@lru_cache(maxsize=8)
+def _rule(limits: DirectiveLimits) -> type[ASTValidationRule]:
+    return directive_limits_rule(limits)
+
+
+#: Document texts whose outcome is kept, and the longest kept (as the fast path keeps
+#: its validations: kb/api/fast_path.py).
+KEPT_OUTCOMES = 256
+KEPT_LENGTH = 20_000
+#: (limits, document text) -> the rule's errors (empty: within the limits).
+_KEPT: OrderedDict[tuple[DirectiveLimits, str], list[GraphQLError]] = OrderedDict()
+
+
 class DirectiveGate(SchemaExtension):
     """Run the directive limits before validation; when they fail, the request is
     answered with their errors only (the other rules would add one error per directive).
+
+    The outcome is kept per limits and document text (a bounded LRU, shared by every
+    request's gate): the same text parses to the same document, whose directives count
+    the same whatever the schema (the rule reads the document alone).
     """
 
     def __init__(self, limits: DirectiveLimits | None = None) -> None:
-        self.rule = directive_limits_rule(limits or DirectiveLimits())
+        self.limits = limits or DirectiveLimits()
+        self.rule = _rule(self.limits)
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
         if document is not None and context.pre_execution_errors is None:
-            errors = validate(context.schema._schema, document, [self.rule])
+            errors = self._errors(context.schema._schema, document, context.query)
             if errors:
                 # Strawberry skips its own validation when an extension set errors.
                 context.pre_execution_errors = errors
         yield
+
+    def _errors(self, schema: Any, document: DocumentNode, query: str | None) -> list[GraphQLError]:
+        if query is None or len(query) > KEPT_LENGTH:
+            return validate(schema, document, [self.rule])
+        kept = _KEPT
+        key = (self.limits, query)
+        errors = kept.get(key)
+        if errors is None:
+            errors = validate(schema, document, [self.rule])
+            kept[key] = errors
+            if len(kept) > KEPT_OUTCOMES:
+                kept.popitem(last=False)
+        else:
+            kept.move_to_end(key)
+        return list(errors)

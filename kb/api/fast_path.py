@@ -9,12 +9,16 @@ same checks, in the same order, as the full path:
 1. the document is parsed with the token limit (the kept parse of
    :mod:`kb.api.parsing`); the directive limits, then graphql-core's rules with the
    schema's own (depth, aliases, cost; no introspection in production) validate it
-   (the outcome kept per document text);
+   (the outcome kept per document text and operation name, with the parsed document
+   and the operation's cost: a repeated document is neither parsed nor validated
+   again);
 2. the operation is a query the viewer may read (``require_read``); a request whose cost
    is ``KB_EXPENSIVE_COST`` or more takes one of the expensive-request slots first, or
    is refused (RATE_LIMITED) as the full path refuses it;
 3. its bound plan runs within the request's time budget (the context's deadline, the
-   Neo4j transaction timeout), and the response is encoded once by orjson.
+   Neo4j transaction timeout), each statement one auto-commit read
+   (:meth:`kb.graph.db.Graph.read_column`: one round trip to Neo4j, not three), and
+   the response is encoded once by orjson.
 
 Whenever any step says no (a validation error, bad variables, a part the planner does
 not plan, a database error, a timeout), :meth:`FastPath.answer` returns None and the
@@ -31,10 +35,11 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from graphql import GraphQLError, specified_rules
+from graphql import DocumentNode, GraphQLError, specified_rules
 from strawberry.schema.schema import validate_document
 
 from kb.api.concurrency import Slot, take_slot
@@ -54,6 +59,14 @@ KEPT = 256
 KEPT_LENGTH = 20_000
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A valid document, parsed once, and its operation's cost."""
+
+    document: DocumentNode
+    cost: int
+
+
 class FastPath:
     """Answers fully planned reads (see the module docstring) for one schema.
 
@@ -67,16 +80,18 @@ class FastPath:
         self.limits: Limits = getattr(schema, "limits", Limits())
         self.rules = (*specified_rules, *getattr(schema, "extra_rules", ()))
         self.directives = directive_limits_rule(DirectiveLimits())
-        #: (document text, operation name) -> its cost when valid, None when not.
-        self._checked: OrderedDict[tuple[str, str | None], int | None] = OrderedDict()
+        #: (document text, operation name) -> the parsed document and its operation's
+        #: cost when valid, None when not.
+        self._checked: OrderedDict[tuple[str, str | None], Checked | None] = OrderedDict()
 
-    def _cost(self, query: str, name: str | None) -> int | None:
-        """The cost of a valid document's operation; None when it is not valid."""
+    def checked(self, query: str, name: str | None) -> Checked | None:
+        """The parsed document and the cost of a valid document's operation (kept per
+        document text and operation name); None when it is not valid."""
         key = (query, name)
         if key in self._checked:
             self._checked.move_to_end(key)
             return self._checked[key]
-        cost: int | None = None
+        checked: Checked | None = None
         try:
             document = parse_kept(query, self.limits.max_tokens)
         except (GraphQLError, RecursionError):
@@ -87,11 +102,11 @@ class FastPath:
             and not validate_document(gql, document, (self.directives,))
             and not validate_document(gql, document, self.rules)
         ):
-            cost = measure_operation(gql, document, name).cost
-        self._checked[key] = cost
+            checked = Checked(document, measure_operation(gql, document, name).cost)
+        self._checked[key] = checked
         if len(self._checked) > KEPT:
             self._checked.popitem(last=False)
-        return cost
+        return checked
 
     async def answer(
         self, query: str, variables: dict[str, Any] | None, name: str | None, context: Any
@@ -104,15 +119,15 @@ class FastPath:
             return None
         if len(query) > KEPT_LENGTH:
             return None
-        cost = self._cost(query, name)
-        if cost is None:
+        checked = self.checked(query, name)
+        if checked is None:
             return None
         try:
             context.require_read()
         except ApiError:
             return None
-        document = parse_kept(query, self.limits.max_tokens)
-        bound = bound_for(self.schema, query, document, name, variables, context)
+        cost = checked.cost
+        bound = bound_for(self.schema, query, checked.document, name, variables, context)
         if bound is None:
             return None
         slot: Slot | None = None

@@ -1,7 +1,12 @@
 """The one handle on Neo4j: driver lifecycle, managed transactions, a query counter.
 
-Every Cypher statement of the application runs through :class:`Graph`, inside a managed
-transaction (``execute_read`` / ``execute_write``) with a timeout, with parameters only.
+Every Cypher statement of the application runs through :class:`Graph`, with a timeout,
+with parameters only: inside a managed transaction (``execute_read`` / ``execute_write``),
+or, for a single read of one column (:meth:`Graph.read_column`: the planner's
+statements), as one auto-commit read: RUN and PULL in one round trip to Neo4j instead of
+three (BEGIN, RUN and PULL, COMMIT), retried as a managed read when it fails transiently.
+That is the one exception to managed transactions, for single read-only statements;
+every write, and every read of several statements, is a managed transaction.
 
 Reads and writes are sent as such (``execute_read`` / ``execute_write``), so that with a
 routing URI (``neo4j://``, a cluster or Aura) reads go to any member and writes to the
@@ -23,8 +28,14 @@ from collections.abc import Callable
 from typing import Any, LiteralString, TypeVar
 
 import neo4j
-from neo4j import GraphDatabase, ManagedTransaction, unit_of_work
-from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j import READ_ACCESS, GraphDatabase, ManagedTransaction, Query, unit_of_work
+from neo4j.exceptions import (
+    AuthError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
 
 from kb.graph.availability import Availability
 from kb.graph.deadline import bounded_timeout
@@ -41,6 +52,8 @@ QueryError = Neo4jError
 RETRY_TIME = 0.25
 #: Seconds to open a TCP connection to Neo4j.
 CONNECT_TIMEOUT = 3.0
+
+log = logging.getLogger(__name__)
 
 # The driver logs every failed connection and retried attempt; outages are logged once,
 # by Availability, instead of several lines per request.
@@ -150,8 +163,44 @@ class Graph:
         return self.execute_read(lambda tx: tx.run(query, **params))
 
     def read_column(self, query: LiteralString, **params: Any) -> list[Any]:
-        """Run a single read statement of one column (see :meth:`Tx.column`)."""
-        return self.execute_read(lambda tx: tx.column(query, **params))
+        """Run a single read statement of one column (see :meth:`Tx.column`), as one
+        auto-commit read.
+
+        A managed transaction costs three round trips to Neo4j (BEGIN; RUN and PULL;
+        COMMIT), an auto-commit one a single round trip (RUN and PULL); for one
+        read-only statement the two are the same: the session's access mode is READ (a
+        routing driver sends it to a reader; Neo4j refuses a write in it), the timeout
+        is the transaction's (:func:`~kb.graph.deadline.bounded_timeout`), and no
+        bookmarks are passed either way (each session of this class starts without
+        any). What differs is the retry: the driver does not retry auto-commit work, so
+        a failure the driver calls retryable (a transient error, a lost connection), a
+        refused credential, or a probe during an outage runs the statement again as a
+        managed read (:meth:`execute_read`: retried, and reported as it reports them).
+        """
+        timeout = bounded_timeout(self.tx_timeout)
+        availability = self.availability
+        if availability.down:  # a probe, or a refusal: as a managed read does it
+            return self.execute_read(lambda tx: tx.column(query, **params))
+        self._count()
+        for observe in self.observers:
+            observe(query, params)
+        try:
+            with self.driver.session(
+                database=self.database, default_access_mode=READ_ACCESS
+            ) as session:
+                values = [
+                    record[0] for record in session.run(Query(query, timeout=timeout), params)
+                ]
+        except (DriverError, AuthError) as error:
+            log.debug("auto-commit read failed (%s), reading in a managed transaction", error)
+            return self.execute_read(lambda tx: tx.column(query, **params))
+        except Neo4jError as error:
+            if error.is_retryable():
+                return self.execute_read(lambda tx: tx.column(query, **params))
+            availability.succeeded()  # Neo4j answered (with an error of the query's own)
+            raise
+        availability.succeeded()
+        return values
 
     def write(self, query: LiteralString, **params: Any) -> list[Row]:
         """Run a single write statement."""
