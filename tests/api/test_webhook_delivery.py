@@ -335,3 +335,20 @@ def test_delivery_is_at_least_once_and_in_order_across_a_sigkill_of_the_app(
     assert collapsed == written, delivered
     assert all(r.signed_with(secret) for r in receiver.got())
     assert next(r.sequence for r in receiver.got() if not r.ok) == written[2]
+
+
+def test_a_round_of_deliveries_costs_one_write_each_and_a_few_statements_more(
+    schema: Schema, small_graph: Graph, settings: Settings, receiver: Receiver
+) -> None:
+    quick = _quick(settings)
+    _register(schema, small_graph, quick, receiver.url)
+    keys = ["L-0001", "L-0002", "L-0003", "L-0001"] * 2
+    sequences = write_lessons(small_graph, keys, "h")
+    worker = DeliveryWorker(small_graph, quick)
+    before = small_graph.query_count
+    assert asyncio.run(worker.tick()) == len(sequences)  # all in one round (one lease)
+    spent = small_graph.query_count - before
+    assert receiver.delivered() == sequences
+    # One write per delivery (its first attempt), plus: the due webhooks, the claim (two
+    # statements), the cursor with the log's head, one batch of the log, the release.
+    assert spent <= len(sequences) + 6, spent
