@@ -352,3 +352,51 @@ def test_a_round_of_deliveries_costs_one_write_each_and_a_few_statements_more(
     # One write per delivery (its first attempt), plus: the due webhooks, the claim (two
     # statements), the cursor with the log's head, one batch of the log, the release.
     assert spent <= len(sequences) + 6, spent
+
+
+def test_an_entry_sent_again_after_a_lost_record_has_the_same_delivery_id(
+    schema: Schema, small_graph: Graph, settings: Settings, receiver: Receiver
+) -> None:
+    # As if the process died between the receiver's 2xx and its record: the lease is
+    # taken from it while the POST is answered, so the attempt is not written.
+    quick = _quick(settings)
+    hook, _ = _register(schema, small_graph, quick, receiver.url)
+    (sequence,) = write_lessons(small_graph, ["L-0002"], "i")
+    stolen: list[bool] = []
+
+    def steal_once() -> None:
+        if not stolen:
+            stolen.append(True)
+            small_graph.write("MATCH (w:Webhook {id: $id}) SET w.leaseOwner = 'other'", id=hook)
+
+    receiver.on_request = steal_once
+    first = DeliveryWorker(small_graph, quick, owner="first")
+    assert asyncio.run(first.tick()) == 1
+    assert _deliveries(schema, small_graph, quick, hook)["deliveries"]["totalCount"] == 0
+    small_graph.write("MATCH (w:Webhook {id: $id}) REMOVE w.leaseOwner, w.leaseUntil", id=hook)
+    _run([DeliveryWorker(small_graph, quick, owner="second")], lambda: len(receiver.got()) >= 2)
+    again, resent = receiver.got()
+    assert again.sequence == resent.sequence == sequence
+    assert again.headers["x-kb-delivery"] == resent.headers["x-kb-delivery"]
+    assert again.body == resent.body
+    recorded = _deliveries(schema, small_graph, quick, hook)
+    (delivery,) = recorded["deliveries"]["nodes"]
+    assert delivery["id"] == resent.headers["x-kb-delivery"]
+    assert (delivery["status"], delivery["attempts"], recorded["cursor"]) == (
+        "DELIVERED", 1, sequence
+    )  # fmt: skip
+
+
+def test_after_a_rotation_deliveries_are_signed_with_the_new_secret(
+    schema: Schema, small_graph: Graph, settings: Settings, receiver: Receiver
+) -> None:
+    quick = _quick(settings)
+    hook, old = _register(schema, small_graph, quick, receiver.url, kinds=["Lesson"])
+    rotate = """mutation($id: ID!) { updateWebhook(input: {id: $id, rotateSecret: true,
+      states: ["CO"]}) { secret } }"""
+    new = _admin(schema, small_graph, quick, rotate, id=hook)["updateWebhook"]["secret"]
+    sequences = write_lessons(small_graph, ["L-0001", "L-0003"], "j")
+    _run([DeliveryWorker(small_graph, quick)], lambda: len(receiver.got()) >= 1)
+    (got,) = receiver.got()
+    assert got.sequence == sequences[1]  # L-0001 is from UT: the new filter skips it
+    assert got.signed_with(new) and not got.signed_with(old)
