@@ -41,6 +41,7 @@ import logging
 import os
 import socket
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -128,11 +129,29 @@ class DeliveryWorker:
         self.graph = graph
         self.settings = settings
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        #: POSTs made since the start, and the recorded ones by how they went (``/readyz``
+        #: shows them).
         self.attempted = 0
+        self.delivered = 0
+        self.retrying = 0
+        self.failed = 0
+        self.last_error_at: datetime | None = None
         self._stopping = asyncio.Event()
         self._slots = asyncio.Semaphore(CONCURRENCY)
         self._client: httpx.AsyncClient | None = None
         self._task: asyncio.Task[None] | None = None
+
+    def counters(self) -> dict[str, object]:
+        """What this process's worker did since it started: POSTs made, and of the
+        attempts recorded those delivered (2xx), to be retried, failed for good (the
+        webhook paused), and when the last one that did not get a 2xx was recorded (ISO
+        8601, or None)."""
+        at = self.last_error_at
+        return {
+            "attempted": self.attempted, "delivered": self.delivered,
+            "retrying": self.retrying, "failed": self.failed,
+            "lastErrorAt": at.isoformat() if at is not None else None,
+        }  # fmt: skip
 
     def start(self) -> asyncio.Task[None]:
         """Run :meth:`run` as a task of the running loop."""
@@ -270,7 +289,7 @@ class DeliveryWorker:
         )  # fmt: skip
 
     def _went_on(self, claim: Claim, delivery: str, recorded: DeliveryRecord | None) -> bool:
-        """Count and log a recorded attempt; True when it was delivered."""
+        """Count and log an attempt; True when it was delivered (and recorded)."""
         self.attempted += 1
         if recorded is None:
             log.warning(
@@ -278,12 +297,19 @@ class DeliveryWorker:
                 claim.webhook.id, delivery,
             )  # fmt: skip
             return False
+        if recorded.status == "DELIVERED":
+            self.delivered += 1
+            return True
+        self.last_error_at = datetime.now(UTC)
+        if recorded.status == "RETRYING":
+            self.retrying += 1
         if recorded.status == "FAILED":
+            self.failed += 1
             log.warning(
                 "webhook %s paused: delivery %s failed: %s",
                 claim.webhook.id, delivery, recorded.last_error,
             )  # fmt: skip
-        return recorded.status == "DELIVERED"
+        return False
 
     async def _post(
         self, claim: Claim, delivery: str, sequence: int, body: str

@@ -11,23 +11,26 @@ import hmac
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from api_support import execute
+from starlette.testclient import TestClient
 from webhook_support import Receiver, build_small_graph, receiving, write_lessons
 
 from kb.api.context import Viewer
 from kb.api.ids import encode_id
 from kb.api.schema import Schema
 from kb.api.webhook_delivery import DeliveryWorker, retry_delay, signature
+from kb.app import create_app
 from kb.config import Settings
 from kb.graph.db import Graph
 from kb.graph.tokens import create_token
 from kb.graph.webhook_deliveries import claim_webhook, release_webhook
-from kb.graph.webhooks import get_webhook
+from kb.graph.webhooks import create_webhook, get_webhook
 from tests.serve_support import start_serve
 
 ADMIN = Viewer("test-admin", "admin", "t3")
@@ -400,3 +403,24 @@ def test_after_a_rotation_deliveries_are_signed_with_the_new_secret(
     (got,) = receiver.got()
     assert got.sequence == sequences[1]  # L-0001 is from UT: the new filter skips it
     assert got.signed_with(new) and not got.signed_with(old)
+
+
+def test_readyz_shows_the_worker_s_counters(
+    small_graph: Graph, settings: Settings, receiver: Receiver
+) -> None:
+    quick = _quick(settings, webhook_worker=True, webhook_backoff=0.2)
+    create_webhook(small_graph, receiver.url, ["Lesson"], [], [], "test")
+    receiver.fail_next = 1
+    (sequence,) = write_lessons(small_graph, ["L-0001"], "k")
+    with TestClient(create_app(quick, small_graph, search=False)) as client:
+        receiver.wait_for(lambda got: any(r.ok for r in got), timeout=30)
+        deadline = time.monotonic() + 10
+        while (body := client.get("/readyz").json())["webhooks"]["delivered"] < 1:
+            assert time.monotonic() < deadline, body
+            time.sleep(0.05)
+    counters = body["webhooks"]
+    assert receiver.delivered() == [sequence]
+    assert {k: counters[k] for k in ("attempted", "delivered", "retrying", "failed")} == {
+        "attempted": 2, "delivered": 1, "retrying": 1, "failed": 0
+    }  # fmt: skip
+    assert datetime.fromisoformat(counters["lastErrorAt"]) <= datetime.now(UTC)
