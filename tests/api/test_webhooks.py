@@ -192,13 +192,13 @@ def test_the_guide_s_webhook_examples_run_as_an_admin(as_admin: Any, small_graph
     guide = (PROJECT_ROOT / "docs" / "api.md").read_text(encoding="utf-8")
     block = re.search(r"```graphql \(as an admin[^\n]*\n(.*?)```", guide, re.DOTALL)
     assert block is not None, "docs/api.md lost its webhook examples"
-    register, read, replay = re.split(r"\n\n(?=query|mutation)", block.group(1).strip())
+    register, read, replay, update = re.split(r"\n\n(?=query|mutation)", block.group(1).strip())
     # The example's host is not a loopback address: accepted without the test setting.
     made = as_admin(register, webhook_loopback_only=False)
     assert made.errors == [], made.errors
     hook = made.data["registerWebhook"]["webhook"]["id"]
     example_id = re.search(r'"(wh-[0-9a-f]+)"', read).group(1)  # type: ignore[union-attr]
-    for document in (read, replay.replace("812", str(last_sequence(small_graph)))):
+    for document in (read, replay.replace("812", str(last_sequence(small_graph))), update):
         result = as_admin(document.replace(example_id, hook))
         assert result.errors == [], (document, result.errors)
         assert all(value is not None for value in result.data.values())
