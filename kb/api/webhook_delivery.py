@@ -5,9 +5,11 @@ One worker runs in each app process (started in the app's lifespan, stopped with
 graph which webhooks have work, takes a lease on each (:mod:`kb.graph.webhook_deliveries`:
 one process per webhook at a time, however many share the Neo4j), and delivers:
 
-- the change log is read from the webhook's cursor in batches of :data:`BATCH`, and
-  the entries its filters (kinds, states, categories) pass become deliveries, one at
-  a time: entry N+1 is not sent before N got a 2xx;
+- an open head (a delivery to retry, or one replayed) goes first; then one batch of
+  :data:`BATCH` change entries is read from the webhook's cursor per lease, and the
+  entries its filters (kinds, states, categories) pass are POSTed one at a time:
+  entry N+1 is not sent before N got a 2xx. Each is written, with its first attempt's
+  outcome, in one statement after its POST (one write per delivery);
 - the body is JSON: ``{webhook, delivery, sequence, op, kind, key, id, at, author,
   states, categories}``, signed with the webhook's secret: ``X-KB-Signature:
   sha256=<hex HMAC-SHA256 of the body>``, with ``X-KB-Delivery`` (the delivery id,
@@ -21,7 +23,9 @@ one process per webhook at a time, however many share the Neo4j), and delivers:
 
 The cursor moves only on a 2xx (recorded after the answer), so a process killed
 between the two sends the entry again when it (or another) takes the lease:
-delivery is at least once, in order; a repeat has the same sequence.
+delivery is at least once, in order; a repeat has the same sequence and delivery id
+(:func:`kb.graph.webhook_deliveries.delivery_id`). :meth:`DeliveryWorker.counters`
+(``/readyz``) counts this process's attempts by outcome.
 
 Example:
     >>> worker = DeliveryWorker(graph, settings)
