@@ -55,7 +55,8 @@ async def healthz(request: Request) -> JSONResponse:
 
 async def readyz(request: Request) -> JSONResponse:
     """Neo4j answers a query now; 503 with the reason otherwise. The response cache's
-    counters (hits, misses, entries dropped by changes) come along when it is on."""
+    counters (hits, misses, entries dropped by changes) come along when it is on, and
+    the webhook worker's (attempts delivered, retrying, failed) when it runs."""
     graph: Graph = request.state.graph
     try:
         await run_in_threadpool(graph.ping)
@@ -65,6 +66,9 @@ async def readyz(request: Request) -> JSONResponse:
     cache: ResponseCache | None = request.app.state.response_cache
     if cache is not None:
         body["responseCache"] = cache.counters()
+    webhooks: DeliveryWorker | None = getattr(request.app.state, "webhook_worker", None)
+    if webhooks is not None:
+        body["webhooks"] = webhooks.counters()
     return JSONResponse(body)
 
 
@@ -102,9 +106,11 @@ def create_app(
             if settings.webhook_worker:  # KB_WEBHOOKS: this process delivers webhooks
                 webhooks = DeliveryWorker(opened, settings)
                 webhooks.start()
+                app.state.webhook_worker = webhooks  # /readyz shows its counters
             yield {"graph": opened, "settings": settings, "search": runtime}
         finally:
             if webhooks is not None:
+                app.state.webhook_worker = None
                 await webhooks.stop()
             if runtime is not None:
                 runtime.stop()

@@ -51,7 +51,7 @@ RULES: dict[str, Rule] = {
     "setMembership": ADMIN, "removeMembership": ADMIN,
     "setParticipation": ADMIN, "removeParticipation": ADMIN,
     # webhooks (kb/api/webhooks.py): other applications' endpoints and their secrets
-    "registerWebhook": ADMIN, "deleteWebhook": ADMIN,
+    "registerWebhook": ADMIN, "updateWebhook": ADMIN, "deleteWebhook": ADMIN,
     "replayDelivery": ADMIN, "replayWebhook": ADMIN,
 }  # fmt: skip
 

@@ -5,9 +5,11 @@ One worker runs in each app process (started in the app's lifespan, stopped with
 graph which webhooks have work, takes a lease on each (:mod:`kb.graph.webhook_deliveries`:
 one process per webhook at a time, however many share the Neo4j), and delivers:
 
-- the change log is read from the webhook's cursor in batches of :data:`BATCH`, and
-  the entries its filters (kinds, states, categories) pass become deliveries, one at
-  a time: entry N+1 is not sent before N got a 2xx;
+- an open head (a delivery to retry, or one replayed) goes first; then one batch of
+  :data:`BATCH` change entries is read from the webhook's cursor per lease, and the
+  entries its filters (kinds, states, categories) pass are POSTed one at a time:
+  entry N+1 is not sent before N got a 2xx. Each is written, with its first attempt's
+  outcome, in one statement after its POST (one write per delivery);
 - the body is JSON: ``{webhook, delivery, sequence, op, kind, key, id, at, author,
   states, categories}``, signed with the webhook's secret: ``X-KB-Signature:
   sha256=<hex HMAC-SHA256 of the body>``, with ``X-KB-Delivery`` (the delivery id,
@@ -21,7 +23,9 @@ one process per webhook at a time, however many share the Neo4j), and delivers:
 
 The cursor moves only on a 2xx (recorded after the answer), so a process killed
 between the two sends the entry again when it (or another) takes the lease:
-delivery is at least once, in order; a repeat has the same sequence.
+delivery is at least once, in order; a repeat has the same sequence and delivery id
+(:func:`kb.graph.webhook_deliveries.delivery_id`). :meth:`DeliveryWorker.counters`
+(``/readyz``) counts this process's attempts by outcome.
 
 Example:
     >>> worker = DeliveryWorker(graph, settings)
@@ -41,6 +45,7 @@ import logging
 import os
 import socket
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -48,17 +53,20 @@ import httpx
 from kb.api.ids import encode_id
 from kb.api.subscriptions import passes_filter
 from kb.config import Settings
-from kb.graph.changes import STREAM_LABELS, last_sequence, stream_entries
+from kb.graph.changes import STREAM_LABELS, stream_entries
 from kb.graph.db import DatabaseUnavailableError, Graph
 from kb.graph.history import native_datetime
 from kb.graph.webhook_deliveries import (
     Claim,
+    Outcome,
+    Step,
     advance_cursor,
     claim_webhook,
-    create_delivery,
+    delivery_id,
     due_webhooks,
     next_step,
     record_attempt,
+    record_first_attempt,
     release_webhook,
 )
 from kb.graph.webhooks import DeliveryRecord
@@ -125,11 +133,29 @@ class DeliveryWorker:
         self.graph = graph
         self.settings = settings
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        #: POSTs made since the start, and the recorded ones by how they went (``/readyz``
+        #: shows them).
         self.attempted = 0
+        self.delivered = 0
+        self.retrying = 0
+        self.failed = 0
+        self.last_error_at: datetime | None = None
         self._stopping = asyncio.Event()
         self._slots = asyncio.Semaphore(CONCURRENCY)
         self._client: httpx.AsyncClient | None = None
         self._task: asyncio.Task[None] | None = None
+
+    def counters(self) -> dict[str, object]:
+        """What this process's worker did since it started: POSTs made, and of the
+        attempts recorded those delivered (2xx), to be retried, failed for good (the
+        webhook paused), and when the last one that did not get a 2xx was recorded (ISO
+        8601, or None)."""
+        at = self.last_error_at
+        return {
+            "attempted": self.attempted, "delivered": self.delivered,
+            "retrying": self.retrying, "failed": self.failed,
+            "lastErrorAt": at.isoformat() if at is not None else None,
+        }  # fmt: skip
 
     def start(self) -> asyncio.Task[None]:
         """Run :meth:`run` as a task of the running loop."""
@@ -198,65 +224,109 @@ class DeliveryWorker:
 
     async def _deliver(self, claim: Claim) -> int:
         """Attempt the webhook's deliveries in order until one fails, none is left or
-        :data:`BATCH` were made."""
+        :data:`BATCH` were made: the open heads first (retries, replayed deliveries),
+        then the entries of one read of the change log."""
         attempts = 0
-        for _ in range(2 * BATCH):  # bounded: each turn attempts, or moves the cursor on
+        for _ in range(BATCH + 1):  # bounded: each turn but the last attempts a head
             if self._stopping.is_set() or attempts >= BATCH:
                 break
             step = await asyncio.to_thread(next_step, self.graph, claim.webhook.id)
             if step.cursor < 0:
                 break  # deleted meanwhile
-            head, body = step.head, step.body
-            if head is None:
-                made = await self._next_delivery(claim, step.cursor)
-                if made is True:
-                    continue
-                if made is False:
-                    break
-                head, body = made
-            elif not step.due:
+            if step.head is None:
+                return attempts + await self._deliver_new(claim, step, BATCH - attempts)
+            if not step.due:
                 break  # the head waits for its retry time; nothing newer goes first
             attempts += 1
-            if not await self._attempt(claim, head, body or ""):
+            outcome = await self._post(claim, step.head.id, step.head.sequence, step.body or "")
+            recorded = await asyncio.to_thread(
+                record_attempt, self.graph, step.head.id, self.owner,
+                self._outcome(outcome, step.head.attempts + 1),
+            )  # fmt: skip
+            if not self._went_on(claim, step.head.id, recorded):
                 break
         return attempts
 
-    async def _next_delivery(self, claim: Claim, cursor: int) -> tuple[DeliveryRecord, str] | bool:
-        """The next delivery, made from the change log after ``cursor``; True when only
-        the cursor moved on (entries the filters skip), False when there is nothing."""
+    async def _deliver_new(self, claim: Claim, step: Step, most: int) -> int:
+        """Deliver the entries after the cursor from one read of the change log (at most
+        ``most`` attempts), each written with its first attempt in one statement; then
+        move the cursor past the entries the filters skip. Returns the attempts made."""
         hook = claim.webhook
         kinds = list(hook.kinds or STREAM_LABELS)
-        # Read the newest sequence first: the entries up to it are all committed.
-        last = await asyncio.to_thread(last_sequence, self.graph)
+        cursor = step.cursor
         rows: list[dict[str, Any]] = await asyncio.to_thread(
             stream_entries, self.graph, cursor, kinds, BATCH
         )
+        attempts = 0
         for row in rows:
-            if _passes(claim, row):
-                delivery_id = uuid.uuid4().hex
-                body = _body(hook.id, delivery_id, row)
-                made = await asyncio.to_thread(
-                    create_delivery, self.graph, hook.id, self.owner, cursor,
-                    delivery_id, int(row["seq"]), body,
-                )  # fmt: skip
-                return (made, body) if made is not None else False
+            if not _passes(claim, row):
+                continue
+            if self._stopping.is_set() or attempts >= most:
+                return attempts
+            sequence = int(row["seq"])
+            delivery = delivery_id(hook.id, step.replays, sequence)
+            body = _body(hook.id, delivery, row)
+            attempts += 1
+            outcome = await self._post(claim, delivery, sequence, body)
+            recorded = await asyncio.to_thread(
+                record_first_attempt, self.graph, hook.id, self.owner, step, cursor,
+                sequence, body, self._outcome(outcome, 1),
+            )  # fmt: skip
+            if not self._went_on(claim, delivery, recorded):
+                return attempts
+            cursor = sequence
+        # Past the entries the filters skipped: up to the batch's last entry, or (when the
+        # log had no more) the log's end, read before the entries.
         end = int(rows[-1]["seq"]) if rows else cursor
         if len(rows) < BATCH:
-            end = max(end, last)
-        if end <= cursor:
-            return False
-        return await asyncio.to_thread(advance_cursor, self.graph, hook.id, self.owner, cursor, end)
+            end = max(end, step.last)
+        if end > cursor:
+            await asyncio.to_thread(advance_cursor, self.graph, hook.id, self.owner, cursor, end)
+        return attempts
 
-    async def _attempt(self, claim: Claim, delivery: DeliveryRecord, body: str) -> bool:
-        """POST one delivery and record the outcome; True on a 2xx."""
+    def _outcome(self, posted: tuple[int | None, str | None], attempt: int) -> Outcome:
+        status, error = posted
+        return Outcome(
+            ok=error is None, status=status, error=error,
+            max_attempts=self.settings.webhook_attempts,
+            retry_in=retry_delay(self.settings, attempt), lease=self.settings.webhook_lease,
+        )  # fmt: skip
+
+    def _went_on(self, claim: Claim, delivery: str, recorded: DeliveryRecord | None) -> bool:
+        """Count and log an attempt; True when it was delivered (and recorded)."""
+        self.attempted += 1
+        if recorded is None:
+            log.warning(
+                "webhook %s: lost its lease (or was replayed) during delivery %s",
+                claim.webhook.id, delivery,
+            )  # fmt: skip
+            return False
+        if recorded.status == "DELIVERED":
+            self.delivered += 1
+            return True
+        self.last_error_at = datetime.now(UTC)
+        if recorded.status == "RETRYING":
+            self.retrying += 1
+        if recorded.status == "FAILED":
+            self.failed += 1
+            log.warning(
+                "webhook %s paused: delivery %s failed: %s",
+                claim.webhook.id, delivery, recorded.last_error,
+            )  # fmt: skip
+        return False
+
+    async def _post(
+        self, claim: Claim, delivery: str, sequence: int, body: str
+    ) -> tuple[int | None, str | None]:
+        """POST one delivery: (the HTTP status or None, None on a 2xx else the error)."""
         assert self._client is not None
         content = body.encode("utf-8")
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "procurement-kb-webhooks/1",
             "X-KB-Signature": signature(claim.secret, content),
-            "X-KB-Delivery": delivery.id,
-            "X-KB-Sequence": str(delivery.sequence),
+            "X-KB-Delivery": delivery,
+            "X-KB-Sequence": str(sequence),
             "X-KB-Webhook": claim.webhook.id,
         }
         timeout = self.settings.webhook_timeout
@@ -272,24 +342,6 @@ class DeliveryWorker:
             error = f"no answer from {claim.webhook.url} within {timeout:g} s"
         except httpx.HTTPError as problem:
             error = f"{type(problem).__name__}: {problem}"[:MAX_ERROR] or type(problem).__name__
-        ok = status is not None and 200 <= status < 300
-        if status is not None and not ok:
+        if status is not None and not 200 <= status < 300:
             error = f"the receiver answered HTTP {status}"
-        self.attempted += 1
-        recorded = await asyncio.to_thread(
-            record_attempt, self.graph, delivery.id, self.owner,
-            ok=ok, status=status, error=error,
-            max_attempts=self.settings.webhook_attempts,
-            retry_in=retry_delay(self.settings, delivery.attempts + 1),
-            lease=self.settings.webhook_lease,
-        )  # fmt: skip
-        if recorded is None:
-            log.warning(
-                "webhook %s: lost its lease during delivery %s", claim.webhook.id, delivery.id
-            )
-            return False
-        if recorded.status == "FAILED":
-            log.warning(
-                "webhook %s paused: delivery %s failed: %s", claim.webhook.id, delivery.id, error
-            )
-        return ok
+        return status, error

@@ -8,6 +8,8 @@ The delivery worker (:mod:`kb.api.webhook_delivery`) then POSTs every matching c
 in change-log order, signed, retried with backoff, each attempt recorded on a
 ``WebhookDelivery``. ``replayDelivery`` sends one delivery again; ``replayWebhook``
 everything from a sequence on. Both resume a webhook paused by a FAILED delivery.
+``updateWebhook`` changes the URL or a filter, or rotates the secret (the new one is
+shown in its answer, once).
 
 Every field needs role ``admin`` (readers and editors get FORBIDDEN). Input is checked
 whole before anything is written: a URL that is not http(s) (or, with
@@ -25,6 +27,7 @@ from __future__ import annotations
 import ipaddress
 from datetime import datetime
 from enum import Enum
+from typing import Any
 from urllib.parse import urlsplit
 
 import strawberry
@@ -44,6 +47,7 @@ from kb.graph.webhooks import (
     existing_codes,
     get_webhook,
     list_webhooks,
+    update_webhook,
 )
 
 #: The longest URL accepted.
@@ -143,6 +147,25 @@ class RegisterWebhookInput:
     )
 
 
+@strawberry.input(
+    description="Given fields are set, fields left out stay as they are; a filter set to "
+    "null is cleared (everything passes it)."
+)
+class UpdateWebhookInput:
+    id: strawberry.ID = strawberry.field(description="The webhook's id.")
+    url: str | None = strawberry.field(default=strawberry.UNSET, description="http:// or https://")
+    kinds: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Record types: " + ", ".join(STREAM_LABELS)
+    )
+    states: list[str] | None = strawberry.field(default=strawberry.UNSET, description="USPS codes.")
+    categories: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Category codes."
+    )
+    rotate_secret: bool = strawberry.field(
+        default=False, description="Sign from now on with a new secret (in the answer, once)."
+    )
+
+
 @strawberry.input
 class WebhookIdInput:
     id: strawberry.ID
@@ -164,6 +187,14 @@ class RegisterWebhookPayload:
     webhook: Webhook
     secret: str = strawberry.field(
         description="Signs every body (X-KB-Signature: sha256=HMAC). Shown only here, once."
+    )
+
+
+@strawberry.type
+class UpdateWebhookPayload:
+    webhook: Webhook
+    secret: str | None = strawberry.field(
+        description="The new signing secret with rotateSecret (shown only here, once); else null."
     )
 
 
@@ -218,7 +249,7 @@ def _values(name: str, values: list[str] | None, problems: list[tuple[str, str]]
         return []
     field = f"input.{name}"
     if not values or len(values) > MAX_VALUES:
-        problems.append((field, f"give 1 to {MAX_VALUES} values, or leave the filter out"))
+        problems.append((field, f"give 1 to {MAX_VALUES} values; for no filter, null"))
         return []
     bad = [v for v in values if not v.strip() or len(v) > MAX_CODE]
     if bad:
@@ -229,21 +260,24 @@ def _values(name: str, values: list[str] | None, problems: list[tuple[str, str]]
 
 
 async def _checked(
-    info: Info, data: RegisterWebhookInput
-) -> tuple[str, list[str], list[str], list[str]]:
+    info: Info, url: str | None, filters: dict[str, list[str] | None]
+) -> tuple[str | None, dict[str, list[str]]]:
+    """The URL (None: not given) and the filters given (None: no filter) checked whole:
+    InputErrors naming each bad field and value; else the URL stripped and the filters
+    cleaned (an absent filter is the empty list)."""
     problems: list[tuple[str, str]] = []
-    problem = url_problem(data.url, info.context.settings.webhook_loopback_only)
-    if problem:
-        problems.append(("input.url", problem))
-    kinds = _values("kinds", data.kinds, problems)
-    unknown = [k for k in kinds if k not in STREAM_LABELS]
+    if url is not None:
+        problem = url_problem(url, info.context.settings.webhook_loopback_only)
+        if problem:
+            problems.append(("input.url", problem))
+    cleaned = {name: _values(name, values, problems) for name, values in filters.items()}
+    unknown = [k for k in cleaned.get("kinds", []) if k not in STREAM_LABELS]
     if unknown:
         problems.append((
             "input.kinds",
             f"{unknown[0]!r} is not a record type; expected one of " + ", ".join(STREAM_LABELS),
         ))  # fmt: skip
-    states = _values("states", data.states, problems)
-    categories = _values("categories", data.categories, problems)
+    states, categories = cleaned.get("states", []), cleaned.get("categories", [])
     if states or categories:
         known_states, known_categories = await info.context.run(
             existing_codes, info.context.graph, states, categories
@@ -257,7 +291,12 @@ async def _checked(
                 problems.append((f"input.{name}", f"{missing[0]!r} is not {what} of the graph"))
     if problems:
         raise InputErrors(problems)
-    return data.url.strip(), kinds, states, categories
+    return (url.strip() if url is not None else None), cleaned
+
+
+def _given(value: str | None) -> str | None:
+    """``value``, or None when it was left out (UNSET)."""
+    return None if value is strawberry.UNSET else value
 
 
 @strawberry.type
@@ -284,15 +323,46 @@ class WebhookMutation:
         self, info: Info, input: RegisterWebhookInput
     ) -> RegisterWebhookPayload | None:
         info.context.require_mutation(info.field_name)
-        url, kinds, states, categories = await _checked(info, input)
+        filters = {"kinds": input.kinds, "states": input.states, "categories": input.categories}
+        url, cleaned = await _checked(info, input.url, filters)
         try:
             record, secret = await info.context.run(
-                create_webhook, info.context.graph, url, kinds, states, categories,
-                info.context.viewer.author,
+                create_webhook, info.context.graph, url or "", cleaned["kinds"],
+                cleaned["states"], cleaned["categories"], info.context.viewer.author,
             )  # fmt: skip
         except WebhookLimitError as error:
             raise BadInputError(str(error), "input") from None
         return RegisterWebhookPayload(webhook=Webhook.of(record), secret=secret)
+
+    @strawberry.mutation(
+        description="Change a webhook's URL or filters, or rotate its secret; its cursor, "
+        "deliveries and pause stay as they are."
+    )
+    async def update_webhook(
+        self, info: Info, input: UpdateWebhookInput
+    ) -> UpdateWebhookPayload | None:
+        info.context.require_mutation(info.field_name)
+        if input.url is None:  # given as null; left out is UNSET
+            raise BadInputError(
+                "url: null is not a URL; give an http(s) URL, or leave url out to keep it",
+                "input.url",
+            )
+        given = {
+            name: value
+            for name, value in (
+                ("kinds", input.kinds), ("states", input.states), ("categories", input.categories)
+            )
+            if value is not strawberry.UNSET
+        }  # fmt: skip
+        url, cleaned = await _checked(info, _given(input.url), given)
+        changes: dict[str, Any] = {**cleaned, **({"url": url} if url is not None else {})}
+        updated = await info.context.run(
+            update_webhook, info.context.graph, str(input.id), changes, input.rotate_secret
+        )
+        if updated is None:
+            raise NotFoundError(f"there is no webhook {str(input.id)!r}", "input.id")
+        record, secret = updated
+        return UpdateWebhookPayload(webhook=Webhook.of(record), secret=secret)
 
     @strawberry.mutation(description="Delete a webhook and its delivery records.")
     async def delete_webhook(

@@ -8,19 +8,27 @@ pause) cannot record over the one that took it.
 
 A webhook's deliveries go one at a time, in sequence order: the *head* is its
 PENDING or RETRYING delivery of lowest sequence, and nothing newer is read from the
-change log while there is one. A delivery is created with the webhook's cursor moved
-to just before its sequence (the entries in between did not pass the filters); a 2xx
-moves the cursor to it. After the last allowed attempt the delivery is FAILED and the
-webhook paused (``active`` false, ``pausedReason``): order is kept, nothing is
-skipped silently; :func:`replay_delivery` or :func:`replay_webhook` resume it.
+change log while there is one. A delivery is written with the outcome of its first
+attempt (:func:`record_first_attempt`, one statement, after the POST): on a 2xx it is
+DELIVERED and the cursor moves to it; otherwise it is the RETRYING head with the cursor
+just before it (the entries in between did not pass the filters). Later attempts of a
+head are recorded by :func:`record_attempt`. After the last allowed attempt the
+delivery is FAILED and the webhook paused (``active`` false, ``pausedReason``): order
+is kept, nothing is skipped silently; :func:`replay_delivery` or :func:`replay_webhook`
+resume it.
+
+A delivery's id is :func:`delivery_id` of the webhook, its replay generation
+(``replays``, counted up by :func:`replay_webhook`) and the sequence: an entry sent
+again because a process died between the 2xx and its record has the same id.
 
 Example:
     >>> claim = claim_webhook(graph, "wh-1", "worker-a", 30.0)
-    >>> step = next_step(graph, "wh-1")  # the cursor, and the head delivery if any
+    >>> step = next_step(graph, "wh-1")  # the cursor, the head delivery if any, the log's end
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any, LiteralString
 
@@ -50,12 +58,23 @@ class Claim:
 
 @dataclass(frozen=True)
 class Step:
-    """Where a webhook is: its cursor, and its head delivery (with body) if it has one."""
+    """Where a webhook is: its cursor, its head delivery (with body) if it has one, its
+    replay generation and the change log's newest sequence (read in the same statement,
+    before the entries: those up to it are all committed)."""
 
     cursor: int
     head: DeliveryRecord | None = None
     body: str | None = None
     due: bool = False
+    replays: int = 0
+    last: int = 0
+
+
+def delivery_id(webhook_id: str, replays: int, sequence: int) -> str:
+    """The id of the delivery of entry ``sequence`` to a webhook in its ``replays``-th
+    generation: the same however often it is sent (32 hex digits)."""
+    key = f"{webhook_id}:{replays}:{sequence}".encode()
+    return hashlib.sha256(key).hexdigest()[:32]
 
 
 def _ms(seconds: float) -> int:
@@ -118,14 +137,17 @@ def release_webhook(graph: Graph, webhook_id: str, owner: str) -> None:
 
 
 def next_step(graph: Graph, webhook_id: str) -> Step:
-    """The webhook's cursor and head delivery (the open one of lowest sequence)."""
+    """The webhook's cursor, head delivery (the open one of lowest sequence) and replay
+    generation, with the change log's newest sequence; cursor -1: no such webhook."""
     rows = graph.read(
+        "OPTIONAL MATCH (s:Sequence {name: 'changes'}) WITH coalesce(s.value, 0) AS last "
         "MATCH (w:Webhook {id: $id}) "
         "OPTIONAL MATCH (d:WebhookDelivery {webhook: w.id}) WHERE d.status IN $open "
-        "WITH w, d ORDER BY d.sequence LIMIT 1 "
+        "WITH last, w, d ORDER BY d.sequence LIMIT 1 "
         "RETURN w.cursor AS cursor, d IS NOT NULL AS hasHead, "
         "CASE WHEN d IS NULL THEN null ELSE {" + _MAP + "} END AS head, d.body AS body, "
-        "d.nextAttemptAt IS NULL OR d.nextAttemptAt <= datetime() AS due",
+        "d.nextAttemptAt IS NULL OR d.nextAttemptAt <= datetime() AS due, "
+        "coalesce(w.replays, 0) AS replays, last",
         id=webhook_id,
         open=OPEN,
     )
@@ -133,7 +155,10 @@ def next_step(graph: Graph, webhook_id: str) -> Step:
         return Step(cursor=-1)
     row = rows[0]
     head = delivery_of(row["head"]) if row["hasHead"] else None
-    return Step(int(row["cursor"]), head, row["body"], bool(row["due"]))
+    return Step(
+        int(row["cursor"]), head, row["body"], bool(row["due"]),
+        int(row["replays"]), int(row["last"]),
+    )  # fmt: skip
 
 
 _MAP: LiteralString = (
@@ -157,80 +182,97 @@ def advance_cursor(graph: Graph, webhook_id: str, owner: str, expected: int, to:
     return bool(rows and rows[0]["moved"])
 
 
-def create_delivery(
+# One attempt of the delivery ``d`` of the webhook ``w``, recorded (and the lease
+# extended): a 2xx makes it DELIVERED and moves the cursor to it; a failure RETRYING in
+# $retry ms, or FAILED after $max attempts, which pauses the webhook.
+_ATTEMPTED: LiteralString = (
+    "SET d.attempts = d.attempts + 1, d.lastStatus = $status, d.lastError = $error, "
+    "  d.lastAttemptAt = datetime(), "
+    "  w.leaseUntil = datetime() + duration({milliseconds: $lease}) "
+    "WITH d, w, (NOT $ok AND d.attempts >= $max) AS failed "
+    "SET d.status = CASE WHEN $ok THEN 'DELIVERED' WHEN failed THEN 'FAILED' "
+    "    ELSE 'RETRYING' END, "
+    "  d.deliveredAt = CASE WHEN $ok THEN datetime() ELSE d.deliveredAt END, "
+    "  d.nextAttemptAt = CASE WHEN $ok OR failed THEN null "
+    "    ELSE datetime() + duration({milliseconds: $retry}) END, "
+    "  w.cursor = CASE WHEN $ok AND w.cursor < d.sequence THEN d.sequence "
+    "    ELSE w.cursor END, "
+    "  w.active = CASE WHEN failed THEN false ELSE w.active END, "
+    "  w.pausedReason = CASE WHEN failed THEN 'delivery ' + d.id + ' of change ' + "
+    "    toString(d.sequence) + ' failed ' + toString(d.attempts) + ' times; last: ' + "
+    "    coalesce($error, 'HTTP ' + toString($status)) ELSE w.pausedReason END "
+    "RETURN " + DELIVERY_FIELDS
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one POST went, and what follows from it: ``ok`` on a 2xx; otherwise a retry
+    in ``retry_in`` seconds, unless that was the ``max_attempts``-th attempt."""
+
+    ok: bool
+    status: int | None
+    error: str | None
+    max_attempts: int
+    retry_in: float
+    lease: float
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok, "status": self.status, "error": self.error,
+            "max": self.max_attempts, "retry": _ms(self.retry_in), "lease": _ms(self.lease),
+        }  # fmt: skip
+
+
+def record_first_attempt(
     graph: Graph,
     webhook_id: str,
     owner: str,
+    step: Step,
     expected: int,
-    delivery_id: str,
     sequence: int,
     body: str,
+    outcome: Outcome,
 ) -> DeliveryRecord | None:
-    """A PENDING delivery of entry ``sequence`` with its ``body``; the cursor moves from
-    ``expected`` to just before it. None when the lease or the cursor changed."""
+    """Write the delivery of entry ``sequence`` (id :func:`delivery_id`, with ``body``)
+    with its first attempt's ``outcome``, in one statement: DELIVERED with the cursor at
+    it, or RETRYING (FAILED) with the cursor just before it. None, and nothing written,
+    unless ``owner`` still holds the lease, the cursor is still ``expected``, no replay
+    came meanwhile (of the webhook: its generation is ``step.replays``; of a delivery:
+    no delivery is open)."""
     rows = graph.write(
-        "MATCH (w:Webhook {id: $id}) WHERE w.leaseOwner = $owner AND w.cursor = $expected "
-        "SET w.cursor = $sequence - 1 "
+        "MATCH (w:Webhook {id: $webhook}) WHERE w.leaseOwner = $owner "
+        "  AND w.cursor = $expected AND coalesce(w.replays, 0) = $replays "
+        "  AND NOT EXISTS { MATCH (o:WebhookDelivery {webhook: w.id}) "
+        "    WHERE o.status IN $open } "
         "CREATE (d:WebhookDelivery {id: $delivery, webhook: w.id, sequence: $sequence, "
         "  status: 'PENDING', attempts: 0, body: $body, createdAt: datetime()}) "
-        "RETURN " + DELIVERY_FIELDS,
-        id=webhook_id,
+        "SET w.cursor = $sequence - 1 " + _ATTEMPTED,
+        webhook=webhook_id,
         owner=owner,
         expected=expected,
-        delivery=delivery_id,
+        replays=step.replays,
+        open=OPEN,
+        delivery=delivery_id(webhook_id, step.replays, sequence),
         sequence=sequence,
         body=body,
+        **outcome.params(),
     )
     return delivery_of(rows[0]) if rows else None
 
 
 def record_attempt(
-    graph: Graph,
-    delivery_id: str,
-    owner: str,
-    *,
-    ok: bool,
-    status: int | None,
-    error: str | None,
-    max_attempts: int,
-    retry_in: float,
-    lease: float,
+    graph: Graph, delivery_id: str, owner: str, outcome: Outcome
 ) -> DeliveryRecord | None:
-    """Record one attempt of an open delivery (and extend the lease). A 2xx (``ok``)
-    makes it DELIVERED and moves the webhook's cursor to it; a failure RETRYING in
-    ``retry_in`` seconds, or FAILED after ``max_attempts``, which pauses the webhook.
-    None when the delivery is no longer open or the lease was lost."""
-    params: dict[str, Any] = {
-        "id": delivery_id,
-        "owner": owner,
-        "ok": ok,
-        "status": status,
-        "error": error,
-        "max": max_attempts,
-        "retry": _ms(retry_in),
-        "lease": _ms(lease),
-        "open": OPEN,
-    }
+    """Record one more attempt of an open delivery (see :class:`Outcome`). None when the
+    delivery is no longer open or the lease was lost."""
     rows = graph.write(
         "MATCH (d:WebhookDelivery {id: $id}) WHERE d.status IN $open "
-        "MATCH (w:Webhook {id: d.webhook}) WHERE w.leaseOwner = $owner "
-        "SET d.attempts = d.attempts + 1, d.lastStatus = $status, d.lastError = $error, "
-        "  d.lastAttemptAt = datetime(), "
-        "  w.leaseUntil = datetime() + duration({milliseconds: $lease}) "
-        "WITH d, w, (NOT $ok AND d.attempts >= $max) AS failed "
-        "SET d.status = CASE WHEN $ok THEN 'DELIVERED' WHEN failed THEN 'FAILED' "
-        "    ELSE 'RETRYING' END, "
-        "  d.deliveredAt = CASE WHEN $ok THEN datetime() ELSE d.deliveredAt END, "
-        "  d.nextAttemptAt = CASE WHEN $ok OR failed THEN null "
-        "    ELSE datetime() + duration({milliseconds: $retry}) END, "
-        "  w.cursor = CASE WHEN $ok AND w.cursor < d.sequence THEN d.sequence "
-        "    ELSE w.cursor END, "
-        "  w.active = CASE WHEN failed THEN false ELSE w.active END, "
-        "  w.pausedReason = CASE WHEN failed THEN 'delivery ' + d.id + ' of change ' + "
-        "    toString(d.sequence) + ' failed ' + toString(d.attempts) + ' times; last: ' + "
-        "    coalesce($error, 'HTTP ' + toString($status)) ELSE w.pausedReason END "
-        "RETURN " + DELIVERY_FIELDS,
-        **params,
+        "MATCH (w:Webhook {id: d.webhook}) WHERE w.leaseOwner = $owner " + _ATTEMPTED,
+        id=delivery_id,
+        owner=owner,
+        open=OPEN,
+        **outcome.params(),
     )
     return delivery_of(rows[0]) if rows else None
 
@@ -252,13 +294,15 @@ def replay_delivery(graph: Graph, delivery_id: str) -> DeliveryRecord | None:
 def replay_webhook(graph: Graph, webhook_id: str, from_sequence: int) -> WebhookRecord | None:
     """Deliver every matching entry from ``from_sequence`` on again, in order: the cursor
     goes back to just before it, open or failed deliveries from there on are SUPERSEDED
-    (read again from the log), and the webhook is active. None: no such webhook."""
+    (read again from the log, under new ids: the generation counts up), and the webhook
+    is active. None: no such webhook."""
     rows = graph.write(
         "MATCH (w:Webhook {id: $id}) "
         "CALL { WITH w MATCH (d:WebhookDelivery {webhook: w.id}) "
         "  WHERE d.sequence >= $start AND d.status IN ['PENDING', 'RETRYING', 'FAILED'] "
         "  SET d.status = 'SUPERSEDED', d.nextAttemptAt = null } "
-        "SET w.cursor = $start - 1, w.active = true, w.pausedReason = null "
+        "SET w.cursor = $start - 1, w.active = true, w.pausedReason = null, "
+        "  w.replays = coalesce(w.replays, 0) + 1 "
         "RETURN " + WEBHOOK_FIELDS,
         id=webhook_id,
         start=from_sequence,

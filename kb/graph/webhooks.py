@@ -7,7 +7,8 @@ done with (delivered, or skipped by the filters). Each entry sent is a
 nextAttemptAt, deliveredAt, body})``; the delivery state machine (leases, attempts,
 replays) is in :mod:`kb.graph.webhook_deliveries`. The secret signs the bodies, so it
 is kept as is (a hash could not sign); it leaves the graph only for the worker and
-once, in the answer to the registration.
+once, in the answer to the registration (or to ``updateWebhook``'s
+``rotateSecret``).
 
 Example:
     >>> hook, secret = create_webhook(graph, "http://127.0.0.1:9000/in", ["Lesson"], [],
@@ -177,6 +178,30 @@ def create_webhook(
         return webhook_of(rows[0])
 
     return graph.execute_write(work), secret
+
+
+#: What :func:`update_webhook` may change.
+UPDATABLE = ("url", "kinds", "states", "categories")
+
+
+def update_webhook(
+    graph: Graph, webhook_id: str, changes: Mapping[str, Any], rotate_secret: bool
+) -> tuple[WebhookRecord, str | None] | None:
+    """Set the given properties of :data:`UPDATABLE` (checked by the caller) and, with
+    ``rotate_secret``, a new signing secret; returns the webhook and the new secret (None
+    without ``rotate_secret``), or None when there is no such webhook. The cursor, the
+    deliveries and the pause are left as they are."""
+    unknown = set(changes) - set(UPDATABLE)
+    if unknown:
+        raise ValueError(f"not a webhook property that can be updated: {sorted(unknown)}")
+    secret = secrets.token_urlsafe(32) if rotate_secret else None
+    properties = {**changes, **({"secret": secret} if secret else {})}
+    rows = graph.write(
+        "MATCH (w:Webhook {id: $id}) SET w += $properties RETURN " + WEBHOOK_FIELDS,
+        id=webhook_id,
+        properties=properties,
+    )
+    return (webhook_of(rows[0]), secret) if rows else None
 
 
 def list_webhooks(graph: Graph) -> list[WebhookRecord]:

@@ -11,23 +11,26 @@ import hmac
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from api_support import execute
+from starlette.testclient import TestClient
 from webhook_support import Receiver, build_small_graph, receiving, write_lessons
 
 from kb.api.context import Viewer
 from kb.api.ids import encode_id
 from kb.api.schema import Schema
 from kb.api.webhook_delivery import DeliveryWorker, retry_delay, signature
+from kb.app import create_app
 from kb.config import Settings
 from kb.graph.db import Graph
 from kb.graph.tokens import create_token
 from kb.graph.webhook_deliveries import claim_webhook, release_webhook
-from kb.graph.webhooks import get_webhook
+from kb.graph.webhooks import create_webhook, get_webhook
 from tests.serve_support import start_serve
 
 ADMIN = Viewer("test-admin", "admin", "t3")
@@ -335,3 +338,89 @@ def test_delivery_is_at_least_once_and_in_order_across_a_sigkill_of_the_app(
     assert collapsed == written, delivered
     assert all(r.signed_with(secret) for r in receiver.got())
     assert next(r.sequence for r in receiver.got() if not r.ok) == written[2]
+
+
+def test_a_round_of_deliveries_costs_one_write_each_and_a_few_statements_more(
+    schema: Schema, small_graph: Graph, settings: Settings, receiver: Receiver
+) -> None:
+    quick = _quick(settings)
+    _register(schema, small_graph, quick, receiver.url)
+    keys = ["L-0001", "L-0002", "L-0003", "L-0001"] * 2
+    sequences = write_lessons(small_graph, keys, "h")
+    worker = DeliveryWorker(small_graph, quick)
+    before = small_graph.query_count
+    assert asyncio.run(worker.tick()) == len(sequences)  # all in one round (one lease)
+    spent = small_graph.query_count - before
+    assert receiver.delivered() == sequences
+    # One write per delivery (its first attempt), plus: the due webhooks, the claim (two
+    # statements), the cursor with the log's head, one batch of the log, the release.
+    assert spent <= len(sequences) + 6, spent
+
+
+def test_an_entry_sent_again_after_a_lost_record_has_the_same_delivery_id(
+    schema: Schema, small_graph: Graph, settings: Settings, receiver: Receiver
+) -> None:
+    # As if the process died between the receiver's 2xx and its record: the lease is
+    # taken from it while the POST is answered, so the attempt is not written.
+    quick = _quick(settings)
+    hook, _ = _register(schema, small_graph, quick, receiver.url)
+    (sequence,) = write_lessons(small_graph, ["L-0002"], "i")
+    stolen: list[bool] = []
+
+    def steal_once() -> None:
+        if not stolen:
+            stolen.append(True)
+            small_graph.write("MATCH (w:Webhook {id: $id}) SET w.leaseOwner = 'other'", id=hook)
+
+    receiver.on_request = steal_once
+    first = DeliveryWorker(small_graph, quick, owner="first")
+    assert asyncio.run(first.tick()) == 1
+    assert _deliveries(schema, small_graph, quick, hook)["deliveries"]["totalCount"] == 0
+    small_graph.write("MATCH (w:Webhook {id: $id}) REMOVE w.leaseOwner, w.leaseUntil", id=hook)
+    _run([DeliveryWorker(small_graph, quick, owner="second")], lambda: len(receiver.got()) >= 2)
+    again, resent = receiver.got()
+    assert again.sequence == resent.sequence == sequence
+    assert again.headers["x-kb-delivery"] == resent.headers["x-kb-delivery"]
+    assert again.body == resent.body
+    recorded = _deliveries(schema, small_graph, quick, hook)
+    (delivery,) = recorded["deliveries"]["nodes"]
+    assert delivery["id"] == resent.headers["x-kb-delivery"]
+    assert (delivery["status"], delivery["attempts"], recorded["cursor"]) == (
+        "DELIVERED", 1, sequence
+    )  # fmt: skip
+
+
+def test_after_a_rotation_deliveries_are_signed_with_the_new_secret(
+    schema: Schema, small_graph: Graph, settings: Settings, receiver: Receiver
+) -> None:
+    quick = _quick(settings)
+    hook, old = _register(schema, small_graph, quick, receiver.url, kinds=["Lesson"])
+    rotate = """mutation($id: ID!) { updateWebhook(input: {id: $id, rotateSecret: true,
+      states: ["CO"]}) { secret } }"""
+    new = _admin(schema, small_graph, quick, rotate, id=hook)["updateWebhook"]["secret"]
+    sequences = write_lessons(small_graph, ["L-0001", "L-0003"], "j")
+    _run([DeliveryWorker(small_graph, quick)], lambda: len(receiver.got()) >= 1)
+    (got,) = receiver.got()
+    assert got.sequence == sequences[1]  # L-0001 is from UT: the new filter skips it
+    assert got.signed_with(new) and not got.signed_with(old)
+
+
+def test_readyz_shows_the_worker_s_counters(
+    small_graph: Graph, settings: Settings, receiver: Receiver
+) -> None:
+    quick = _quick(settings, webhook_worker=True, webhook_backoff=0.2)
+    create_webhook(small_graph, receiver.url, ["Lesson"], [], [], "test")
+    receiver.fail_next = 1
+    (sequence,) = write_lessons(small_graph, ["L-0001"], "k")
+    with TestClient(create_app(quick, small_graph, search=False)) as client:
+        receiver.wait_for(lambda got: any(r.ok for r in got), timeout=30)
+        deadline = time.monotonic() + 10
+        while (body := client.get("/readyz").json())["webhooks"]["delivered"] < 1:
+            assert time.monotonic() < deadline, body
+            time.sleep(0.05)
+    counters = body["webhooks"]
+    assert receiver.delivered() == [sequence]
+    assert {k: counters[k] for k in ("attempted", "delivered", "retrying", "failed")} == {
+        "attempted": 2, "delivered": 1, "retrying": 1, "failed": 0
+    }  # fmt: skip
+    assert datetime.fromisoformat(counters["lastErrorAt"]) <= datetime.now(UTC)

@@ -30,6 +30,9 @@ LIST = "{ webhooks { id url kinds active cursor } }"
 ONE = """query($id: ID!) { webhook(id: $id) { id url
   deliveries(first: 5) { totalCount nodes { id sequence status } } } }"""
 DELETE = "mutation($id: ID!) { deleteWebhook(input: {id: $id}) { deletedId } }"
+UPDATE = """mutation($input: UpdateWebhookInput!) {
+  updateWebhook(input: $input) { secret webhook { id url kinds states categories cursor } }
+}"""
 REPLAY_WEBHOOK = """mutation($id: ID!, $from: Int!) {
   replayWebhook(input: {id: $id, fromSequence: $from}) { webhook { id cursor active } }
 }"""
@@ -139,6 +142,7 @@ def test_editors_and_readers_are_forbidden_everything(
         (LIST, {}),
         (ONE, {"id": hook}),
         (DELETE, {"id": hook}),
+        (UPDATE, {"input": {"id": hook, "rotateSecret": True}}),
         (REPLAY_WEBHOOK, {"id": hook, "from": 1}),
         (REPLAY_DELIVERY, {"id": "nope"}),
     ]
@@ -188,13 +192,70 @@ def test_the_guide_s_webhook_examples_run_as_an_admin(as_admin: Any, small_graph
     guide = (PROJECT_ROOT / "docs" / "api.md").read_text(encoding="utf-8")
     block = re.search(r"```graphql \(as an admin[^\n]*\n(.*?)```", guide, re.DOTALL)
     assert block is not None, "docs/api.md lost its webhook examples"
-    register, read, replay = re.split(r"\n\n(?=query|mutation)", block.group(1).strip())
+    register, read, replay, update = re.split(r"\n\n(?=query|mutation)", block.group(1).strip())
     # The example's host is not a loopback address: accepted without the test setting.
     made = as_admin(register, webhook_loopback_only=False)
     assert made.errors == [], made.errors
     hook = made.data["registerWebhook"]["webhook"]["id"]
     example_id = re.search(r'"(wh-[0-9a-f]+)"', read).group(1)  # type: ignore[union-attr]
-    for document in (read, replay.replace("812", str(last_sequence(small_graph)))):
+    for document in (read, replay.replace("812", str(last_sequence(small_graph))), update):
         result = as_admin(document.replace(example_id, hook))
         assert result.errors == [], (document, result.errors)
         assert all(value is not None for value in result.data.values())
+
+
+def _secret_of(graph: Graph, hook: str) -> str:
+    return str(graph.read("MATCH (w:Webhook {id: $id}) RETURN w.secret AS s", id=hook)[0]["s"])
+
+
+def test_update_changes_what_is_given_and_rotates_the_secret_when_asked(
+    as_admin: Any, small_graph: Graph
+) -> None:
+    registered = _register(as_admin, kinds=["Lesson"], states=["UT"], categories=["IT"])
+    hook, first = registered["webhook"], registered["secret"]
+    assert _secret_of(small_graph, hook["id"]) == first
+    changed = as_admin(
+        UPDATE, {"input": {"id": hook["id"], "url": " http://127.0.0.1:8/new ", "states": ["co"]}}
+    )
+    assert changed.errors == [], changed.errors
+    payload = changed.data["updateWebhook"]
+    assert payload["secret"] is None  # not rotated: nothing to show
+    kept = {k: hook[k] for k in ("id", "kinds", "categories", "cursor")}
+    assert payload["webhook"] == {**kept, "url": "http://127.0.0.1:8/new", "states": ["CO"]}
+    assert _secret_of(small_graph, hook["id"]) == first
+    # null clears a filter; the secret rotates, shown this once.
+    rotated = as_admin(
+        UPDATE, {"input": {"id": hook["id"], "kinds": None, "rotateSecret": True}}
+    ).data["updateWebhook"]
+    assert rotated["webhook"]["kinds"] == [] and rotated["webhook"]["categories"] == ["IT"]
+    assert len(rotated["secret"]) >= 32 and rotated["secret"] != first
+    assert _secret_of(small_graph, hook["id"]) == rotated["secret"]
+    listed = as_admin(LIST).data["webhooks"]
+    assert [(h["url"], h["kinds"]) for h in listed] == [("http://127.0.0.1:8/new", [])]
+
+
+def test_update_names_each_bad_field_and_writes_nothing(as_admin: Any, small_graph: Graph) -> None:
+    registered = _register(as_admin, states=["UT"])
+    hook = registered["webhook"]
+    bad = {"id": hook["id"], "url": "ftp://x/y", "kinds": ["Widget"], "states": ["XX"],
+           "categories": [], "rotateSecret": True}  # fmt: skip
+    result = as_admin(UPDATE, {"input": bad})
+    assert result.codes == ["BAD_USER_INPUT"]
+    assert result.data == {"updateWebhook": None}
+    fields = {f["field"]: f["message"] for f in result.errors[0]["extensions"]["fields"]}
+    assert set(fields) == {"input.url", "input.kinds", "input.states", "input.categories"}
+    assert "'ftp://x/y' is not an http(s) URL" in fields["input.url"]
+    assert "'Widget' is not a record type" in fields["input.kinds"]
+    assert "'XX' is not a state code" in fields["input.states"]
+    assert "give 1 to 100 values" in fields["input.categories"]
+    null_url = as_admin(UPDATE, {"input": {"id": hook["id"], "url": None}})
+    assert null_url.codes == ["BAD_USER_INPUT"]
+    assert null_url.errors[0]["extensions"]["field"] == "input.url"
+    assert as_admin(LIST).data["webhooks"] == [
+        {"id": hook["id"], "url": hook["url"], "kinds": [], "active": True,
+         "cursor": hook["cursor"]}
+    ]  # fmt: skip
+    assert _secret_of(small_graph, hook["id"]) == registered["secret"]  # not rotated
+    missing = as_admin(UPDATE, {"input": {"id": "wh-none", "rotateSecret": True}})
+    assert missing.codes == ["NOT_FOUND"]
+    assert missing.errors[0]["extensions"]["field"] == "input.id"

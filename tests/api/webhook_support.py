@@ -51,13 +51,15 @@ class Received:
 
 class Receiver:
     """The recording server: ``fail_next`` requests get 500; with ``failing`` every
-    request does; each request first waits ``delay`` seconds."""
+    request does; each request first waits ``delay`` seconds, and calls ``on_request``
+    (when set) before it is answered."""
 
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.fail_next = 0
         self.failing = False
         self.delay = 0.0
+        self.on_request: Callable[[], None] | None = None
         self._lock = threading.Lock()
         receiver = self
 
@@ -67,6 +69,8 @@ class Receiver:
                 body = self.rfile.read(length)
                 if receiver.delay:
                     time.sleep(receiver.delay)
+                if receiver.on_request is not None:
+                    receiver.on_request()
                 with receiver._lock:
                     failed = receiver.failing or receiver.fail_next > 0
                     if receiver.fail_next > 0:
