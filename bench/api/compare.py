@@ -359,6 +359,12 @@ def run_growth(sides: list[Side], rounds: int, seconds: float) -> tuple[Growth, 
     load average after each round."""
     found: Growth = {}
     loads = []
+    for side in sides:  # warm-up, not timed: first requests (JIT, plan caches, pools)
+        for read in SCALE_READS:
+            for server in (OURS_OFF, PEER_NAME):
+                query = read.peer if server == PEER_NAME else read.ours
+                load(side.urls[server], query, 1, max(seconds, 3.0))
+            cypher_times(side.graph, read.cypher, 1.0)
     for number in range(1, rounds + 1):
         order = sides if number % 2 else sides[::-1]
         for read in SCALE_READS:

@@ -49,15 +49,15 @@ COPIES = 100
 # of a seed node keeps its properties (new id, slug and title) and its relationships to
 # the nodes it was linked to (their types and properties), as bench/synthetic.py grows
 # the seed for the benches (issue 13 item 4), without its text mixing.
+_ORIGINAL = "(x.id IS NULL OR NOT x.id STARTS WITH 'S-')"  # not a copy made before
 _GROW = (
     "MATCH (o:{label}) WHERE NOT o.id STARTS WITH 'S-' "
     "UNWIND range(1, $copies - 1) AS k "
-    "CALL (o, k) {{ CREATE (n:{label}) SET n = properties(o), n.id = 'S-' + k + '-' + o.id, "
-    "n.title = o.title + ' (' + k + ')', "
-    "n.slug = CASE WHEN o.slug IS NULL THEN null ELSE o.slug + '-s' + k END "
-    "WITH n CALL (o, n) {{ MATCH (o)-[r]->(x) WHERE NOT x.id STARTS WITH 'S-' "
+    "CALL (o, k) {{ CREATE (n:{label}) SET n = o {{.*, id: 'S-' + k + '-' + o.id, "
+    "title: o.title + ' (' + k + ')', slug: o.slug + '-s' + k}} "
+    "WITH o, n CALL (o, n) {{ MATCH (o)-[r]->(x) WHERE {original} "
     "CREATE (n)-[s:$(type(r))]->(x) SET s = properties(r) }} "
-    "CALL (o, n) {{ MATCH (o)<-[r]-(x) WHERE NOT x.id STARTS WITH 'S-' "
+    "CALL (o, n) {{ MATCH (o)<-[r]-(x) WHERE {original} "
     "CREATE (x)-[s:$(type(r))]->(n) SET s = properties(r) }} }} IN TRANSACTIONS OF 500 ROWS"
 )
 
@@ -67,7 +67,8 @@ def _grow(graph: Graph, copies: int) -> dict[str, int]:
     Query plans cached for the seed's counts are dropped."""
     with graph.driver.session(database=graph.database) as session:
         for label in LARGE:
-            session.run(_GROW.format(label=label), copies=copies).consume()  # type: ignore[arg-type]
+            statement = _GROW.format(label=label, original=_ORIGINAL)
+            session.run(statement, copies=copies).consume()  # type: ignore[arg-type]
         session.run("CALL db.resampleOutdatedIndexes()").consume()
         session.run("CALL db.awaitIndexes(300)").consume()
         session.run("CALL db.clearQueryCaches()").consume()
