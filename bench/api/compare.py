@@ -233,6 +233,9 @@ def main() -> None:
     parser.add_argument(
         "--growth", help="two scales, e.g. 1,100: measure growth with both graphs side by side"
     )
+    parser.add_argument(
+        "--reuse", action="store_true", help="--growth: keep graphs already at their scale"
+    )
     args = parser.parse_args()
     if shutil.which("node") is None:
         sys.exit("node (Node.js 20+) is needed for the peer and the load generator")
@@ -313,12 +316,16 @@ class Side:
     sizes: dict[str, int] = field(default_factory=dict)
 
 
-def start_side(base: Settings, scale: int, work: Path, stack: contextlib.ExitStack) -> Side:
+def start_side(
+    base: Settings, scale: int, work: Path, stack: contextlib.ExitStack, reuse: bool
+) -> Side:
     """Seed a managed Neo4j of its own (``KB_DATA_DIR/growth-<scale>x``), start the peer
     and a `kb serve` (cache off) on it, then grow it to ``scale`` times the seed."""
     data_dir = base.data_dir / f"growth-{scale}x"
+    # Generous limits: a cold first read of the large graph on a loaded machine is slow,
+    # and this run measures time rather than enforcing budgets.
     settings = dataclasses.replace(
-        base, data_dir=data_dir, index_dir=work / f"index-{scale}x", neo4j_port=None
+        base, data_dir=data_dir, index_dir=data_dir / "index", neo4j_port=None, tx_timeout=300.0
     )
     work.mkdir(parents=True, exist_ok=True)
     graph = open_graph(settings, start=True)
@@ -326,20 +333,27 @@ def start_side(base: Settings, scale: int, work: Path, stack: contextlib.ExitSta
     stack.callback(graph.close)
     side = Side(scale, settings, graph)
     apply_schema(graph)
-    graph.execute_write(lambda tx: tx.run("MATCH (n) DETACH DELETE n"), timeout=600)
-    seed_graph(graph, settings)
+    sizes = synthetic.sizes(graph)
+    kept = reuse and sizes["Contract"] > 0 and sizes == synthetic.sizes_at(graph, scale)
+    kept = kept and settings.index_dir.exists()
+    if not kept:
+        graph.execute_write(lambda tx: tx.run("MATCH (n) DETACH DELETE n"), timeout=600)
+        shutil.rmtree(settings.index_dir, ignore_errors=True)
+        seed_graph(graph, settings)
     peer, side.urls[PEER_NAME] = start_peer(settings, graph, work)
     stack.callback(_stop_process, peer)
     env = {"KB_DATA_DIR": str(data_dir), "KB_RESPONSE_CACHE": "0", "KB_ACCESS_LOG": "false"}
     env |= {"KB_INDEX_DIR": str(settings.index_dir), "KB_NEO4J_PORT": ""}
+    env |= {"KB_REQUEST_BUDGET": "300", "KB_TX_TIMEOUT": "300"}
     served = start_serve(env, work / "serve.log")
     stack.callback(served.stop)
-    served.wait_ready()
+    served.wait_ready(900)
     side.urls[OURS_OFF] = served.base + "/graphql"
     # Grown after the servers started, as in the sequential run: the synthetic records
-    # bypass the change log, so `kb serve` does not index them while cells run.
-    side.sizes = synthetic.expand(graph, scale)
-    print(f"scale {scale}x: {side.sizes}", flush=True)
+    # bypass the change log, so `kb serve` does not index them while cells run (and its
+    # index, kept under the data directory, lets --reuse skip all of this next time).
+    side.sizes = sizes if kept else synthetic.expand(graph, scale)
+    print(f"scale {scale}x{' (reused)' if kept else ''}: {side.sizes}", flush=True)
     return side
 
 
@@ -391,7 +405,7 @@ def growth_main(args: argparse.Namespace, base: Settings) -> None:
     loads = [os.getloadavg()[0]]
     # The servers (in the stack) stop before their logs' folder is removed.
     with tempfile.TemporaryDirectory(prefix="kb-growth-") as tmp, contextlib.ExitStack() as stack:
-        sides = [start_side(base, s, Path(tmp) / f"{s}x", stack) for s in scales]
+        sides = [start_side(base, s, Path(tmp) / f"{s}x", stack, args.reuse) for s in scales]
         for side in sides:
             print(f"same data on both sides at {side.scale}x:", flush=True)
             check_same_data(side.urls, SCALE_READS)
