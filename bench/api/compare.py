@@ -336,8 +336,11 @@ def start_side(
     sizes = synthetic.sizes(graph)
     kept = reuse and sizes["Contract"] > 0 and sizes == synthetic.sizes_at(graph, scale)
     kept = kept and settings.index_dir.exists()
-    if not kept:
-        graph.execute_write(lambda tx: tx.run("MATCH (n) DETACH DELETE n"), timeout=600)
+    if not kept:  # in batches: one transaction deleting a 100x graph outgrows its memory
+        with graph.driver.session(database=graph.database) as session:
+            session.run(
+                "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS"
+            ).consume()
         shutil.rmtree(settings.index_dir, ignore_errors=True)
         seed_graph(graph, settings)
     peer, side.urls[PEER_NAME] = start_peer(settings, graph, work)
