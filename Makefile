@@ -10,7 +10,7 @@ RUN_STAMP  := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast setup setup-run prerequisites-run prerequisites-test neo4j lint typecheck clean bench-search bench-api bench-api-inprocess bench-faults bench-load
+.PHONY: run test test-fast setup setup-run prerequisites-run prerequisites-test neo4j lint typecheck clean bench-search bench-api bench-api-growth bench-api-inprocess bench-faults bench-load
 
 prerequisites-run:
 	@PYTHON=$(PYTHON) scripts/prerequisites.sh run
@@ -70,6 +70,12 @@ bench-search: setup
 # less); ~12 min. Writes bench/api/README.md. Wipes its own managed Neo4j under .kb-bench/.
 bench-api: setup
 	KB_DATA_DIR=$${KB_BENCH_DATA_DIR:-$(CURDIR)/.kb-bench} $(BIN)/python bench/api/compare.py --scale $${BENCH_API_SCALE:-1,10,100}
+
+# The growth of the paged and nested reads from 1x to 100x the seed (issue 13 item 4), fairly:
+# both graphs at once (two managed Neo4j under .kb-bench/growth-*x, each with its `kb serve` and
+# peer), their cells interleaved round by round; ~15 min. Writes bench/api/README.md.
+bench-api-growth: setup
+	KB_DATA_DIR=$${KB_BENCH_DATA_DIR:-$(CURDIR)/.kb-bench} $(BIN)/python bench/api/compare.py --growth $${BENCH_API_GROWTH:-1,100} --rounds 5 --seconds 3
 
 # The in-process variant (one nested read, ASGI without network, cache off and on).
 bench-api-inprocess: setup

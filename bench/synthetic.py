@@ -130,13 +130,33 @@ def expand_practices(graph: Graph, copies: int) -> None:
     )
 
 
+LABELS = ("Contract", "Practice", "Lesson")
+
+
 def expand(graph: Graph, copies: int) -> dict[str, int]:
     """The graph at ``copies`` times the seed's contracts, practices and lessons; returns
     the node count of each label afterwards."""
     expand_contracts(graph, copies)
     expand_practices(graph, copies)
     expand_lessons(graph, copies)
+    return sizes(graph)
+
+
+def sizes(graph: Graph) -> dict[str, int]:
+    """The node count of each label :func:`expand` grows."""
     return {
         label: graph.read(f"MATCH (n:{label}) RETURN count(n) AS n")[0]["n"]  # type: ignore[arg-type]
-        for label in ("Contract", "Practice", "Lesson")
+        for label in LABELS
+    }
+
+
+def sizes_at(graph: Graph, copies: int) -> dict[str, int]:
+    """What :func:`sizes` gives once :func:`expand` made ``copies`` (from the seed
+    nodes present; all zero when there are none)."""
+    return {
+        label: copies
+        * graph.read(  # type: ignore[arg-type]
+            f"MATCH (n:{label}) WHERE NOT n.id STARTS WITH 'S-' RETURN count(n) AS n"
+        )[0]["n"]
+        for label in LABELS
     }

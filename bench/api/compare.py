@@ -13,15 +13,25 @@ GraphQL Library 7 on Apollo Server, and hand-written Cypher, on the same Neo4j.
    1 client and req/s at 16 clients, ``--seconds`` per cell; and the raw Cypher p50
    through the Python driver;
 5. with ``--scale 1,10,100``: grows the graph (bench/synthetic.py) and times the paged
-   and nested reads at each scale (1 client, p95).
+   and nested reads at each scale (1 client, p95), one scale after the other.
 
 Writes the tables into bench/api/README.md (between the markers below). It WIPES the
 graph it points at; with NEO4J_URI set it refuses unless --allow-wipe is given.
+
+``--growth 1,100`` (``make bench-api-growth``) instead measures the growth of the paged
+and nested reads fairly: the two scales run AT THE SAME TIME, each on its own managed
+Neo4j (``KB_DATA_DIR/growth-<N>x``, its own port), with its own ``kb serve`` (cache off)
+and its own peer, and the cells of both scales are interleaved read by read and server
+by server within each round (the order of the scales alternating between rounds), so
+that each growth ratio compares two cells measured under the same load. It writes the
+growth per round, its median and the load averages between the ``fair`` markers.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import json
 import os
 import platform
@@ -103,14 +113,25 @@ def load(url: str, query: str, connections: int, seconds: float) -> dict[str, An
     return out
 
 
-def cypher_p50(graph: Graph, statement: str, seconds: float) -> float:
+def cypher_times(graph: Graph, statement: str, seconds: float) -> list[float]:
+    """Milliseconds of each run of ``statement`` through the driver, for ``seconds``."""
     times = []
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
         started = time.perf_counter()
         graph.read(statement)  # type: ignore[arg-type]
         times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+    return times
+
+
+def cypher_p50(graph: Graph, statement: str, seconds: float) -> float:
+    return statistics.median(cypher_times(graph, statement, seconds))
+
+
+def p95(values: list[float]) -> float:
+    """The 95th percentile as bench/api/peer/load.mjs takes it from autocannon's latencies."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def graph_properties(graph: Graph) -> dict[str, dict[str, str]]:
@@ -209,10 +230,19 @@ def main() -> None:
     parser.add_argument("--scale", default="1", help="comma-separated scales, e.g. 1,10,100")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=2.0, help="length of each cell")
+    parser.add_argument(
+        "--growth", help="two scales, e.g. 1,100: measure growth with both graphs side by side"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="--growth: keep graphs already at their scale"
+    )
     args = parser.parse_args()
-    scales = [int(s) for s in args.scale.split(",")]
     if shutil.which("node") is None:
         sys.exit("node (Node.js 20+) is needed for the peer and the load generator")
+    if args.growth:
+        growth_main(args, Settings.from_env())
+        return
+    scales = [int(s) for s in args.scale.split(",")]
     settings = Settings.from_env()
     if settings.external_neo4j is not None and not args.allow_wipe:
         sys.exit(f"NEO4J_URI is set ({settings.external_neo4j.uri}); pass --allow-wipe to wipe it")
@@ -259,13 +289,7 @@ def main() -> None:
             synthetic.expand(graph, 1)
         loads.append(os.getloadavg()[0])
         text = report(cells, raw, counts, scaled, args, time.monotonic() - started, loads)
-        previous = REPORT.read_text() if REPORT.exists() else ""
-        if BEGIN in previous and END in previous:
-            head, rest = previous.split(BEGIN, 1)
-            text = head + BEGIN + "\n" + text + END + rest.split(END, 1)[1]
-        else:
-            text = previous.rstrip("\n") + "\n\n" + BEGIN + "\n" + text + END + "\n"
-        REPORT.write_text(text)
+        write_block(BEGIN, END, text)
         print(text)
     finally:
         for one in served:
@@ -274,6 +298,197 @@ def main() -> None:
             peer.terminate()
             peer.wait(timeout=30)
         graph.close()
+
+
+FAIR_BEGIN, FAIR_END = "<!-- compare.py fair: begin -->", "<!-- compare.py fair: end -->"
+RAW = "raw Cypher"
+GROWTH_SERVERS = (OURS_OFF, PEER_NAME, RAW)
+
+
+@dataclass
+class Side:
+    """One scale of the growth run: its own managed Neo4j, `kb serve` and peer."""
+
+    scale: int
+    settings: Settings
+    graph: Graph
+    urls: dict[str, str] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+
+
+def start_side(
+    base: Settings, scale: int, work: Path, stack: contextlib.ExitStack, reuse: bool
+) -> Side:
+    """Seed a managed Neo4j of its own (``KB_DATA_DIR/growth-<scale>x``), start the peer
+    and a `kb serve` (cache off) on it, then grow it to ``scale`` times the seed."""
+    data_dir = base.data_dir / f"growth-{scale}x"
+    # Generous limits: a cold first read of the large graph on a loaded machine is slow,
+    # and this run measures time rather than enforcing budgets.
+    settings = dataclasses.replace(
+        base, data_dir=data_dir, index_dir=data_dir / "index", neo4j_port=None, tx_timeout=300.0
+    )
+    work.mkdir(parents=True, exist_ok=True)
+    graph = open_graph(settings, start=True)
+    stack.callback(local_server(settings).stop)  # LIFO: after the graph and the servers
+    stack.callback(graph.close)
+    side = Side(scale, settings, graph)
+    apply_schema(graph)
+    sizes = synthetic.sizes(graph)
+    kept = reuse and sizes["Contract"] > 0 and sizes == synthetic.sizes_at(graph, scale)
+    kept = kept and settings.index_dir.exists()
+    if not kept:  # in batches: one transaction deleting a 100x graph outgrows its memory
+        with graph.driver.session(database=graph.database) as session:
+            session.run(
+                "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS"
+            ).consume()
+        shutil.rmtree(settings.index_dir, ignore_errors=True)
+        seed_graph(graph, settings)
+    peer, side.urls[PEER_NAME] = start_peer(settings, graph, work)
+    stack.callback(_stop_process, peer)
+    env = {"KB_DATA_DIR": str(data_dir), "KB_RESPONSE_CACHE": "0", "KB_ACCESS_LOG": "false"}
+    env |= {"KB_INDEX_DIR": str(settings.index_dir), "KB_NEO4J_PORT": ""}
+    env |= {"KB_REQUEST_BUDGET": "300", "KB_TX_TIMEOUT": "300"}
+    served = start_serve(env, work / "serve.log")
+    stack.callback(served.stop)
+    served.wait_ready(900)
+    side.urls[OURS_OFF] = served.base + "/graphql"
+    # Grown after the servers started, as in the sequential run: the synthetic records
+    # bypass the change log, so `kb serve` does not index them while cells run (and its
+    # index, kept under the data directory, lets --reuse skip all of this next time).
+    side.sizes = sizes if kept else synthetic.expand(graph, scale)
+    print(f"scale {scale}x{' (reused)' if kept else ''}: {side.sizes}", flush=True)
+    return side
+
+
+def _stop_process(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+#: (round, read, scale, server) -> p95 ms
+Growth = dict[tuple[int, str, int, str], float]
+
+
+def run_growth(sides: list[Side], rounds: int, seconds: float) -> tuple[Growth, list[float]]:
+    """p95 at 1 client of each scale read on each side, the two scales' cells of the same
+    read and server back to back (scale order alternating between rounds); the 1-minute
+    load average after each round."""
+    found: Growth = {}
+    loads = []
+    for side in sides:  # warm-up, not timed: first requests (JIT, plan caches, pools)
+        for read in SCALE_READS:
+            for server in (OURS_OFF, PEER_NAME):
+                query = read.peer if server == PEER_NAME else read.ours
+                load(side.urls[server], query, 1, max(seconds, 3.0))
+            cypher_times(side.graph, read.cypher, 1.0)
+    for number in range(1, rounds + 1):
+        order = sides if number % 2 else sides[::-1]
+        for read in SCALE_READS:
+            for server in GROWTH_SERVERS:
+                for side in order:
+                    if server == RAW:
+                        value = p95(cypher_times(side.graph, read.cypher, seconds))
+                    else:
+                        query = read.peer if server == PEER_NAME else read.ours
+                        value = load(side.urls[server], query, 1, seconds)["p95"]
+                    found[(number, read.name, side.scale, server)] = value
+        loads.append(os.getloadavg()[0])
+        print(f"  round {number}/{rounds} done, load {loads[-1]:.1f}", flush=True)
+    return found, loads
+
+
+def growth_main(args: argparse.Namespace, base: Settings) -> None:
+    scales = [int(s) for s in args.growth.split(",")]
+    if len(scales) != 2 or scales[0] >= scales[1]:
+        sys.exit("--growth takes two scales, smaller first: e.g. 1,100")
+    if base.external_neo4j is not None:
+        sys.exit("--growth runs two managed Neo4j servers side by side: unset NEO4J_URI")
+    started = time.monotonic()
+    loads = [os.getloadavg()[0]]
+    # The servers (in the stack) stop before their logs' folder is removed.
+    with tempfile.TemporaryDirectory(prefix="kb-growth-") as tmp, contextlib.ExitStack() as stack:
+        sides = [start_side(base, s, Path(tmp) / f"{s}x", stack, args.reuse) for s in scales]
+        for side in sides:
+            print(f"same data on both sides at {side.scale}x:", flush=True)
+            check_same_data(side.urls, SCALE_READS)
+        loads.append(os.getloadavg()[0])
+        found, round_loads = run_growth(sides, args.rounds, args.seconds)
+    loads += round_loads
+    text = growth_report(sides, found, args, time.monotonic() - started, loads)
+    write_block(FAIR_BEGIN, FAIR_END, text)
+    print(text)
+
+
+def growth_report(
+    sides: list[Side], found: Growth, args: argparse.Namespace, elapsed: float, loads: list[float]
+) -> str:
+    small, large = (side.scale for side in sides)
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    labels = ("Contract", "Practice", "Lesson")
+    sizes = "; ".join(
+        f"{side.scale}x: {' / '.join(str(side.sizes[k]) for k in labels)}" for side in sides
+    )
+    lines = [
+        f"## Growth {small}x -> {large}x measured side by side (`make bench-api-growth`)",
+        "",
+        f"{when}, commit {_commit()}, {os.cpu_count()} CPUs; {args.rounds} rounds, "
+        f"{args.seconds:g} s per cell, whole run {elapsed / 60:.1f} min; contracts / practices "
+        f"/ lessons {sizes}. 1-minute load average {', '.join(f'{v:.1f}' for v in loads)} "
+        "(start, before the rounds, after each round).",
+        "",
+        f"Script `bench/api/compare.py --growth {small},{large}`: both graphs at once, each on",
+        "its own managed Neo4j with its own `kb serve` (cache off) and peer; in each round,",
+        "for each read and each server, the two scales' cells run back to back (1 client,",
+        "autocannon; raw Cypher through the Python driver), the scale order alternating",
+        "between rounds. Growth = p95 at the large scale / p95 at the small one, per round.",
+        "",
+        "| round | load after | read | ours p95 ms (growth) | peer p95 ms (growth) "
+        "| raw Cypher p95 ms (growth) |",
+        "|---|---|---|---|---|---|",
+    ]
+    rounds = sorted({key[0] for key in found})
+
+    def cell(number: int, read: str, server: str) -> str:
+        a, b = found[(number, read, small, server)], found[(number, read, large, server)]
+        return f"{a:.1f} -> {b:.1f} ({b / a:.2f}x)"
+
+    for number in rounds:
+        for read in SCALE_READS:
+            lines.append(
+                f"| {number} | {loads[1 + number]:.1f} | {read.name} | "
+                + " | ".join(cell(number, read.name, server) for server in GROWTH_SERVERS)
+                + " |"
+            )
+    lines += ["", "Median over the rounds of the per-round growth (and of each scale's p95):", ""]
+    for read in SCALE_READS:
+        parts = []
+        for server in GROWTH_SERVERS:
+            ratios = [
+                found[(n, read.name, large, server)] / found[(n, read.name, small, server)]
+                for n in rounds
+            ]
+            a = med([found[(n, read.name, small, server)] for n in rounds])
+            b = med([found[(n, read.name, large, server)] for n in rounds])
+            parts.append(
+                f"{server} {med(ratios):.2f}x ({min(ratios):.2f}-{max(ratios):.2f}; "
+                f"p95 {a:.1f} -> {b:.1f} ms)"
+            )
+        lines.append(f"- {read.name}: " + "; ".join(parts))
+    lines.append("")
+    return "\n".join(lines)
+
+
+def write_block(begin: str, end: str, text: str) -> None:
+    """Put ``text`` between the ``begin`` and ``end`` markers of the README (appended
+    with them when they are not there yet)."""
+    previous = REPORT.read_text() if REPORT.exists() else ""
+    if begin in previous and end in previous:
+        head, rest = previous.split(begin, 1)
+        text = head + begin + "\n" + text + end + rest.split(end, 1)[1]
+    else:
+        text = previous.rstrip("\n") + "\n\n" + begin + "\n" + text + end + "\n"
+    REPORT.write_text(text)
 
 
 def _commit() -> str:

@@ -8,7 +8,10 @@ planned before it (one ``ORDER BY`` over every node; every parent expanded and s
 and timed (median of ``--runs`` runs through the driver). Prints a Markdown table.
 
 It WIPES the graph it points at (KB_DATA_DIR's managed Neo4j by default); with
-NEO4J_URI set it refuses unless --allow-wipe is given.
+NEO4J_URI set it refuses unless --allow-wipe is given. ``--as-is`` instead reads the
+graph as it is (no wipe, no seed, no growth: e.g. ``KB_DATA_DIR=.kb-bench/growth-100x``
+after ``make bench-api-growth``) and also lists the operators with the most db hits of
+the statement as planned now.
 """
 
 from __future__ import annotations
@@ -62,6 +65,47 @@ def db_hits(plan: Any) -> int:
     return int(plan.get("dbHits", 0)) + sum(db_hits(c) for c in plan.get("children", []))
 
 
+def operators(plan: Any, depth: int = 0) -> list[tuple[int, int, str, str]]:
+    """(db hits, depth, operator, details) of every operator of a PROFILE plan."""
+    details = str(plan.get("args", {}).get("Details", ""))[:110]
+    found = [(int(plan.get("dbHits", 0)), depth, plan["operatorType"].split("@")[0], details)]
+    for child in plan.get("children", []):
+        found += operators(child, depth + 1)
+    return found
+
+
+def profile(graph: Graph, statement: Statement) -> Any:
+    with graph.driver.session(database=graph.database) as session:
+        result = session.run("PROFILE " + statement.text, statement.params)  # type: ignore[arg-type]
+        return dict(result.consume().profile or {})
+
+
+def as_is(graph: Graph, settings: Settings, runs: int) -> None:
+    sizes = {
+        label: graph.read(f"MATCH (n:{label}) RETURN count(n) AS n")[0]["n"]  # type: ignore[arg-type]
+        for label in ("Contract", "Practice", "Lesson")
+    }
+    print(f"graph as it is: {sizes}")
+    print("| read | db hits before / after | median ms before / after | same rows |")
+    print("|---|---|---|---|")
+    for read in (PAGED, READS[1]):
+        old = statements(graph, settings, read.ours, before=True)
+        new = statements(graph, settings, read.ours, before=False)
+        hits_old, ms_old, rows_old = measure(graph, old[0], runs)
+        hits_new, ms_new, rows_new = measure(graph, new[0], runs)
+        print(
+            f"| {read.name} | {hits_old:,} / {hits_new:,} "
+            f"| {ms_old:.2f} / {ms_new:.2f} | {rows_old == rows_new} |",
+            flush=True,
+        )
+    for read in (PAGED, READS[1]):
+        statement = statements(graph, settings, read.ours, before=False)[0]
+        print(f"\n{read.name}: operators with the most db hits (as planned now)\n")
+        print(statement.text, "\n")
+        for hits, depth, name, details in sorted(operators(profile(graph, statement)))[-12:][::-1]:
+            print(f"  {hits:>8,}  {'  ' * depth}{name}  {details}")
+
+
 def measure(graph: Graph, statement: Statement, runs: int) -> tuple[int, float, Any]:
     with graph.driver.session(database=graph.database) as session:
         result = session.run("PROFILE " + statement.text, statement.params)  # type: ignore[arg-type]
@@ -80,8 +124,16 @@ def main() -> None:
     parser.add_argument("--allow-wipe", action="store_true", help="wipe a NEO4J_URI graph")
     parser.add_argument("--scale", default="1,100", help="comma-separated scales")
     parser.add_argument("--runs", type=int, default=30, help="timed runs per statement")
+    parser.add_argument("--as-is", action="store_true", help="read the graph as it is")
     args = parser.parse_args()
     settings = Settings.from_env()
+    if args.as_is:
+        graph = open_graph(settings, start=True)
+        try:
+            as_is(graph, settings, args.runs)
+        finally:
+            graph.close()
+        return
     if settings.external_neo4j is not None and not args.allow_wipe:
         sys.exit(f"NEO4J_URI is set ({settings.external_neo4j.uri}); pass --allow-wipe to wipe it")
     graph = open_graph(settings, start=True)
