@@ -102,6 +102,24 @@ def test_noise_words_are_neither_matched_nor_highlighted(search: SearchService) 
     }
 
 
+def test_question_framing_words_are_neither_matched_nor_highlighted(
+    search: SearchService,
+) -> None:
+    """ "need", "allowed", "what went wrong", "how long" frame the question; many records
+    say "needed" or "wrong" in passing, and they must not be what a hit is for."""
+    for text, framing in (
+        ("do we need a bond before prepaying for a fire truck", {"need", "needs", "needed"}),
+        ("is splitting a purchase under the p-card limit allowed", {"allowed"}),
+        ("what went wrong with the motor grader bid", {"went", "wrong"}),
+        ("how long does it take to get dispatch consoles installed", {"long"}),
+    ):
+        result = search.search(text, first=10)
+        marked = _marked(result)
+        assert marked and not marked & framing, f"{text!r}: {marked & framing}"
+        # In quotes they are searched: records hold them, so the test can fail.
+        assert any(search.search(f'"{word}"', first=1).total for word in framing), framing
+
+
 def test_a_document_with_every_concept_beats_one_repeating_one(search: SearchService) -> None:
     hits = [h.id for h in search.search("vaccine cold chain rural clinics", first=3).hits]
     assert hits[0] == "L-0127"
