@@ -378,9 +378,12 @@ def _linked(
         if keys:
             kinds.append(_any([wq.Term(fieldname, k) for k in keys]))
     if intent.contracts:
-        # Documents hold the titles of the contracts they are linked to in "names".
+        # Documents hold the titles of the contracts they are linked to in "names"; the
+        # contract named is linked to itself (a question naming one contract lifts that
+        # contract, not every contract of its alliance).
+        named: list[wq.Query] = [wq.Term("uid", uid("contract", k)) for k in intent.contracts]
         titles = [_title_query(searcher, key) for key in intent.contracts]
-        kinds.extend(q for q in titles if q is not None)
+        kinds.append(_any(named + [q for q in titles if q is not None]))
     counts: dict[int, int] = {}
     for query in kinds:
         if sets is None:
