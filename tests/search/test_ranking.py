@@ -149,5 +149,19 @@ def test_the_graph_ranks_what_the_query_names(seeded_graph: Graph, store: IndexS
         plain = [h.id for h in SearchService(store).search("road salt Vermont", first=10).hits]
         ours = [h.id for h in salt]
         assert ours.index(lessons[0].id) <= plain.index(lessons[0].id)
+
+        # Typed in lower case, without a question mark, it is the same question.
+        vermont = set(eligible_contract_ids(seeded_graph, ["VT"]))
+        typed = service.search("which contracts can vermont join", first=10).hits
+        assert vermont and {h.id for h in typed[: len(vermont)]} <= vermont
+
+        # A question naming one contract lifts that contract, not the others of its
+        # alliance (whose titles share "Sourcewell Fleet").
+        named = "can our city still order off the sourcewell fleet vehicles contract"
+        ranked = [h.id for h in service.search(named, first=10).hits]
+        contracts = [i for i in ranked if i.startswith("sourcewell-")]
+        assert contracts and contracts[0] == "sourcewell-vehicles-060920", ranked
+        plain = [h.id for h in SearchService(store).search(named, first=10).hits]
+        assert ranked.index(contracts[0]) <= (plain + [contracts[0]]).index(contracts[0])
     finally:
         service.close()
