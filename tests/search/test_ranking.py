@@ -162,6 +162,6 @@ def test_the_graph_ranks_what_the_query_names(seeded_graph: Graph, store: IndexS
         contracts = [i for i in ranked if i.startswith("sourcewell-")]
         assert contracts and contracts[0] == "sourcewell-vehicles-060920", ranked
         plain = [h.id for h in SearchService(store).search(named, first=10).hits]
-        assert ranked.index(contracts[0]) <= (plain + [contracts[0]]).index(contracts[0])
+        assert ranked.index(contracts[0]) <= [*plain, contracts[0]].index(contracts[0])
     finally:
         service.close()
