@@ -4,7 +4,8 @@ A query may name states ("Utah"), categories ("road salt" names the class *Salt*
 alliances ("Sourcewell", "MMCAP") and contracts (by their title); the ranking favours
 documents the graph links to them. It may also ask a question whose answer is a kind of
 record: "which contracts can Utah join?" wants Utah's eligible contracts (from the
-graph), "how do I ...?" wants practices (how-to write-ups) before lessons.
+graph), "how do I ...?" wants practices (how-to write-ups) before lessons, "why did
+...?" and "what went wrong ...?" want lessons (what happened, and what was learned).
 
 Example:
     >>> lexicon = Lexicon.build(entity_names(graph))
@@ -32,6 +33,16 @@ _CONTRACT_WORDS = frozenset(("contract", "contracts", "agreement", "agreements")
 #: "how do I ...", "how to ...", "how can we ...", "how should ..." ask for a method;
 #: "how long", "how much", "how many", "how often" ask for a fact.
 _HOW = re.compile(r"^\W*how\b(?!\s+(?:long|much|many|often|old|big|far|soon)\b)", re.IGNORECASE)
+#: "why did ...", "why was ...", "what went wrong ...", "what happened ..." ask what
+#: happened somewhere, which is what lessons record (a "why should ..." asks for a reason,
+#: which practices give as well).
+_WHAT_HAPPENED = re.compile(
+    r"\bwhy\s+(?:did|didn\W?t|was|wasn\W?t|were|weren\W?t|had|has|hasn\W?t)\b"
+    r"|\bwhat\s+(?:went|goes|go|can\s+go|could\s+go|has\s+gone)\s+wrong\b"
+    r"|\bwhat\s+happened\b"
+    r"|\bwhat\s+(?:did|have|has)\s+(?:\w+\s+){0,2}learn(?:ed|t)?\b",
+    re.IGNORECASE,
+)
 #: Entity names shorter than this (as query keys) are not matched on their own.
 _MIN_KEY_CHARS = 3
 _PARENTHESES = re.compile(r"\([^)]*\)")
@@ -92,6 +103,7 @@ class Intent:
     contracts: tuple[str, ...] = ()
     wants_eligible_contracts: bool = False
     wants_practices: bool = False
+    wants_lessons: bool = False
 
 
 def read_intent(text: str, lexicon: Lexicon) -> Intent:
@@ -122,4 +134,5 @@ def read_intent(text: str, lexicon: Lexicon) -> Intent:
         contracts=tuple(dict.fromkeys(found["Contract"])),
         wants_eligible_contracts=bool(states and words & _CONTRACT_WORDS and words & _JOIN_WORDS),
         wants_practices=bool(_HOW.match(text)),
+        wants_lessons=bool(_WHAT_HAPPENED.search(text)),
     )

@@ -7,7 +7,8 @@ acronyms and typos. This parser:
 - reads ``"phrases"`` (an unclosed quote runs to the end), ``field:value``
   (``state:UT``, ``kind:lesson``, ``title:protest``), ``+required``, ``-excluded``,
   ``NOT x``, ``a AND b``, ``prefix*``; parentheses and lone operators are ignored;
-- removes stop words and question words, corrects words the index has never seen
+- removes stop words, question words and the words that only frame a question
+  ("need", "allowed", "what went wrong", "how long"), corrects words the index has never seen
   (the correction becomes the "did you mean" suggestion), and expands acronyms and
   synonyms from the glossary (``kb/domain/glossary.yaml``);
 - ORs the resulting concepts, each matched in every text field, and adds a bonus for
@@ -48,9 +49,16 @@ ALL_CONCEPTS_BONUS = 1.0
 _NOISE = (
     "use uses used using another way ways thing things want wants wanted go goes going "
     "happen happens happened able okay ok like sure actually exactly possible whether "
-    "kind sort etc e.g i.e"
+    "kind sort etc e.g i.e need needs needed needing allowed permitted supposed mean"
 )
 NOISE_WORDS = frozenset(_NOISE.split())
+#: Words that frame a question only beside another: "what went wrong", "how long", "how
+#: often" (the record says what happened, or gives the days; it seldom says "wrong" or
+#: "long"). Not matched, as noise words are not, unless part of a thesaurus phrase.
+_FRAMING = re.compile(
+    r"\b(?:went|go|goes|going|gone|gets|got)\s+wrong\b|\bhow\s+(?:long|often|soon)\b",
+    re.IGNORECASE,
+)
 
 _KEY_FIELDS = {"kind", "id", "state", "alliance", "category", "year", "status"}
 
@@ -336,6 +344,15 @@ def _correction(
     return (replacement if replacement and replacement != word else None), False
 
 
+def _framing_starts(text: str) -> set[int]:
+    """Where in ``text`` the words start that only frame a question (:data:`_FRAMING`)."""
+    return {
+        match.start() + word.start()
+        for match in _FRAMING.finditer(text)
+        for word in re.finditer(r"\w+", match[0])
+    }
+
+
 def _concepts(
     text: str,
     thesaurus: Thesaurus,
@@ -349,10 +366,11 @@ def _concepts(
     keys: list[str] = []
     noise: set[int] = set()  # positions in keys of noise words
     also: dict[int, str] = {}  # position in keys -> the uncorrected stem, searched too
+    framing = _framing_starts(text)
     for token in QUERY_ANALYZER(text, chars=True):
         original = text[token.startchar : token.endchar]
         lower = original.lower()
-        if lower in NOISE_WORDS:
+        if lower in NOISE_WORDS or token.startchar in framing:
             noise.add(len(keys))
         if (
             len(lower) >= MIN_CORRECTABLE

@@ -22,7 +22,8 @@ That score is multiplied by:
   other (in the title, tags, summary or body);
 - **the graph**: the document is linked to a state, category, alliance or contract the
   query names (:mod:`kb.search.intent`);
-- **intent**: "how do I ...?" lifts practices; "which contracts can Utah join?" puts
+- **intent**: "how do I ...?" lifts practices, "why did ...?" and "what went wrong?"
+  lift lessons; "which contracts can Utah join?" puts
   Utah's eligible contracts first.
 
 Hits past the candidates keep Whoosh's order after them, so pages stay consistent.
@@ -76,6 +77,8 @@ GRAPH_CAP = 0.5
 ELIGIBLE_BOOST = 1000.0
 #: Bonus for practices when the query asks how to do something.
 PRACTICE_BONUS = 0.1
+#: Bonus for lessons when the query asks what happened ("why did ...", "what went wrong").
+LESSON_BONUS = 0.15
 
 
 @dataclass
@@ -174,6 +177,8 @@ def rerank(
         score *= 1 + min(GRAPH_BONUS * linked.get(hit.docnum, 0), GRAPH_CAP)
         if plan.intent.wants_practices and hit["kind"] == "practice":
             score *= 1 + PRACTICE_BONUS
+        if plan.intent.wants_lessons and hit["kind"] == "lesson":
+            score *= 1 + LESSON_BONUS
         if hit["kind"] == "contract" and hit["id"] in plan.eligible:
             score += 10.0
         scored.append((hit, score))
@@ -373,9 +378,12 @@ def _linked(
         if keys:
             kinds.append(_any([wq.Term(fieldname, k) for k in keys]))
     if intent.contracts:
-        # Documents hold the titles of the contracts they are linked to in "names".
+        # Documents hold the titles of the contracts they are linked to in "names"; the
+        # contract named is linked to itself (a question naming one contract lifts that
+        # contract, not every contract of its alliance).
+        named: list[wq.Query] = [wq.Term("uid", uid("contract", k)) for k in intent.contracts]
         titles = [_title_query(searcher, key) for key in intent.contracts]
-        kinds.extend(q for q in titles if q is not None)
+        kinds.append(_any(named + [q for q in titles if q is not None]))
     counts: dict[int, int] = {}
     for query in kinds:
         if sets is None:

@@ -13,8 +13,8 @@ What it does, in the order a run does it:
 4. :func:`evaluate` gives MRR@10, nDCG@10 and recall@10 per query type and overall.
 
 Judged files: ``judgments.yaml`` (written with the vocabulary, tuning may read it) and
-``judgments_blind.yaml``, ``judgments_blind2.yaml`` and ``judgments_blind3.yaml`` (each
-written before any engine run on its lessons; nothing that tunes reads them).
+``judgments_blind.yaml`` to ``judgments_blind4.yaml`` (each written before any engine
+run on its lessons; nothing that tunes reads them).
 """
 
 from __future__ import annotations
@@ -45,11 +45,15 @@ HELD_OUT = (
     HERE / "heldout" / "lessons.yaml",
     HERE / "heldout" / "lessons_blind2.yaml",
     HERE / "heldout" / "lessons_blind3.yaml",
+    HERE / "heldout" / "lessons_blind4.yaml",
 )
 JUDGED = HERE / "judgments.yaml"
 BLIND = HERE / "judgments_blind.yaml"
 BLIND2 = HERE / "judgments_blind2.yaml"
 BLIND3 = HERE / "judgments_blind3.yaml"
+BLIND4 = HERE / "judgments_blind4.yaml"
+#: The blind files (written before any engine run on their lessons; tuning never reads them).
+BLIND_FILES = (BLIND, BLIND2, BLIND3, BLIND4)
 CATEGORIES = PROJECT_ROOT / "seed" / "categories.csv"
 K = 10
 #: Grades at or above this count as relevant for MRR and recall (nDCG uses every grade).

@@ -119,3 +119,51 @@ def test_named_things_longest_first_acronyms_only_in_capitals() -> None:
     assert read_intent("TIPS job order", LEXICON).alliances == ("tips",)
     assert read_intent("tips for writing an RFP", LEXICON).alliances == ()
     assert read_intent("cloud solutions terms", LEXICON).contracts == ("nvp-cloud-solutions",)
+
+
+def _typed(text: str, thesaurus: Thesaurus | None = None) -> list[tuple[str, ...] | None]:
+    parsed = parse_query(
+        text, thesaurus or Thesaurus.from_groups([]), lambda w: True, lambda w: None
+    )
+    return [c.typed for c in parsed.should]
+
+
+def test_question_framing_words_are_not_concepts() -> None:
+    assert _typed("what do we need to award a fleet contract") == [
+        ("award",),
+        ("fleet",),
+        ("contract",),
+    ]
+    assert _typed("is a sole source allowed for software renewals") == [
+        ("sole",),
+        ("sourc",),
+        ("softwar",),
+        ("renew",),
+    ]
+    assert _typed("what went wrong with the salt contract") == [("salt",), ("contract",)]
+    assert _typed("how long does a bid protest take") == [("bid",), ("protest",), ("take",)]
+    # Beside other words they are the topic: "long" of a long-term lease, "wrong" bids.
+    assert _typed("long term vehicle lease") == [("long",), ("term",), ("vehicl",), ("leas",)]
+    assert _typed("wrong delivery address") == [("wrong",), ("deliveri",), ("address",)]
+
+
+def test_a_glossary_phrase_with_a_framing_word_is_kept_whole() -> None:
+    thesaurus = Thesaurus.from_groups([["needs assessment", "requirements definition"]])
+    assert _typed("do we need a needs assessment", thesaurus) == [("need", "assess")]
+
+
+def test_what_happened_questions_ask_for_lessons() -> None:
+    for text in (
+        "why did the bid protest get upheld",
+        "Why was the low bid rejected?",
+        "what went wrong with the salt contract",
+        "what happened when cities used the addendum",
+        "what did other states learn from the cloud contract",
+    ):
+        assert read_intent(text, LEXICON).wants_lessons, text
+    for text in (
+        "Why should evaluators score independently?",
+        "how do I join a cooperative contract?",
+        "bid protest lessons",
+    ):
+        assert not read_intent(text, LEXICON).wants_lessons, text

@@ -102,6 +102,24 @@ def test_noise_words_are_neither_matched_nor_highlighted(search: SearchService) 
     }
 
 
+def test_question_framing_words_are_neither_matched_nor_highlighted(
+    search: SearchService,
+) -> None:
+    """ "need", "allowed", "what went wrong", "how long" frame the question; many records
+    say "needed" or "wrong" in passing, and they must not be what a hit is for."""
+    for text, framing in (
+        ("do we need a bond before prepaying for a fire truck", {"need", "needs", "needed"}),
+        ("is splitting a purchase under the p-card limit allowed", {"allowed"}),
+        ("what went wrong with the motor grader bid", {"went", "wrong"}),
+        ("how long does it take to get dispatch consoles installed", {"long"}),
+    ):
+        result = search.search(text, first=10)
+        marked = _marked(result)
+        assert marked and not marked & framing, f"{text!r}: {marked & framing}"
+        # In quotes they are searched: records hold them, so the test can fail.
+        assert any(search.search(f'"{word}"', first=1).total for word in framing), framing
+
+
 def test_a_document_with_every_concept_beats_one_repeating_one(search: SearchService) -> None:
     hits = [h.id for h in search.search("vaccine cold chain rural clinics", first=3).hits]
     assert hits[0] == "L-0127"
@@ -131,5 +149,19 @@ def test_the_graph_ranks_what_the_query_names(seeded_graph: Graph, store: IndexS
         plain = [h.id for h in SearchService(store).search("road salt Vermont", first=10).hits]
         ours = [h.id for h in salt]
         assert ours.index(lessons[0].id) <= plain.index(lessons[0].id)
+
+        # Typed in lower case, without a question mark, it is the same question.
+        vermont = set(eligible_contract_ids(seeded_graph, ["VT"]))
+        typed = service.search("which contracts can vermont join", first=10).hits
+        assert vermont and {h.id for h in typed[: len(vermont)]} <= vermont
+
+        # A question naming one contract lifts that contract, not the others of its
+        # alliance (whose titles share "Sourcewell Fleet").
+        named = "can our city still order off the sourcewell fleet vehicles contract"
+        ranked = [h.id for h in service.search(named, first=10).hits]
+        contracts = [i for i in ranked if i.startswith("sourcewell-")]
+        assert contracts and contracts[0] == "sourcewell-vehicles-060920", ranked
+        plain = [h.id for h in SearchService(store).search(named, first=10).hits]
+        assert ranked.index(contracts[0]) <= [*plain, contracts[0]].index(contracts[0])
     finally:
         service.close()

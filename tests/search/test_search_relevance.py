@@ -5,7 +5,9 @@ files are run through ``search(query:, first: 10)``; the plain BM25 peer
 (:class:`relevance_support.PlainBM25`) ranks the same documents in the same run. The
 test fails below MRR@10 0.90 or recall@10 0.85 on either file.
 
-``KB_RELEVANCE_REPORT=1`` writes the table into tests/search/README.md.
+``KB_RELEVANCE_REPORT=1`` writes the table into tests/search/README.md. Misses are
+printed for the tuning file only; ``KB_RELEVANCE_BLIND_MISSES=1`` prints the blind
+files' too (for a report after the fact, never for tuning).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from relevance_support import (
     BLIND,
     BLIND2,
     BLIND3,
+    BLIND4,
+    BLIND_FILES,
     JUDGED,
     Judged,
     K,
@@ -44,11 +48,14 @@ from kb.seed import SeedData
 MIN_MRR = 0.90
 MIN_RECALL = 0.85
 README = Path(__file__).with_name("README.md")
+#: Seconds a search may take here (the default budget is 10 s).
+RELEVANCE_BUDGET = 300.0
 FILES = {
     "judgments.yaml": JUDGED,
     "judgments_blind.yaml": BLIND,
     "judgments_blind2.yaml": BLIND2,
     "judgments_blind3.yaml": BLIND3,
+    "judgments_blind4.yaml": BLIND4,
 }
 
 Results = dict[str, tuple[dict[str, Scores], dict[str, Scores]]]
@@ -62,7 +69,13 @@ def relevance(
     session_graph.write("MATCH (n) DETACH DELETE n")
     load_seed(session_graph, seed_data)
     _, secret = create_token(session_graph, "relevance-editor", "editor")
-    isolated = dataclasses.replace(settings, index_dir=tmp_path_factory.mktemp("relevance"))
+    # Nor a graph read (eligible contracts) on its transaction timeout.
+    timeout, session_graph.tx_timeout = session_graph.tx_timeout, RELEVANCE_BUDGET
+    # Ranking is measured here, not speed: a slow shared machine must not fail a search
+    # on the request's time budget (the bench measures time).
+    isolated = dataclasses.replace(
+        settings, index_dir=tmp_path_factory.mktemp("relevance"), request_budget=RELEVANCE_BUDGET
+    )
     judged = {name: load_judged(path) for name, path in FILES.items()}
     queries = [j.query for group in judged.values() for j in group]
     with TestClient(create_app(isolated, session_graph)) as client:
@@ -83,10 +96,13 @@ def relevance(
     results = {name: (evaluate(js, ours), evaluate(js, peer)) for name, js in judged.items()}
     table = report_table(results)
     print(f"\n{table}")
+    show_blind = bool(os.environ.get("KB_RELEVANCE_BLIND_MISSES"))
     for name, (scores, _) in results.items():
-        print(f"\n{name} misses:\n  " + "\n  ".join(scores["all"].misses))
+        if FILES[name] == JUDGED or show_blind:
+            print(f"\n{name} misses:\n  " + "\n  ".join(scores["all"].misses))
     if os.environ.get("KB_RELEVANCE_REPORT"):
         _write_report(table)
+    session_graph.tx_timeout = timeout
     yield results
     session_graph.write("MATCH (n) DETACH DELETE n")
 
@@ -101,12 +117,12 @@ def _write_report(table: str) -> None:
 
 def test_judged_sets_are_large_and_a_quarter_is_blind() -> None:
     judged = load_judged(JUDGED)
-    blind = load_judged(BLIND) + load_judged(BLIND2) + load_judged(BLIND3)
+    blind = [j for path in BLIND_FILES for j in load_judged(path)]
     assert len(judged) + len(blind) >= 80
     assert len(blind) >= (len(judged) + len(blind)) / 4
     assert {j.query for j in judged}.isdisjoint(j.query for j in blind)
     assert len({j.query for j in blind}) == len(blind), "a blind query is written twice"
-    for group in (judged, *(load_judged(path) for path in (BLIND, BLIND2, BLIND3))):
+    for group in (judged, *(load_judged(path) for path in BLIND_FILES)):
         assert {"keyword", "acronym", "question", "typo"} <= {j.type for j in group}
         assert all(j.relevant for j in group), "every query needs a grade-2+ document"
 
