@@ -15,6 +15,7 @@ baseline being measured, not something the application uses.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -23,6 +24,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
+from typing import Any
 
 import yaml
 
@@ -59,6 +62,43 @@ class Measure:
     #: Whoosh p95 over the first run of each query only (cold caches), and the rest.
     whoosh_first_p95: float = 0.0
     whoosh_repeat_p95: float = 0.0
+
+
+class GcTimer:
+    """Garbage collections (by generation) and the time they took while it is entered:
+    what a pause in a search may owe to the collector rather than to the search."""
+
+    def __init__(self) -> None:
+        self.counts = [0, 0, 0]
+        self.seconds = [0.0, 0.0, 0.0]
+        self._started = 0.0
+
+    def _callback(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            generation = int(info["generation"])
+            self.counts[generation] += 1
+            self.seconds[generation] += time.perf_counter() - self._started
+
+    def __enter__(self) -> GcTimer:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        gc.callbacks.remove(self._callback)
+
+    def __str__(self) -> str:
+        parts = ", ".join(
+            f"gen{g} {n} in {s * 1000:.0f} ms"
+            for g, (n, s) in enumerate(zip(self.counts, self.seconds, strict=True))
+        )
+        return f"garbage collections: {parts}"
 
 
 def lucene_escape(text: str) -> str:

@@ -131,6 +131,11 @@ class LoadedSegment:
             return _EMPTY_IDS, _EMPTY_WEIGHTS
         return postings.ids[span[0] : span[1]], postings.weights[span[0] : span[1]]
 
+    def doc_frequency(self, fieldname: str, text: str) -> int:
+        """How many documents hold a term (its postings, deleted documents included)."""
+        span = self.fields[fieldname].spans.get(text)
+        return 0 if span is None else span[1] - span[0]
+
     def positions(
         self, fieldname: str, text: str, docnums: list[int], decode: Any
     ) -> dict[int, list[int]] | None:

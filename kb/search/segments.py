@@ -16,7 +16,7 @@ Example:
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -27,6 +27,7 @@ from whoosh.query.spans import Span, bisect_spans
 from whoosh.util.numeric import byte_to_length
 
 from kb.search.loaded import LoadedSegment, read_postings
+from kb.search.matchsets import array_bitmap
 
 Vector = npt.NDArray[np.float64]
 Ids = npt.NDArray[np.int64]
@@ -38,6 +39,8 @@ MAX_POSTINGS = 8192
 MAX_POSITIONS = 512
 MAX_PHRASES = 4096
 MAX_LENGTHS = 512
+#: Bitmaps of terms and phrases (2 KB each in a segment of 16,000 documents).
+MAX_BITMAPS = 8192
 #: ... and the bytes each kind may hold at most (estimated: 16 per posting with its
 #: weight, 80 per encoded position list, 8 per phrase match or length). Segments read
 #: whole (:meth:`SegmentArrays.load`) share the posting lists' and positions' budgets.
@@ -63,6 +66,8 @@ class SegmentArrays:
         self._loaded: dict[tuple[str, int], LoadedSegment] = {}
         #: Posting lists read one term at a time (what :meth:`load` spares searches).
         self.reads = 0
+        #: Entries made (cache misses: arrays, bitmaps, stored keys) per segment key.
+        self.made: Counter[tuple[str, int]] = Counter()
         self._caches: dict[str, tuple[int, OrderedDict[tuple[Any, ...], Any]]] = {
             name: (size, OrderedDict())
             for name, size in (
@@ -70,8 +75,11 @@ class SegmentArrays:
                 ("values", MAX_POSITIONS),
                 ("phrases", MAX_PHRASES),
                 ("lengths", MAX_LENGTHS),
+                ("bitmaps", MAX_BITMAPS),
             )
         }
+        #: The ``kind`` and ``id`` stored for each document read so far, per segment.
+        self._keys: dict[tuple[str, int], dict[int, tuple[str, str]]] = {}
 
     def load(self, searcher: Any, budget: int | None = None) -> int:
         """Read whole every segment of ``searcher`` not read yet, and forget the segments
@@ -90,6 +98,8 @@ class SegmentArrays:
             live = {k for k in keys if k is not None}
             for gone in [k for k in self._loaded if k not in live]:
                 del self._loaded[gone]
+            for gone in [k for k in self._keys if k not in live]:
+                del self._keys[gone]
             held = sum(s.nbytes for s in self._loaded.values())
         read = 0
         for reader, key in zip(readers, keys, strict=True):
@@ -191,6 +201,51 @@ class SegmentArrays:
 
         return self._cached("phrases", reader, (fieldname, tuple(words), slop), find)
 
+    def term_bitmap(self, reader: Any, fieldname: str, text: str) -> int:
+        """The bitmap (:mod:`kb.search.matchsets`) of the local documents, deleted ones
+        included, holding a term."""
+
+        def make() -> int:
+            return array_bitmap(self.postings(reader, fieldname, text)[0])
+
+        return self._cached("bitmaps", reader, ("term", fieldname, text), make)
+
+    def phrase_bitmap(
+        self, reader: Any, fieldname: str, words: list[str], slop: int, decode: Any
+    ) -> int:
+        """:meth:`phrase` as a bitmap of local documents."""
+
+        def make() -> int:
+            return array_bitmap(self.phrase(reader, fieldname, words, slop, decode))
+
+        return self._cached("bitmaps", reader, ("phrase", fieldname, tuple(words), slop), make)
+
+    def doc_frequency(self, reader: Any, fieldname: str, text: str) -> int:
+        """In how many of the segment's documents (deleted ones included) a term occurs:
+        Whoosh's term-info count, from the loaded arrays when they hold the term."""
+        loaded = self.loaded(reader)
+        if loaded is not None and loaded.covers(fieldname, text):
+            return loaded.doc_frequency(fieldname, text)
+        return int(reader.doc_frequency(fieldname, text))
+
+    def stored_key(self, reader: Any, docnum: int) -> tuple[str, str]:
+        """The ``kind`` and ``id`` stored for local document ``docnum``, read once per
+        segment (stored fields never change)."""
+        segment = segment_key(reader)
+        if segment is None:
+            stored = reader.stored_fields(docnum)
+            return stored.get("kind", ""), stored.get("id", "")
+        with self._lock:
+            keys = self._keys.setdefault(segment, {})
+            found = keys.get(docnum)
+        if found is None:
+            stored = reader.stored_fields(docnum)
+            found = (stored.get("kind", ""), stored.get("id", ""))
+            with self._lock:
+                keys[docnum] = found
+                self.made[segment] += 1
+        return found
+
     def lengths(self, reader: Any, fieldname: str) -> Vector:
         """Each local document's stored (lossy) length of ``fieldname``; -1 where the
         segment stores none."""
@@ -215,6 +270,7 @@ class SegmentArrays:
                 return found  # type: ignore[no-any-return]
         made = make()
         with self._lock:
+            self.made[segment] += 1
             if full not in entries:
                 entries[full] = made
                 self._bytes[cache] = self._bytes.get(cache, 0) + _size(made)
@@ -243,6 +299,8 @@ def _subsearchers(searcher: Any) -> list[tuple[Any, int]]:
 
 def _size(entry: Any) -> int:
     """Rough bytes of a cached entry (see :data:`MAX_BYTES`)."""
+    if isinstance(entry, int):
+        return (entry.bit_length() + 7) >> 3
     if isinstance(entry, tuple):
         ids, other = entry[:2]
         # Encoded and (some) decoded positions: about 80 bytes a document each.

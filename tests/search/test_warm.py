@@ -17,7 +17,13 @@ from kb.graph.db import Graph
 from kb.search import IndexStore, SearchService, segments
 from kb.search.loaded import LoadedSegment
 from kb.search.runtime import SearchRuntime
-from kb.search.segments import LOADED_FIELDS, LOADED_PREFIXES, SegmentArrays, read_lengths
+from kb.search.segments import (
+    LOADED_FIELDS,
+    LOADED_PREFIXES,
+    SegmentArrays,
+    read_lengths,
+    segment_key,
+)
 
 
 def _rounded(result: Any) -> Any:
@@ -106,6 +112,39 @@ def test_no_search_reads_a_posting_list_after_start_or_a_commit(
         after = [service.search(q, first=10) for q in queries]
         assert sum(r.total for r in after) > sum(r.total for r in before)
         assert arrays.reads == 0
+    finally:
+        runtime.stop()
+
+
+def _segment_keys(service: SearchService) -> set[tuple[str, int]]:
+    with service.searchers.searcher() as searcher:
+        keys = {segment_key(leaf) for leaf, _ in searcher.reader().leaf_readers()}
+    return {k for k in keys if k is not None}
+
+
+def test_a_commit_makes_again_only_what_its_new_segment_holds(
+    seeded_graph: Graph, tmp_path: Path
+) -> None:
+    # Bitmaps of terms and phrases, stored keys, phrase matches: made once per segment;
+    # after a commit the same searches make them for the new segment only.
+    runtime = SearchRuntime.start(seeded_graph, tmp_path / "index", interval=3600)
+    try:
+        service = runtime.service
+        arrays = service.searchers.segments
+        queries = judged_and_operator_queries()
+        for text in queries:
+            service.search(text, first=10)
+        old = _segment_keys(service)
+        made = {key: arrays.made[key] for key in old}
+        assert sum(made.values()) > 1000
+        write_lesson(seeded_graph, "L-9402", "Zeppelin hangar doors", "A bid protest on doors.")
+        assert runtime.catch_up() == 1
+        kept = _segment_keys(service) & old
+        assert kept and _segment_keys(service) - old  # one new segment beside the old
+        for text in queries:
+            service.search(text, first=10)
+        assert {key: arrays.made[key] for key in kept} == {key: made[key] for key in kept}
+        assert [h.id for h in service.search("zeppelin hangar").hits][:1] == ["L-9402"]
     finally:
         runtime.stop()
 
