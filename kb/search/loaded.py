@@ -32,6 +32,10 @@ import numpy.typing as npt
 Vector = npt.NDArray[np.float64]
 Ids = npt.NDArray[np.int64]
 
+#: Bytes of term and phrase bitmaps kept per segment (the thesaurus's phrases in each
+#: text field, about 2,000, the facet values, the terms of queries: 2 KB each at most
+#: in a segment of 16,000 documents); past this the kept ones are dropped.
+MAX_BITMAP_BYTES = 32 * 1024 * 1024
 #: Decoded position lists kept per segment (most are asked for again by the next
 #: searches of the same words); past this the kept ones are dropped.
 MAX_DECODED = 200_000
@@ -83,7 +87,22 @@ class LoadedSegment:
         self.lengths = lengths
         #: Fields of which only the terms starting with a prefix were read.
         self.prefixes = prefixes or {}
+        #: Bitmaps of local documents holding a term or matching a phrase, by
+        #: ("term", field, text) or ("phrase", field, words, slop).
+        self.bitmaps: dict[tuple[Any, ...], int] = {}
+        self._bitmap_bytes = 0
         self._lock = threading.Lock()
+
+    def keep_bitmap(self, key: tuple[Any, ...], bits: int) -> None:
+        """Keep the bitmap of a term or phrase (see :data:`MAX_BITMAP_BYTES`)."""
+        size = 28 + (bits.bit_length() + 7) // 8
+        with self._lock:
+            if self._bitmap_bytes + size > MAX_BITMAP_BYTES:
+                self.bitmaps.clear()
+                self._bitmap_bytes = 0
+            if key not in self.bitmaps:
+                self._bitmap_bytes += size
+            self.bitmaps[key] = bits
 
     @property
     def nbytes(self) -> int:

@@ -80,7 +80,7 @@ def live_bitmap(searcher: Any) -> int:
         count = int(leaf.doc_count_all())
         segment = (1 << count) - 1
         if leaf.has_deletions():
-            segment &= ~bitmap(leaf.deleted_docs_set(), count)
+            segment &= ~bitmap(leaf.deleted_docs_set, count)
         bits |= segment << offset
     return bits
 

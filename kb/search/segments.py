@@ -179,27 +179,27 @@ class SegmentArrays:
     def phrase(self, reader: Any, fieldname: str, words: list[str], slop: int, decode: Any) -> Ids:
         """Local documents holding ``words`` in order, each within ``slop`` positions of
         the one before (:func:`within`)."""
-
-        def find() -> Ids:
-            holding: Ids | None = None
-            for word in dict.fromkeys(words):
-                ids = self.postings(reader, fieldname, word)[0]
-                holding = (
-                    ids if holding is None else np.intersect1d(holding, ids, assume_unique=True)
-                )
-                if not len(holding):
-                    return holding
-            assert holding is not None
-            if len(words) == 1:
-                return holding
-            docs = [int(n) for n in holding]
-            where = {
-                w: self.positions(reader, fieldname, w, docs, decode) for w in dict.fromkeys(words)
-            }
-            found = [n for n in docs if within([where[w][n] for w in words], slop)]
-            return np.array(found, dtype=np.int64)
-
+        find = lambda: self._find_phrase(reader, fieldname, words, slop, decode)  # noqa: E731
         return self._cached("phrases", reader, (fieldname, tuple(words), slop), find)
+
+    def _find_phrase(
+        self, reader: Any, fieldname: str, words: list[str], slop: int, decode: Any
+    ) -> Ids:
+        holding: Ids | None = None
+        for word in dict.fromkeys(words):
+            ids = self.postings(reader, fieldname, word)[0]
+            holding = ids if holding is None else np.intersect1d(holding, ids, assume_unique=True)
+            if not len(holding):
+                return holding
+        assert holding is not None
+        if len(words) == 1:
+            return holding
+        docs = [int(n) for n in holding]
+        where = {
+            w: self.positions(reader, fieldname, w, docs, decode) for w in dict.fromkeys(words)
+        }
+        found = [n for n in docs if within([where[w][n] for w in words], slop)]
+        return np.array(found, dtype=np.int64)
 
     def term_bitmap(self, reader: Any, fieldname: str, text: str) -> int:
         """The bitmap (:mod:`kb.search.matchsets`) of the local documents, deleted ones
@@ -208,17 +208,39 @@ class SegmentArrays:
         def make() -> int:
             return array_bitmap(self.postings(reader, fieldname, text)[0])
 
-        return self._cached("bitmaps", reader, ("term", fieldname, text), make)
+        loaded = self.loaded(reader)
+        if loaded is None or not loaded.covers(fieldname, text):
+            return self._cached("bitmaps", reader, ("term", fieldname, text), make)
+        return self._kept(loaded, reader, ("term", fieldname, text), make)
 
     def phrase_bitmap(
         self, reader: Any, fieldname: str, words: list[str], slop: int, decode: Any
     ) -> int:
-        """:meth:`phrase` as a bitmap of local documents."""
+        """:meth:`phrase` as a bitmap of local documents. A segment read whole keeps
+        its bitmaps itself (the thesaurus's 391 phrases in five fields are matched in
+        every segment before it serves: an LRU shared by all segments dropped and made
+        them again at each warm-up once segments outnumbered what it held)."""
 
         def make() -> int:
-            return array_bitmap(self.phrase(reader, fieldname, words, slop, decode))
+            return array_bitmap(self._find_phrase(reader, fieldname, words, slop, decode))
 
-        return self._cached("bitmaps", reader, ("phrase", fieldname, tuple(words), slop), make)
+        key = ("phrase", fieldname, tuple(words), slop)
+        loaded = self.loaded(reader)
+        if loaded is None or not loaded.has(fieldname):
+            return self._cached("bitmaps", reader, key, make)
+        return self._kept(loaded, reader, key, make)
+
+    def _kept(
+        self, loaded: LoadedSegment, reader: Any, key: tuple[Any, ...], make: Callable[[], int]
+    ) -> int:
+        """A bitmap kept by the loaded segment itself, made if it has not been."""
+        found = loaded.bitmaps.get(key)
+        if found is None:
+            found = make()
+            with self._lock:
+                self.made[segment_key(reader)] += 1  # type: ignore[index]
+            loaded.keep_bitmap(key, found)
+        return found
 
     def doc_frequency(self, reader: Any, fieldname: str, text: str) -> int:
         """In how many of the segment's documents (deleted ones included) a term occurs:
