@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any, TypeVar
 
 import numpy as np
@@ -332,7 +333,21 @@ def _size(entry: Any) -> int:
 
 
 def segment_key(reader: Any) -> tuple[str, int] | None:
-    """What names a segment's (immutable) content; None for a reader of no one segment."""
+    """What names a segment's (immutable) content; None for a reader of no one segment.
+
+    Kept on the reader (asked thousands of times per warm-up, never changes for it).
+    """
+    try:
+        return reader._kb_segment_key  # type: ignore[no-any-return]
+    except AttributeError:
+        pass
+    key = _segment_key(reader)
+    with suppress(AttributeError):  # a reader that takes no attributes: asked again
+        reader._kb_segment_key = key
+    return key
+
+
+def _segment_key(reader: Any) -> tuple[str, int] | None:
     segment = getattr(reader, "segment", None)
     if segment is None or getattr(reader, "is_atomic", lambda: False)() is False:
         return None

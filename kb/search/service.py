@@ -107,9 +107,10 @@ class SearchService:
         The search runtime calls it at start and after each commit of its indexer, in
         the indexer's thread: every segment's posting arrays and field lengths are read
         whole and the speller's vocabulary is built, so that the first run of a query on
-        a new snapshot costs what a repeat does. The thesaurus's phrases are matched too
-        (once per segment, kept for later snapshots; per snapshot only their bitmaps
-        are made again). Until it is first called, searches open the newest snapshot
+        a new snapshot costs what a repeat does. The thesaurus's phrases are matched too,
+        in each segment that has not matched them yet (kept by the segment, as the bitmaps
+        of terms and the documents' keys are: after a commit only the new segment is
+        read and matched). Until it is first called, searches open the newest snapshot
         on disk themselves and read what they need lazily.
         """
         return self.searchers.advance(self._prepare)
@@ -119,7 +120,7 @@ class SearchService:
         phrases = {a for group in self.thesaurus.groups for a in group if len(a) > 1}
         for tokens in sorted(phrases):
             for name in TEXT_FIELDS:
-                caches.sets.docs(searcher, wq.Phrase(name, list(tokens)))
+                caches.vectors.match_phrase(searcher, wq.Phrase(name, list(tokens)))
 
     def search(
         self,
