@@ -11,7 +11,6 @@ Example:
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 import time
@@ -357,22 +356,6 @@ class SearchService:
             date=hit.get("date") or None,
             cursor=encode_cursor(position),
         )
-
-
-def settle_heap() -> None:
-    """Collect garbage once, then keep what is alive now out of later collections.
-
-    Called by the search runtime once it has built (or caught up) the index and warmed
-    the first snapshot: the millions of objects a build and a warm-up leave behind (the
-    segments' arrays, term tables, the speller's vocabulary) would otherwise be walked
-    again by each full collection that the first searches' allocations set off.
-    ``gc.freeze`` only hides them from the cycle collector: they are still freed when
-    no longer referenced, except as part of a reference cycle, so it is done once per
-    process, not after each commit (what is frozen at start and later dropped in a
-    cycle stays; what later commits make is collected as usual).
-    """
-    gc.collect()
-    gc.freeze()
 
 
 def _top(searcher: Any, query: wq.Query, options: dict[str, Any]) -> list[Any]:
