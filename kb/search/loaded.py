@@ -90,6 +90,10 @@ class LoadedSegment:
         #: Bitmaps of local documents holding a term or matching a phrase, by
         #: ("term", field, text) or ("phrase", field, words, slop).
         self.bitmaps: dict[tuple[Any, ...], int] = {}
+        #: The stored ``kind`` and ``id`` of each document (read by :meth:`read`).
+        self.keys: list[tuple[str, str]] = []
+        #: Sets of phrases matched in every text field (see SegmentArrays.match_phrases).
+        self.matched: set[int] = set()
         self._bitmap_bytes = 0
         self._lock = threading.Lock()
 
@@ -107,7 +111,7 @@ class LoadedSegment:
     @property
     def nbytes(self) -> int:
         """Bytes held (estimated like :data:`kb.search.segments.MAX_BYTES`)."""
-        postings = sum(f.nbytes for f in self.fields.values())
+        postings = sum(f.nbytes for f in self.fields.values()) + 120 * len(self.keys)
         return postings + sum(int(v.nbytes) for v in self.lengths.values())
 
     @classmethod
@@ -132,7 +136,15 @@ class LoadedSegment:
             fields[name] = _read_field(reader, name, positions, prefixes.get(name, ""))
             if name not in prefixes:
                 found[name] = _frozen(lengths(reader, name))
-        return cls(fields, found, {k: v for k, v in prefixes.items() if k in fields})
+        loaded = cls(fields, found, {k: v for k, v in prefixes.items() if k in fields})
+        # The kind and id of every document (what a page of candidates is named by), in
+        # one pass over the stored fields rather than one read per candidate per search.
+        stored = reader.stored_fields
+        loaded.keys = [
+            (fields_.get("kind", ""), fields_.get("id", ""))
+            for fields_ in map(stored, range(reader.doc_count_all()))
+        ]
+        return loaded
 
     def has(self, fieldname: str) -> bool:
         """Whether every term of ``fieldname`` was read (one it lacks has no postings)."""

@@ -194,16 +194,22 @@ class ScoreVectors:
             bits |= self.segments.phrase_bitmap(reader, fieldname, words, slop, decode) << offset
         return bits
 
-    def match_phrase(self, searcher: Any, query: wq.Phrase) -> None:
-        """Match a phrase in every segment of ``searcher`` that has not matched it yet
-        (kept per segment, see :meth:`phrase_bitmap`), without making its bitmap for
-        this snapshot: after a commit, only the new segment has work to do."""
-        found = self._phrase_words(searcher, query)
-        if found is not None:
-            words, decode = found
-            for sub, _ in _segments(searcher):
-                reader = sub.reader()
-                self.segments.phrase_bitmap(reader, query.fieldname, words, query.slop, decode)
+    def match_phrases(self, searcher: Any, queries: list[wq.Phrase], phrases: int) -> None:
+        """Match phrases (a set named by the number ``phrases``) in every segment of
+        ``searcher`` that has not matched them yet (kept per segment, see
+        :meth:`phrase_bitmap`), without making their bitmaps for this snapshot: after a
+        commit, only the new segment has work to do."""
+        readers = [sub.reader() for sub, _ in _segments(searcher)]
+        todo = self.segments.unmatched(readers, phrases)
+        if not todo:
+            return
+        for query in queries:
+            found = self._phrase_words(searcher, query)
+            if found is not None:
+                words, decode = found
+                for reader in todo:
+                    self.segments.phrase_bitmap(reader, query.fieldname, words, query.slop, decode)
+        self.segments.matched(todo, phrases)
 
     def _phrase_words(self, searcher: Any, query: wq.Phrase) -> tuple[list[str], Any] | None:
         """The indexed words of a phrase and its field's position decoder; None when

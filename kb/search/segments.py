@@ -231,6 +231,23 @@ class SegmentArrays:
             return self._cached("bitmaps", reader, key, make)
         return self._kept(loaded, reader, key, make)
 
+    def unmatched(self, readers: list[Any], phrases: int) -> list[Any]:
+        """Of ``readers``, those whose loaded segment has not matched the set of phrases
+        numbered ``phrases`` yet (any reader of a segment not read whole)."""
+        found = []
+        for reader in readers:
+            loaded = self.loaded(reader)
+            if loaded is None or phrases not in loaded.matched:
+                found.append(reader)
+        return found
+
+    def matched(self, readers: list[Any], phrases: int) -> None:
+        """Note that ``readers``' loaded segments have matched the set ``phrases``."""
+        for reader in readers:
+            loaded = self.loaded(reader)
+            if loaded is not None:
+                loaded.matched.add(phrases)
+
     def _kept(
         self, loaded: LoadedSegment, reader: Any, key: tuple[Any, ...], make: Callable[[], int]
     ) -> int:
@@ -255,6 +272,9 @@ class SegmentArrays:
         """The ``kind`` and ``id`` stored for local document ``docnum``, read once per
         segment (stored fields never change)."""
         segment = segment_key(reader)
+        loaded = None if segment is None else self._loaded.get(segment)
+        if loaded is not None and docnum < len(loaded.keys):
+            return loaded.keys[docnum]
         if segment is None:
             stored = reader.stored_fields(docnum)
             return stored.get("kind", ""), stored.get("id", "")

@@ -92,6 +92,8 @@ class SearchService:
         self.vectors = True
         self._lexicon: tuple[float, Lexicon] | None = None
         self._lexicon_lock = threading.Lock()
+        #: The thesaurus's phrases in each text field, matched by each new segment.
+        self._phrases: tuple[list[wq.Phrase], int] | None = None
         #: Called with {label: [ids]} when a page of hits names nodes the graph no longer
         #: has (the runtime removes their documents from the index with it).
         self.on_missing: list[Callable[[dict[str, list[str]]], object]] = []
@@ -117,10 +119,11 @@ class SearchService:
 
     def _prepare(self, searcher: Any, caches: SnapshotCaches) -> None:
         Speller.of(searcher)
-        phrases = {a for group in self.thesaurus.groups for a in group if len(a) > 1}
-        for tokens in sorted(phrases):
-            for name in TEXT_FIELDS:
-                caches.vectors.match_phrase(searcher, wq.Phrase(name, list(tokens)))
+        if self._phrases is None:
+            phrases = {a for group in self.thesaurus.groups for a in group if len(a) > 1}
+            queries = [wq.Phrase(name, list(t)) for t in sorted(phrases) for name in TEXT_FIELDS]
+            self._phrases = (queries, hash(tuple(repr(q) for q in queries)))
+        caches.vectors.match_phrases(searcher, *self._phrases)
 
     def search(
         self,
