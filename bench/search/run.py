@@ -35,6 +35,7 @@ from kb.graph.connect import open_graph
 from kb.graph.db import Graph
 from kb.graph.schema import apply_schema
 from kb.search import Indexer, IndexStore, SearchService
+from kb.search.service import settle_heap
 
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # bench/, for synthetic
 from synthetic import expand_lessons
@@ -158,6 +159,7 @@ def measure(graph: Graph, scale: int, queries: list[str], workdir: Path, rounds:
     # With the graph, as the API runs it: the hits of each page are checked to exist.
     service = SearchService(store, graph)
     service.warm()  # as the search runtime does before it serves (arrays read whole)
+    settle_heap()  # and then (gc.collect, gc.freeze; once per process)
 
     def whoosh_query(q: str) -> None:
         service.search(q, first=10)
