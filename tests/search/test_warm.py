@@ -95,9 +95,17 @@ def test_warmed_answers_equal_whoosh_scoring(
     assert warmed.searchers.segments.reads == 0
 
 
+def _segment_keys(service: SearchService) -> set[tuple[str, int]]:
+    with service.searchers.searcher() as searcher:
+        keys = {segment_key(leaf) for leaf, _ in searcher.reader().leaf_readers()}
+    return {k for k in keys if k is not None}
+
+
 def test_no_search_reads_a_posting_list_after_start_or_a_commit(
     seeded_graph: Graph, tmp_path: Path
 ) -> None:
+    # Nor makes again what an old segment gave (bitmaps of terms and phrases, phrase
+    # matches, stored keys: kept per segment): after a commit, only the new one's.
     runtime = SearchRuntime.start(seeded_graph, tmp_path / "index", interval=3600)
     try:
         service = runtime.service
@@ -106,45 +114,18 @@ def test_no_search_reads_a_posting_list_after_start_or_a_commit(
         before = [service.search(q, first=10) for q in queries]
         assert sum(r.total for r in before) > 100
         assert arrays.reads == 0
+        old = _segment_keys(service)
+        made = {key: arrays.made[key] for key in old}
+        assert sum(made.values()) > 1000
         write_lesson(seeded_graph, "L-9401", "Zeppelin mooring mast", "A bid protest on masts.")
         assert runtime.catch_up() == 1  # the commit, then the new snapshot prepared
+        kept = _segment_keys(service) & old
+        assert kept and _segment_keys(service) - old  # one new segment beside the old
         assert [h.id for h in service.search("zeppelin mooring").hits] == ["L-9401"]
         after = [service.search(q, first=10) for q in queries]
         assert sum(r.total for r in after) > sum(r.total for r in before)
         assert arrays.reads == 0
-    finally:
-        runtime.stop()
-
-
-def _segment_keys(service: SearchService) -> set[tuple[str, int]]:
-    with service.searchers.searcher() as searcher:
-        keys = {segment_key(leaf) for leaf, _ in searcher.reader().leaf_readers()}
-    return {k for k in keys if k is not None}
-
-
-def test_a_commit_makes_again_only_what_its_new_segment_holds(
-    seeded_graph: Graph, tmp_path: Path
-) -> None:
-    # Bitmaps of terms and phrases, stored keys, phrase matches: made once per segment;
-    # after a commit the same searches make them for the new segment only.
-    runtime = SearchRuntime.start(seeded_graph, tmp_path / "index", interval=3600)
-    try:
-        service = runtime.service
-        arrays = service.searchers.segments
-        queries = judged_and_operator_queries()
-        for text in queries:
-            service.search(text, first=10)
-        old = _segment_keys(service)
-        made = {key: arrays.made[key] for key in old}
-        assert sum(made.values()) > 1000
-        write_lesson(seeded_graph, "L-9402", "Zeppelin hangar doors", "A bid protest on doors.")
-        assert runtime.catch_up() == 1
-        kept = _segment_keys(service) & old
-        assert kept and _segment_keys(service) - old  # one new segment beside the old
-        for text in queries:
-            service.search(text, first=10)
         assert {key: arrays.made[key] for key in kept} == {key: made[key] for key in kept}
-        assert [h.id for h in service.search("zeppelin hangar").hits][:1] == ["L-9402"]
     finally:
         runtime.stop()
 
