@@ -9,7 +9,7 @@ snapshot of a process: after a commit only the new, small segment is read again,
 the 16,000 documents of the others (:mod:`kb.search.scoring` adds each segment's
 offset, and a snapshot's bitmap is its segments' bitmaps shifted to their offsets).
 Deleted documents stay in these arrays; the snapshot's live set masks them. Before,
-bitmaps, idf and stored keys were made per snapshot, and phrase matches went through
+bitmaps and stored keys were made per snapshot, and phrase matches went through
 one LRU shared by all segments: with 5 segments the warm-up after each commit made
 every thesaurus phrase match again (580 ms at 100x, bench/README.md).
 
