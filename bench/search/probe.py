@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import json
 import os
 import pstats
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -35,11 +37,19 @@ from kb.graph.connect import open_graph
 from kb.graph.db import Graph
 from kb.graph.schema import apply_schema
 from kb.search import Indexer, IndexStore, SearchService
+from kb.search import service as service_module
 from kb.search.results import SearchResult
+from kb.search.service import settle_heap
 
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # bench/, for synthetic
 sys.path.insert(1, str(Path(__file__).resolve().parent))
-from run import lucene_escape, neo4j_fulltext_build, percentiles, time_interleaved
+from run import (
+    GcTimer,
+    lucene_escape,
+    neo4j_fulltext_build,
+    percentiles,
+    time_interleaved,
+)
 from synthetic import expand_lessons
 
 JUDGMENTS = PROJECT_ROOT / "tests" / "search" / "judgments.yaml"
@@ -109,6 +119,17 @@ def main() -> None:
     parser.add_argument(
         "--lazy", action="store_true", help="no warm-up: read arrays as searches need them"
     )
+    parser.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="rebuild the index in this process first, as run.py does (a fresh generation)",
+    )
+    parser.add_argument(
+        "--no-settle",
+        action="store_true",
+        help="no gc.collect() and gc.freeze() after the warm-up (the runtime does them)",
+    )
+    parser.add_argument("--profile-commit", type=Path, help="cProfile the commit and its warm-up")
     args = parser.parse_args()
     settings = Settings.from_env()
     if settings.external_neo4j is not None and not args.allow_wipe:
@@ -116,27 +137,67 @@ def main() -> None:
     graph = open_graph(settings, start=True)
     try:
         store = prepare(graph, settings, args.scale, args.workdir)
+        if args.rebuild:
+            # What run.py's process does before it searches: the whole graph read and
+            # indexed, into a new index directory (the kept one is left as it is).
+            shutil.rmtree(args.workdir / "rebuilt", ignore_errors=True)
+            store = IndexStore(args.workdir / "rebuilt")
+            started = time.perf_counter()
+            Indexer(graph, store).reindex()
+            print(f"rebuilt in this process: {time.perf_counter() - started:.1f} s", flush=True)
         queries = [q["query"] for q in yaml.safe_load(JUDGMENTS.read_text())["queries"]]
         service = SearchService(store, graph)
         if not args.lazy:
             # What the search runtime does at start, before it serves: every segment's
             # arrays read whole, the speller's vocabulary built.
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             service.warm()
-            print(f"warm-up before serving: {time.perf_counter() - started:.2f} s", flush=True)
+            print(
+                f"warm-up before serving: {time.perf_counter() - started:.2f} s "
+                f"(cpu {time.process_time() - cpu:.2f} s)",
+                flush=True,
+            )
+        if not args.lazy and not args.no_settle:
+            started = time.perf_counter()
+            settle_heap()  # as the search runtime does once it has warmed
+            print(f"gc.collect() and gc.freeze(): {time.perf_counter() - started:.2f} s")
         # Cold: the first time each query runs on a fresh service (with --lazy, posting
         # arrays, phrase bitmaps and field lengths read as they are needed).
-        cold = []
+        cold, cold_cpu = [], []
         profiler = cProfile.Profile()
-        for q in queries:
+        # The Bolt read each search makes (do the page's nodes still exist?), timed
+        # apart: a cold Neo4j (just started or just indexing) shows there, not in Whoosh.
+        checks: list[float] = []
+        check = service_module.existing_keys
+
+        def timed_check(*args: Any) -> Any:
             started = time.perf_counter()
-            if args.profile_cold:
-                profiler.runcall(service.search, q, first=10)
-            else:
-                service.search(q, first=10)
-            cold.append(time.perf_counter() - started)
+            try:
+                return check(*args)
+            finally:
+                checks.append(time.perf_counter() - started)
+
+        service_module.existing_keys = timed_check
+        with GcTimer() as collections:
+            for q in queries:
+                started, cpu = time.perf_counter(), time.process_time()
+                if args.profile_cold:
+                    profiler.runcall(service.search, q, first=10)
+                else:
+                    service.search(q, first=10)
+                cold.append(time.perf_counter() - started)
+                cold_cpu.append(time.process_time() - cpu)
+        service_module.existing_keys = check
         p50, p95 = percentiles(cold)
-        print(f"cold (first run of each query, fresh service): p50 {p50:.1f} p95 {p95:.1f} ms")
+        c50, c95 = percentiles(cold_cpu)
+        if checks:
+            k50, k95 = percentiles(checks)
+            print(f"  of which the graph check: p50 {k50:.1f} p95 {k95:.1f} ms")
+        print(
+            f"cold (first run of each query, fresh service): p50 {p50:.1f} p95 {p95:.1f} ms"
+            f" (cpu p50 {c50:.1f} p95 {c95:.1f} ms); {collections} "
+            f"(tracked objects {len(gc.get_objects())}, frozen {gc.get_freeze_count()})"
+        )
         if args.profile_cold:
             profiler.dump_stats(str(args.profile_cold))
         # Also the warm-up; through JSON so that it compares equal to a file read back.
@@ -172,9 +233,18 @@ def main() -> None:
             indexer = Indexer(graph, store)
             if not args.lazy:
                 indexer.listeners.append(service.warm)  # as the search runtime does
-            started = time.perf_counter()
-            indexer.catch_up()
-            print(f"commit and warm-up: {time.perf_counter() - started:.2f} s", flush=True)
+            started, cpu = time.perf_counter(), time.process_time()
+            if args.profile_commit:
+                cProfile.runctx(
+                    "indexer.catch_up()", globals(), {"indexer": indexer}, str(args.profile_commit)
+                )
+            else:
+                indexer.catch_up()
+            print(
+                f"commit and warm-up: {time.perf_counter() - started:.2f} s "
+                f"(cpu {time.process_time() - cpu:.2f} s)",
+                flush=True,
+            )
             after = []
             for q in queries:
                 started = time.perf_counter()

@@ -15,6 +15,7 @@ baseline being measured, not something the application uses.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -23,6 +24,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
+from typing import Any
 
 import yaml
 
@@ -32,6 +35,7 @@ from kb.graph.connect import open_graph
 from kb.graph.db import Graph
 from kb.graph.schema import apply_schema
 from kb.search import Indexer, IndexStore, SearchService
+from kb.search.service import settle_heap
 
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # bench/, for synthetic
 from synthetic import expand_lessons
@@ -59,6 +63,43 @@ class Measure:
     #: Whoosh p95 over the first run of each query only (cold caches), and the rest.
     whoosh_first_p95: float = 0.0
     whoosh_repeat_p95: float = 0.0
+
+
+class GcTimer:
+    """Garbage collections (by generation) and the time they took while it is entered:
+    what a pause in a search may owe to the collector rather than to the search."""
+
+    def __init__(self) -> None:
+        self.counts = [0, 0, 0]
+        self.seconds = [0.0, 0.0, 0.0]
+        self._started = 0.0
+
+    def _callback(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            generation = int(info["generation"])
+            self.counts[generation] += 1
+            self.seconds[generation] += time.perf_counter() - self._started
+
+    def __enter__(self) -> GcTimer:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        gc.callbacks.remove(self._callback)
+
+    def __str__(self) -> str:
+        parts = ", ".join(
+            f"gen{g} {n} in {s * 1000:.0f} ms"
+            for g, (n, s) in enumerate(zip(self.counts, self.seconds, strict=True))
+        )
+        return f"garbage collections: {parts}"
 
 
 def lucene_escape(text: str) -> str:
@@ -118,6 +159,7 @@ def measure(graph: Graph, scale: int, queries: list[str], workdir: Path, rounds:
     # With the graph, as the API runs it: the hits of each page are checked to exist.
     service = SearchService(store, graph)
     service.warm()  # as the search runtime does before it serves (arrays read whole)
+    settle_heap()  # and then (gc.collect, gc.freeze; once per process)
 
     def whoosh_query(q: str) -> None:
         service.search(q, first=10)
@@ -189,10 +231,12 @@ def report(measures: list[Measure], queries: int, rounds: int) -> str:
     lines += [
         "",
         "Ratios above 1 mean Whoosh is slower (latency) or faster (build rate). The last",
-        "column splits Whoosh's p95 into the first run of each query (posting arrays and",
-        "field lengths were read whole before the service took searches, as the search",
-        "runtime does; phrase sets and bitmaps are made as first needed) and the repeats",
-        "(cached per index commit). Machine:",
+        "column splits Whoosh's p95 into the first run of each query (posting arrays, field",
+        "lengths, the documents' keys and the thesaurus's phrase matches were read and made",
+        "per segment before the service took searches, then `gc.collect()` and",
+        "`gc.freeze()` ran, as the search runtime does; a snapshot's bitmaps are joined",
+        "from its segments' as first needed) and the repeats (cached per index commit).",
+        "Machine:",
         f"{_machine()}, load average {os.getloadavg()[0]:.1f} at the end of the run. Small builds",
         "(1x) are noisy from run to run.",
         "",

@@ -32,6 +32,10 @@ import numpy.typing as npt
 Vector = npt.NDArray[np.float64]
 Ids = npt.NDArray[np.int64]
 
+#: Bytes of term and phrase bitmaps kept per segment (the thesaurus's phrases in each
+#: text field, about 2,000, the facet values, the terms of queries: 2 KB each at most
+#: in a segment of 16,000 documents); past this the kept ones are dropped.
+MAX_BITMAP_BYTES = 32 * 1024 * 1024
 #: Decoded position lists kept per segment (most are asked for again by the next
 #: searches of the same words); past this the kept ones are dropped.
 MAX_DECODED = 200_000
@@ -83,12 +87,31 @@ class LoadedSegment:
         self.lengths = lengths
         #: Fields of which only the terms starting with a prefix were read.
         self.prefixes = prefixes or {}
+        #: Bitmaps of local documents holding a term or matching a phrase, by
+        #: ("term", field, text) or ("phrase", field, words, slop).
+        self.bitmaps: dict[tuple[Any, ...], int] = {}
+        #: The stored ``kind`` and ``id`` of each document (read by :meth:`read`).
+        self.keys: list[tuple[str, str]] = []
+        #: Sets of phrases matched in every text field (see SegmentArrays.match_phrases).
+        self.matched: set[int] = set()
+        self._bitmap_bytes = 0
         self._lock = threading.Lock()
+
+    def keep_bitmap(self, key: tuple[Any, ...], bits: int) -> None:
+        """Keep the bitmap of a term or phrase (see :data:`MAX_BITMAP_BYTES`)."""
+        size = 28 + (bits.bit_length() + 7) // 8
+        with self._lock:
+            if self._bitmap_bytes + size > MAX_BITMAP_BYTES:
+                self.bitmaps.clear()
+                self._bitmap_bytes = 0
+            if key not in self.bitmaps:
+                self._bitmap_bytes += size
+            self.bitmaps[key] = bits
 
     @property
     def nbytes(self) -> int:
         """Bytes held (estimated like :data:`kb.search.segments.MAX_BYTES`)."""
-        postings = sum(f.nbytes for f in self.fields.values())
+        postings = sum(f.nbytes for f in self.fields.values()) + 120 * len(self.keys)
         return postings + sum(int(v.nbytes) for v in self.lengths.values())
 
     @classmethod
@@ -113,7 +136,15 @@ class LoadedSegment:
             fields[name] = _read_field(reader, name, positions, prefixes.get(name, ""))
             if name not in prefixes:
                 found[name] = _frozen(lengths(reader, name))
-        return cls(fields, found, {k: v for k, v in prefixes.items() if k in fields})
+        loaded = cls(fields, found, {k: v for k, v in prefixes.items() if k in fields})
+        # The kind and id of every document (what a page of candidates is named by), in
+        # one pass over the stored fields rather than one read per candidate per search.
+        stored = reader.stored_fields
+        loaded.keys = [
+            (fields_.get("kind", ""), fields_.get("id", ""))
+            for fields_ in map(stored, range(reader.doc_count_all()))
+        ]
+        return loaded
 
     def has(self, fieldname: str) -> bool:
         """Whether every term of ``fieldname`` was read (one it lacks has no postings)."""
@@ -130,6 +161,11 @@ class LoadedSegment:
         if span is None:
             return _EMPTY_IDS, _EMPTY_WEIGHTS
         return postings.ids[span[0] : span[1]], postings.weights[span[0] : span[1]]
+
+    def doc_frequency(self, fieldname: str, text: str) -> int:
+        """How many documents hold a term (its postings, deleted documents included)."""
+        span = self.fields[fieldname].spans.get(text)
+        return 0 if span is None else span[1] - span[0]
 
     def positions(
         self, fieldname: str, text: str, docnums: list[int], decode: Any

@@ -68,6 +68,23 @@ def array_bitmap(numbers: Any, size: int = 0) -> int:
     return int.from_bytes(np.packbits(present, bitorder="little").tobytes(), "little")
 
 
+def live_bitmap(searcher: Any) -> int:
+    """Every live (not deleted) document of ``searcher``'s reader: per segment, all of
+    its documents but the deleted ones (what ``all_doc_ids`` lists one by one)."""
+    reader = searcher.reader()
+    leaves = list(reader.leaf_readers())
+    if not all(hasattr(leaf, "deleted_docs_set") for leaf, _ in leaves):
+        return bitmap(reader.all_doc_ids(), int(reader.doc_count_all()))
+    bits = 0
+    for leaf, offset in leaves:
+        count = int(leaf.doc_count_all())
+        segment = (1 << count) - 1
+        if leaf.has_deletions():
+            segment &= ~bitmap(leaf.deleted_docs_set, count)
+        bits |= segment << offset
+    return bits
+
+
 def docnums(bits: int) -> list[int]:
     """The document numbers set in ``bits``, ascending."""
     found: list[int] = []
@@ -99,7 +116,7 @@ class MatchSets:
         self._terms: OrderedDict[tuple[str, str], int] = OrderedDict()
         self._values: dict[str, list[str]] = {}
         self._lock = threading.Lock()
-        self._everything = bitmap(reader.all_doc_ids(), self.doc_count)
+        self._everything = live_bitmap(searcher)
 
     def everything(self) -> int:
         """Every live (not deleted) document."""
@@ -113,9 +130,9 @@ class MatchSets:
             if (fieldname, text) not in reader:
                 return 0
             if self.vectors is not None and fieldname in searcher.schema:
-                # Posting arrays list deleted documents too.
-                ids = self.vectors.postings(searcher, fieldname, text)[0]
-                return array_bitmap(ids, self.doc_count) & self._everything
+                # Made of the segments' bitmaps (kept per segment), which list deleted
+                # documents too.
+                return self.vectors.term_bitmap(searcher, fieldname, text) & self._everything
             return bitmap(reader.postings(fieldname, text).all_ids(), self.doc_count)
 
         return self._cached((fieldname, text), compute)
@@ -177,9 +194,9 @@ class MatchSets:
         # (the same synonym phrases come back in query after query).
         def compute() -> int:
             if self.vectors is not None and type(query) is wq.Phrase:
-                found = self.vectors.phrase_docs(searcher, query)
+                found = self.vectors.phrase_bitmap(searcher, query)
                 if found is not None:
-                    return array_bitmap(found, self.doc_count) & self._everything
+                    return found & self._everything
             return bitmap(query.docs(searcher), self.doc_count)
 
         if type(query) in _KEYED_BY_REPR:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from kb.graph.db import DatabaseUnavailableError, Graph
 from kb.search.indexer import BackgroundIndexer, Indexer
-from kb.search.service import SearchService
+from kb.search.service import SearchService, settle_heap
 from kb.search.store import IndexStore
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,7 @@ class SearchRuntime:
         # and after each commit; the searchers left idle on the previous one are closed
         # then, rather than holding the segments a merge removed until the next request.
         service.warm()
+        settle_heap()  # what the build and warm-up left, out of the collector's walks
         indexer.listeners.append(service.warm)
         # A page of hits that names a deleted node: its documents leave the index too.
         service.on_missing.append(indexer.forget)

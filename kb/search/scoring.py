@@ -32,11 +32,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from math import log
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 from whoosh import query as wq
+from whoosh.scoring import BM25F
 
 from kb.search.segments import MAX_BYTES, SegmentArrays
 
@@ -101,6 +103,7 @@ class ScoreVectors:
         self._postings: OrderedDict[tuple[str, str], tuple[Ids, Vector]] = OrderedDict()
         self._bytes = 0
         self._lengths: dict[str, Vector] = {}
+        self._idf: dict[tuple[str, str], float] = {}
         self._lock = threading.Lock()
 
     def b(self, fieldname: str) -> float:
@@ -116,12 +119,15 @@ class ScoreVectors:
                 self._postings.move_to_end(key)
                 return found
         parts = [
-            (ids + offset, weights)
+            (ids + offset if offset else ids, weights)
             for sub, offset in _segments(searcher)
             for ids, weights in [self.segments.postings(sub.reader(), fieldname, text)]
             if len(ids)
         ]
-        if parts:
+        if len(parts) == 1:
+            # One segment holds the term: its arrays as they are (read-only, shared).
+            found = parts[0]
+        elif parts:
             found = (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
         else:
             found = (np.zeros(0, dtype=np.int64), np.zeros(0))
@@ -156,6 +162,58 @@ class ScoreVectors:
         phrase ``query``: every word, in order, each within ``slop`` of the one before
         (:func:`kb.search.segments.within`), from positions read once per word and
         segment; None when Whoosh must answer (character ranges, no positions)."""
+        found = self._phrase_words(searcher, query)
+        if found is None:
+            return None
+        words, decode = found
+        fieldname = query.fieldname
+        parts = [
+            self.segments.phrase(sub.reader(), fieldname, words, int(query.slop), decode) + offset
+            for sub, offset in _segments(searcher)
+        ]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    def term_bitmap(self, searcher: Any, fieldname: str, text: str) -> int:
+        """The documents (deleted ones included) holding a term, as a bitmap: each
+        segment's bitmap, kept per segment, shifted to its offset."""
+        bits = 0
+        for sub, offset in _segments(searcher):
+            bits |= self.segments.term_bitmap(sub.reader(), fieldname, text) << offset
+        return bits
+
+    def phrase_bitmap(self, searcher: Any, query: wq.Phrase) -> int | None:
+        """:meth:`phrase_docs` as a bitmap made of per-segment ones (kept per segment)."""
+        found = self._phrase_words(searcher, query)
+        if found is None:
+            return None
+        words, decode = found
+        fieldname, slop = query.fieldname, int(query.slop)
+        bits = 0
+        for sub, offset in _segments(searcher):
+            reader = sub.reader()
+            bits |= self.segments.phrase_bitmap(reader, fieldname, words, slop, decode) << offset
+        return bits
+
+    def match_phrases(self, searcher: Any, queries: list[wq.Phrase], phrases: int) -> None:
+        """Match phrases (a set named by the number ``phrases``) in every segment of
+        ``searcher`` that has not matched them yet (kept per segment, see
+        :meth:`phrase_bitmap`), without making their bitmaps for this snapshot: after a
+        commit, only the new segment has work to do."""
+        readers = [sub.reader() for sub, _ in _segments(searcher)]
+        todo = self.segments.unmatched(readers, phrases)
+        if not todo:
+            return
+        for query in queries:
+            found = self._phrase_words(searcher, query)
+            if found is not None:
+                words, decode = found
+                for reader in todo:
+                    self.segments.phrase_bitmap(reader, query.fieldname, words, query.slop, decode)
+        self.segments.matched(todo, phrases)
+
+    def _phrase_words(self, searcher: Any, query: wq.Phrase) -> tuple[list[str], Any] | None:
+        """The indexed words of a phrase and its field's position decoder; None when
+        Whoosh must answer (character ranges, a field without positions)."""
         fieldname = query.fieldname
         if query.char_ranges is not None or fieldname not in searcher.schema:
             return None
@@ -163,12 +221,26 @@ class ScoreVectors:
         if not field.format or not field.format.supports("positions") or not query.words:
             return None
         words = [field.to_bytes(w).decode("utf-8") for w in query.words]
-        decode = field.format.decode_positions
-        parts = [
-            self.segments.phrase(sub.reader(), fieldname, words, int(query.slop), decode) + offset
-            for sub, offset in _segments(searcher)
-        ]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        return words, field.format.decode_positions
+
+    def idf(self, searcher: Any, fieldname: str, text: str) -> float:
+        """Whoosh's idf of a term (``searcher.idf``), its document frequency summed
+        from the segments' arrays and kept per snapshot rather than per searcher."""
+        if type(searcher.weighting) is not BM25F:
+            return float(searcher.idf(fieldname, text))
+        key = (fieldname, text)
+        with self._lock:
+            found = self._idf.get(key)
+        if found is None:
+            frequency = sum(
+                self.segments.doc_frequency(sub.reader(), fieldname, text)
+                for sub, _ in _segments(searcher)
+            )
+            # The expression of whoosh.scoring.WeightingModel.idf.
+            found = log(self.size / (frequency + 1)) + 1
+            with self._lock:
+                self._idf[key] = found
+        return found
 
     def lengths(self, searcher: Any, fieldname: str) -> Vector:
         """Each document's stored (lossy) length of ``fieldname``; -1 where its segment
@@ -196,7 +268,7 @@ class ScoreVectors:
         if not searcher.schema[fieldname].scorable:
             scores[ids] = weights
             return mask, scores
-        idf = searcher.idf(fieldname, text)
+        idf = self.idf(searcher, fieldname, text)
         average = searcher.avg_field_length(fieldname) or 1
         length = self.lengths(searcher, fieldname)[ids]
         length = np.where(length < 0, 1.0, length)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -63,7 +64,28 @@ class SnapshotCaches:
     @classmethod
     def of(cls, searcher: Any, segments: SegmentArrays | None = None) -> SnapshotCaches:
         vectors = ScoreVectors(searcher, segments=segments)
-        return cls(MatchSets(searcher, vectors=vectors), vectors, StoredKeys())
+        return cls(MatchSets(searcher, vectors=vectors), vectors, SegmentKeys(vectors.segments))
+
+
+class SegmentKeys(StoredKeys):
+    """:class:`StoredKeys` of one snapshot, read through its segments: a document's key
+    read in an earlier snapshot that held its segment is not read again."""
+
+    def __init__(self, segments: SegmentArrays) -> None:
+        super().__init__()
+        self.segments = segments
+
+    def get(self, searcher: Any, docnum: int) -> tuple[str, str]:
+        with self._lock:
+            found = self._keys.get(docnum)
+        if found is None:
+            leaves = list(searcher.reader().leaf_readers())
+            at = bisect_right([offset for _, offset in leaves], docnum) - 1
+            reader, offset = leaves[at]
+            found = self.segments.stored_key(reader, docnum - offset)
+            with self._lock:
+                self._keys[docnum] = found
+        return found
 
 
 class SearcherPool:

@@ -1,4 +1,5 @@
-"""Arrays of one index segment: posting lists, positions, field lengths, phrase matches.
+"""Arrays of one index segment: posting lists, positions, field lengths, phrase matches,
+bitmaps of terms and phrases, the documents' stored keys.
 
 A Whoosh segment never changes once written (a commit adds segments, a merge replaces
 some; deletions are kept beside it and applied by the reader), so what is read from one
@@ -6,7 +7,11 @@ stays true in every later snapshot that still holds it. :class:`SegmentArrays` k
 those arrays, keyed by segment and in the segment's own document numbers, for every
 snapshot of a process: after a commit only the new, small segment is read again, not
 the 16,000 documents of the others (:mod:`kb.search.scoring` adds each segment's
-offset). Deleted documents stay in these arrays; the snapshot's live set masks them.
+offset, and a snapshot's bitmap is its segments' bitmaps shifted to their offsets).
+Deleted documents stay in these arrays; the snapshot's live set masks them. Before,
+bitmaps and stored keys were made per snapshot, and phrase matches went through
+one LRU shared by all segments: with 5 segments the warm-up after each commit made
+every thesaurus phrase match again (580 ms at 100x, bench/README.md).
 
 Example:
     >>> arrays = SegmentArrays()
@@ -16,8 +21,9 @@ Example:
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any, TypeVar
 
 import numpy as np
@@ -27,6 +33,7 @@ from whoosh.query.spans import Span, bisect_spans
 from whoosh.util.numeric import byte_to_length
 
 from kb.search.loaded import LoadedSegment, read_postings
+from kb.search.matchsets import array_bitmap
 
 Vector = npt.NDArray[np.float64]
 Ids = npt.NDArray[np.int64]
@@ -38,6 +45,8 @@ MAX_POSTINGS = 8192
 MAX_POSITIONS = 512
 MAX_PHRASES = 4096
 MAX_LENGTHS = 512
+#: Bitmaps of terms and phrases (2 KB each in a segment of 16,000 documents).
+MAX_BITMAPS = 8192
 #: ... and the bytes each kind may hold at most (estimated: 16 per posting with its
 #: weight, 80 per encoded position list, 8 per phrase match or length). Segments read
 #: whole (:meth:`SegmentArrays.load`) share the posting lists' and positions' budgets.
@@ -63,6 +72,8 @@ class SegmentArrays:
         self._loaded: dict[tuple[str, int], LoadedSegment] = {}
         #: Posting lists read one term at a time (what :meth:`load` spares searches).
         self.reads = 0
+        #: Entries made (cache misses: arrays, bitmaps, stored keys) per segment key.
+        self.made: Counter[tuple[str, int]] = Counter()
         self._caches: dict[str, tuple[int, OrderedDict[tuple[Any, ...], Any]]] = {
             name: (size, OrderedDict())
             for name, size in (
@@ -70,8 +81,11 @@ class SegmentArrays:
                 ("values", MAX_POSITIONS),
                 ("phrases", MAX_PHRASES),
                 ("lengths", MAX_LENGTHS),
+                ("bitmaps", MAX_BITMAPS),
             )
         }
+        #: The ``kind`` and ``id`` stored for each document read so far, per segment.
+        self._keys: dict[tuple[str, int], dict[int, tuple[str, str]]] = {}
 
     def load(self, searcher: Any, budget: int | None = None) -> int:
         """Read whole every segment of ``searcher`` not read yet, and forget the segments
@@ -90,6 +104,8 @@ class SegmentArrays:
             live = {k for k in keys if k is not None}
             for gone in [k for k in self._loaded if k not in live]:
                 del self._loaded[gone]
+            for gone in [k for k in self._keys if k not in live]:
+                del self._keys[gone]
             held = sum(s.nbytes for s in self._loaded.values())
         read = 0
         for reader, key in zip(readers, keys, strict=True):
@@ -169,27 +185,114 @@ class SegmentArrays:
     def phrase(self, reader: Any, fieldname: str, words: list[str], slop: int, decode: Any) -> Ids:
         """Local documents holding ``words`` in order, each within ``slop`` positions of
         the one before (:func:`within`)."""
-
-        def find() -> Ids:
-            holding: Ids | None = None
-            for word in dict.fromkeys(words):
-                ids = self.postings(reader, fieldname, word)[0]
-                holding = (
-                    ids if holding is None else np.intersect1d(holding, ids, assume_unique=True)
-                )
-                if not len(holding):
-                    return holding
-            assert holding is not None
-            if len(words) == 1:
-                return holding
-            docs = [int(n) for n in holding]
-            where = {
-                w: self.positions(reader, fieldname, w, docs, decode) for w in dict.fromkeys(words)
-            }
-            found = [n for n in docs if within([where[w][n] for w in words], slop)]
-            return np.array(found, dtype=np.int64)
-
+        find = lambda: self._find_phrase(reader, fieldname, words, slop, decode)  # noqa: E731
         return self._cached("phrases", reader, (fieldname, tuple(words), slop), find)
+
+    def _find_phrase(
+        self, reader: Any, fieldname: str, words: list[str], slop: int, decode: Any
+    ) -> Ids:
+        holding: Ids | None = None
+        for word in dict.fromkeys(words):
+            ids = self.postings(reader, fieldname, word)[0]
+            holding = ids if holding is None else np.intersect1d(holding, ids, assume_unique=True)
+            if not len(holding):
+                return holding
+        assert holding is not None
+        if len(words) == 1:
+            return holding
+        docs = [int(n) for n in holding]
+        where = {
+            w: self.positions(reader, fieldname, w, docs, decode) for w in dict.fromkeys(words)
+        }
+        found = [n for n in docs if within([where[w][n] for w in words], slop)]
+        return np.array(found, dtype=np.int64)
+
+    def term_bitmap(self, reader: Any, fieldname: str, text: str) -> int:
+        """The bitmap (:mod:`kb.search.matchsets`) of the local documents, deleted ones
+        included, holding a term."""
+
+        def make() -> int:
+            return array_bitmap(self.postings(reader, fieldname, text)[0])
+
+        loaded = self.loaded(reader)
+        if loaded is None or not loaded.covers(fieldname, text):
+            return self._cached("bitmaps", reader, ("term", fieldname, text), make)
+        return self._kept(loaded, reader, ("term", fieldname, text), make)
+
+    def phrase_bitmap(
+        self, reader: Any, fieldname: str, words: list[str], slop: int, decode: Any
+    ) -> int:
+        """:meth:`phrase` as a bitmap of local documents. A segment read whole keeps
+        its bitmaps itself (the thesaurus's 391 phrases in five fields are matched in
+        every segment before it serves: an LRU shared by all segments dropped and made
+        them again at each warm-up once segments outnumbered what it held)."""
+
+        def make() -> int:
+            return array_bitmap(self._find_phrase(reader, fieldname, words, slop, decode))
+
+        key = ("phrase", fieldname, tuple(words), slop)
+        loaded = self.loaded(reader)
+        if loaded is None or not loaded.has(fieldname):
+            return self._cached("bitmaps", reader, key, make)
+        return self._kept(loaded, reader, key, make)
+
+    def unmatched(self, readers: list[Any], phrases: int) -> list[Any]:
+        """Of ``readers``, those whose loaded segment has not matched the set of phrases
+        numbered ``phrases`` yet (any reader of a segment not read whole)."""
+        found = []
+        for reader in readers:
+            loaded = self.loaded(reader)
+            if loaded is None or phrases not in loaded.matched:
+                found.append(reader)
+        return found
+
+    def matched(self, readers: list[Any], phrases: int) -> None:
+        """Note that ``readers``' loaded segments have matched the set ``phrases``."""
+        for reader in readers:
+            loaded = self.loaded(reader)
+            if loaded is not None:
+                loaded.matched.add(phrases)
+
+    def _kept(
+        self, loaded: LoadedSegment, reader: Any, key: tuple[Any, ...], make: Callable[[], int]
+    ) -> int:
+        """A bitmap kept by the loaded segment itself, made if it has not been."""
+        found = loaded.bitmaps.get(key)
+        if found is None:
+            found = make()
+            with self._lock:
+                self.made[segment_key(reader)] += 1  # type: ignore[index]
+            loaded.keep_bitmap(key, found)
+        return found
+
+    def doc_frequency(self, reader: Any, fieldname: str, text: str) -> int:
+        """In how many of the segment's documents (deleted ones included) a term occurs:
+        Whoosh's term-info count, from the loaded arrays when they hold the term."""
+        loaded = self.loaded(reader)
+        if loaded is not None and loaded.covers(fieldname, text):
+            return loaded.doc_frequency(fieldname, text)
+        return int(reader.doc_frequency(fieldname, text))
+
+    def stored_key(self, reader: Any, docnum: int) -> tuple[str, str]:
+        """The ``kind`` and ``id`` stored for local document ``docnum``, read once per
+        segment (stored fields never change)."""
+        segment = segment_key(reader)
+        loaded = None if segment is None else self._loaded.get(segment)
+        if loaded is not None and docnum < len(loaded.keys):
+            return loaded.keys[docnum]
+        if segment is None:
+            stored = reader.stored_fields(docnum)
+            return stored.get("kind", ""), stored.get("id", "")
+        with self._lock:
+            keys = self._keys.setdefault(segment, {})
+            found = keys.get(docnum)
+        if found is None:
+            stored = reader.stored_fields(docnum)
+            found = (stored.get("kind", ""), stored.get("id", ""))
+            with self._lock:
+                keys[docnum] = found
+                self.made[segment] += 1
+        return found
 
     def lengths(self, reader: Any, fieldname: str) -> Vector:
         """Each local document's stored (lossy) length of ``fieldname``; -1 where the
@@ -215,6 +318,7 @@ class SegmentArrays:
                 return found  # type: ignore[no-any-return]
         made = make()
         with self._lock:
+            self.made[segment] += 1
             if full not in entries:
                 entries[full] = made
                 self._bytes[cache] = self._bytes.get(cache, 0) + _size(made)
@@ -243,6 +347,8 @@ def _subsearchers(searcher: Any) -> list[tuple[Any, int]]:
 
 def _size(entry: Any) -> int:
     """Rough bytes of a cached entry (see :data:`MAX_BYTES`)."""
+    if isinstance(entry, int):
+        return (entry.bit_length() + 7) >> 3
     if isinstance(entry, tuple):
         ids, other = entry[:2]
         # Encoded and (some) decoded positions: about 80 bytes a document each.
@@ -252,7 +358,21 @@ def _size(entry: Any) -> int:
 
 
 def segment_key(reader: Any) -> tuple[str, int] | None:
-    """What names a segment's (immutable) content; None for a reader of no one segment."""
+    """What names a segment's (immutable) content; None for a reader of no one segment.
+
+    Kept on the reader (asked thousands of times per warm-up, never changes for it).
+    """
+    try:
+        return reader._kb_segment_key  # type: ignore[no-any-return]
+    except AttributeError:
+        pass
+    key = _segment_key(reader)
+    with suppress(AttributeError):  # a reader that takes no attributes: asked again
+        reader._kb_segment_key = key
+    return key
+
+
+def _segment_key(reader: Any) -> tuple[str, int] | None:
     segment = getattr(reader, "segment", None)
     if segment is None or getattr(reader, "is_atomic", lambda: False)() is False:
         return None

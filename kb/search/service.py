@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -92,6 +93,8 @@ class SearchService:
         self.vectors = True
         self._lexicon: tuple[float, Lexicon] | None = None
         self._lexicon_lock = threading.Lock()
+        #: The thesaurus's phrases in each text field, matched by each new segment.
+        self._phrases: tuple[list[wq.Phrase], int] | None = None
         #: Called with {label: [ids]} when a page of hits names nodes the graph no longer
         #: has (the runtime removes their documents from the index with it).
         self.on_missing: list[Callable[[dict[str, list[str]]], object]] = []
@@ -107,19 +110,21 @@ class SearchService:
         The search runtime calls it at start and after each commit of its indexer, in
         the indexer's thread: every segment's posting arrays and field lengths are read
         whole and the speller's vocabulary is built, so that the first run of a query on
-        a new snapshot costs what a repeat does. The thesaurus's phrases are matched too
-        (once per segment, kept for later snapshots; per snapshot only their bitmaps
-        are made again). Until it is first called, searches open the newest snapshot
+        a new snapshot costs what a repeat does. The thesaurus's phrases are matched too,
+        in each segment that has not matched them yet (kept by the segment, as the bitmaps
+        of terms and the documents' keys are: after a commit only the new segment is
+        read and matched). Until it is first called, searches open the newest snapshot
         on disk themselves and read what they need lazily.
         """
         return self.searchers.advance(self._prepare)
 
     def _prepare(self, searcher: Any, caches: SnapshotCaches) -> None:
         Speller.of(searcher)
-        phrases = {a for group in self.thesaurus.groups for a in group if len(a) > 1}
-        for tokens in sorted(phrases):
-            for name in TEXT_FIELDS:
-                caches.sets.docs(searcher, wq.Phrase(name, list(tokens)))
+        if self._phrases is None:
+            phrases = {a for group in self.thesaurus.groups for a in group if len(a) > 1}
+            queries = [wq.Phrase(name, list(t)) for t in sorted(phrases) for name in TEXT_FIELDS]
+            self._phrases = (queries, hash(tuple(repr(q) for q in queries)))
+        caches.vectors.match_phrases(searcher, *self._phrases)
 
     def search(
         self,
@@ -355,6 +360,30 @@ class SearchService:
             date=hit.get("date") or None,
             cursor=encode_cursor(position),
         )
+
+
+_settled = False
+
+
+def settle_heap() -> bool:
+    """Collect garbage, then keep what is alive out of later collections (once per
+    process; False when done already).
+
+    Called by the search runtime once it has warmed its first snapshot: the objects a
+    build and a warm-up leave (term tables, the speller's vocabulary, the documents'
+    keys) would otherwise be walked by each full collection the searches' allocations
+    set off, one search paying it all (325 ms in one first run at 100x under load,
+    bench/README.md). ``gc.freeze`` only hides them from the cycle collector: they are
+    still freed when no longer referenced, except within a reference cycle, which is
+    why it is done once, not after each commit.
+    """
+    global _settled
+    if _settled:
+        return False
+    _settled = True
+    gc.collect()
+    gc.freeze()
+    return True
 
 
 def _top(searcher: Any, query: wq.Query, options: dict[str, Any]) -> list[Any]:

@@ -17,7 +17,13 @@ from kb.graph.db import Graph
 from kb.search import IndexStore, SearchService, segments
 from kb.search.loaded import LoadedSegment
 from kb.search.runtime import SearchRuntime
-from kb.search.segments import LOADED_FIELDS, LOADED_PREFIXES, SegmentArrays, read_lengths
+from kb.search.segments import (
+    LOADED_FIELDS,
+    LOADED_PREFIXES,
+    SegmentArrays,
+    read_lengths,
+    segment_key,
+)
 
 
 def _rounded(result: Any) -> Any:
@@ -89,9 +95,17 @@ def test_warmed_answers_equal_whoosh_scoring(
     assert warmed.searchers.segments.reads == 0
 
 
+def _segment_keys(service: SearchService) -> set[tuple[str, int]]:
+    with service.searchers.searcher() as searcher:
+        keys = {segment_key(leaf) for leaf, _ in searcher.reader().leaf_readers()}
+    return {k for k in keys if k is not None}
+
+
 def test_no_search_reads_a_posting_list_after_start_or_a_commit(
     seeded_graph: Graph, tmp_path: Path
 ) -> None:
+    # Nor makes again what an old segment gave (bitmaps of terms and phrases, phrase
+    # matches, stored keys: kept per segment): after a commit, only the new one's.
     runtime = SearchRuntime.start(seeded_graph, tmp_path / "index", interval=3600)
     try:
         service = runtime.service
@@ -100,11 +114,19 @@ def test_no_search_reads_a_posting_list_after_start_or_a_commit(
         before = [service.search(q, first=10) for q in queries]
         assert sum(r.total for r in before) > 100
         assert arrays.reads == 0
+        old = _segment_keys(service)
+        made = {key: arrays.made[key] for key in old}
+        assert sum(made.values()) > 1000
         write_lesson(seeded_graph, "L-9401", "Zeppelin mooring mast", "A bid protest on masts.")
         assert runtime.catch_up() == 1  # the commit, then the new snapshot prepared
-        assert [h.id for h in service.search("zeppelin mooring").hits] == ["L-9401"]
+        kept = _segment_keys(service) & old
+        assert kept and _segment_keys(service) - old  # one new segment beside the old
         after = [service.search(q, first=10) for q in queries]
         assert sum(r.total for r in after) > sum(r.total for r in before)
+        # The same queries: nothing made again for the old segments (a new query's
+        # terms would be, once per segment).
+        assert {key: arrays.made[key] for key in kept} == {key: made[key] for key in kept}
+        assert [h.id for h in service.search("zeppelin mooring").hits] == ["L-9401"]
         assert arrays.reads == 0
     finally:
         runtime.stop()
