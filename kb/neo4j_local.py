@@ -7,10 +7,11 @@ then run as ``java -cp 'lib/*' org.neo4j.server.CommunityEntryPoint --home-dir H
 off, auth on with a generated password (mode 0600), a small heap and page cache. This
 module knows nothing of the domain.
 
-The Bolt port is chosen once per home (a free port, or the one asked for) and kept in
-``H/bolt-port``: every later start uses it again, so that a client that was connected
-before a restart (a running ``kb serve``) finds the server where it was. A port that
-another process has taken is reported, never silently replaced.
+This is the public face: :class:`LocalNeo4j` starts, reuses, inspects and stops the
+server. The files of its home (password, conf, state, and the Bolt port, chosen once
+per home and kept across restarts) are :mod:`kb.neo4j_home`'s, the process (ports,
+pids, launching, stopping) is :mod:`kb.neo4j_process`'s, and Java and the jars are
+:mod:`kb.neo4j_prereqs`'.
 
 Example:
     >>> server = LocalNeo4j(home=Path(".kb-data/neo4j"), cache_dir=Path("~/.cache/kb"))
@@ -22,28 +23,26 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
-import os
-import secrets
-import signal
-import socket
-import string
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.config import NEO4J_VERSION
-from kb.neo4j_conf import JVM_FLAGS, write_conf
-from kb.neo4j_prereqs import (
-    Neo4jLocalError,
-    PrerequisiteError,
-    check_java,
-    lib_dir,
-    resolve_jars,
+from kb.neo4j_conf import JVM_FLAGS
+from kb.neo4j_home import Neo4jHome
+from kb.neo4j_prereqs import Neo4jLocalError, PrerequisiteError, check_java
+from kb.neo4j_process import (
+    ENTRY_POINT,
+    answers_query,
+    free_port,
+    is_server_of,
+    launch,
+    pid_alive,
+    port_answers,
+    terminate,
 )
 
 __all__ = [
@@ -56,14 +55,7 @@ __all__ = [
     "port_answers",
 ]
 
-ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
-ADMIN_TOOL = "org.neo4j.cli.AdminTool"
 USER = "neo4j"
-
-
-# Servers this process started, kept so that they are reaped (waited for) when stopped
-# here rather than left as zombies or reported by Popen.__del__ as still running.
-_CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
 
 
 @dataclass(frozen=True)
@@ -88,38 +80,7 @@ class ServerStatus:
     stale_pid: bool = False
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """Return a TCP port on ``host`` that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
-
-
-def port_answers(port: int, host: str = "127.0.0.1", timeout: float = 0.5) -> bool:
-    """True when something accepts TCP connections on ``host:port``."""
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return True
-    except OSError:
-        return False
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie (exited, not yet reaped by its parent) is not a running server.
-    with contextlib.suppress(OSError):
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        if stat.rsplit(")", 1)[1].split()[0] == "Z":
-            return False
-    return True
-
-
-class LocalNeo4j:
+class LocalNeo4j(Neo4jHome):
     """A Neo4j Community server under ``home``, with its jars cached in ``cache_dir``.
 
     Args:
@@ -150,136 +111,6 @@ class LocalNeo4j:
         self.start_timeout = start_timeout
         self.requested_port = port
 
-    # -- files -----------------------------------------------------------------
-    @property
-    def lib_dir(self) -> Path:
-        return lib_dir(self.cache_dir, self.version)
-
-    @property
-    def pid_file(self) -> Path:
-        return self.home / "run" / "kb-neo4j.pid"
-
-    @property
-    def state_file(self) -> Path:
-        return self.home / "run" / "kb-neo4j.json"
-
-    @property
-    def password_file(self) -> Path:
-        return self.home / "password"
-
-    @property
-    def port_file(self) -> Path:
-        """Where the Bolt port of this home is kept (it outlives stops and restarts)."""
-        return self.home / "bolt-port"
-
-    @property
-    def console_log(self) -> Path:
-        return self.home / "logs" / "console.log"
-
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        """Serialise start/stop across processes sharing this home."""
-        self.home.mkdir(parents=True, exist_ok=True)
-        with open(self.home / ".lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-
-    # -- resolution ------------------------------------------------------------
-    def ensure_jars(self) -> Path:
-        """Resolve the Neo4j jars with Maven into the cache (once). Returns the lib dir."""
-        return resolve_jars(self.cache_dir, self.version)
-
-    # -- configuration ---------------------------------------------------------
-    def _password(self) -> str:
-        if self.password_file.exists():
-            return self.password_file.read_text().strip()
-        # Letters and digits only: a password starting with '-' would read as an option.
-        alphabet = string.ascii_letters + string.digits
-        password = "".join(secrets.choice(alphabet) for _ in range(32))
-        fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(password)
-        return password
-
-    def _write_conf(self, port: int) -> None:
-        write_conf(self.home, port, self.heap, self.pagecache)
-
-    def _set_initial_password(self, java: str, password: str) -> None:
-        """Set the neo4j user's password before the first start (never 'neo4j')."""
-        if (self.home / "data" / "dbms" / "auth.ini").exists() or (
-            self.home / "data" / "databases" / "system"
-        ).exists():
-            return
-        env = {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.home / "conf")}
-        command = [java, "-cp", f"{self.lib_dir}/*", ADMIN_TOOL, "dbms", "set-initial-password"]
-        result = subprocess.run(
-            [*command, "--", password], env=env, capture_output=True, text=True, check=False
-        )
-        if result.returncode != 0:
-            raise Neo4jLocalError(f"setting the initial password failed: {result.stderr.strip()}")
-
-    def stored_port(self) -> int | None:
-        """The Bolt port kept for this home, or None before its first start."""
-        try:
-            raw = self.port_file.read_text().strip()
-        except OSError:
-            return None
-        if not raw.isdigit() or not 0 < int(raw) < 65536:
-            raise Neo4jLocalError(
-                f"{self.port_file} holds {raw!r}, not a TCP port; delete the file to pick "
-                "a new free port"
-            )
-        return int(raw)
-
-    def bolt_port(self) -> int:
-        """The Bolt port of this home: the one asked for, else the stored one, else a new
-        free port, which is stored for every later start."""
-        stored = self.stored_port()
-        port = self.requested_port or stored or free_port()
-        if port != stored:
-            self.port_file.write_text(f"{port}\n")
-        return port
-
-    def _check_port_free(self, port: int) -> None:
-        if port_answers(port):
-            origin = (
-                "asked for with KB_NEO4J_PORT"
-                if self.requested_port
-                else f"kept in {self.port_file}"
-            )
-            raise Neo4jLocalError(
-                f"Bolt port {port} ({origin}) is in use by another process; stop it, "
-                "set KB_NEO4J_PORT to another port, or delete "
-                f"{self.port_file} to pick a new free one"
-            )
-
-    # -- state -----------------------------------------------------------------
-    def _read_state(self) -> dict[str, int] | None:
-        try:
-            state = json.loads(self.state_file.read_text())
-        except (OSError, ValueError):
-            return None
-        if not isinstance(state, dict) or not {"pid", "port"} <= state.keys():
-            return None
-        return {"pid": int(state["pid"]), "port": int(state["port"])}
-
-    def _is_our_server(self, pid: int) -> bool:
-        """True when ``pid`` is alive and is a Neo4j started on this home (not a reused pid)."""
-        if not _pid_alive(pid):
-            return False
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        except OSError:
-            return True  # no /proc: trust the pid
-        return ENTRY_POINT.encode() in cmdline and str(self.home).encode() in cmdline
-
-    def _clear_state(self) -> None:
-        for path in (self.pid_file, self.state_file):
-            path.unlink(missing_ok=True)
-
     def _info(self, state: dict[str, int]) -> ServerInfo:
         return ServerInfo(
             uri=f"bolt://127.0.0.1:{state['port']}",
@@ -296,7 +127,7 @@ class LocalNeo4j:
         if state is None:
             return ServerStatus(running=False, answers=False, pid=None, uri=None)
         uri = f"bolt://127.0.0.1:{state['port']}"
-        if not self._is_our_server(state["pid"]):
+        if not is_server_of(state["pid"], self.home):
             return ServerStatus(False, False, state["pid"], uri, stale_pid=True)
         return ServerStatus(True, port_answers(state["port"]), state["pid"], uri)
 
@@ -311,7 +142,7 @@ class LocalNeo4j:
         with self._locked():
             state = self._read_state()
             if state is not None:
-                if self._is_our_server(state["pid"]):
+                if is_server_of(state["pid"], self.home):
                     say(f"Neo4j is already running (pid {state['pid']}); waiting for Bolt")
                     self._wait_for_bolt(state["pid"], state["port"])
                     say(f"Neo4j is ready at bolt://127.0.0.1:{state['port']}")
@@ -345,16 +176,7 @@ class LocalNeo4j:
                 "--config-dir",
                 str(self.home / "conf"),
             ]
-            with open(self.console_log, "ab") as log:
-                process = subprocess.Popen(
-                    command,
-                    cwd=self.home,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,  # survives the caller; stopped by pid
-                )
-            _CHILDREN[process.pid] = process
+            process = launch(command, cwd=self.home, console_log=self.console_log)
             state = {"pid": process.pid, "port": port}
             self.pid_file.write_text(f"{process.pid}\n")
             self.state_file.write_text(json.dumps(state))
@@ -362,7 +184,7 @@ class LocalNeo4j:
             try:
                 self._wait_for_bolt(process.pid, port, process)
             except Neo4jLocalError:
-                self._terminate(process.pid)
+                terminate(process.pid)
                 self._clear_state()
                 raise
             elapsed = time.monotonic() - began
@@ -376,9 +198,9 @@ class LocalNeo4j:
         listens before the default database is online)."""
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
-            if port_answers(port) and self._answers_query(port):
+            if port_answers(port) and answers_query(port, USER, self._password()):
                 return
-            exited = process.poll() is not None if process else not _pid_alive(pid)
+            exited = process.poll() is not None if process else not pid_alive(pid)
             if exited:
                 raise Neo4jLocalError(
                     f"Neo4j exited during start-up; see {self.console_log} and "
@@ -390,31 +212,6 @@ class LocalNeo4j:
             f"(KB_NEO4J_START_TIMEOUT); see {self.home / 'logs'}:\n{self._log_tail()}"
         )
 
-    def _answers_query(self, port: int) -> bool:
-        from neo4j import GraphDatabase
-        from neo4j.exceptions import DriverError, Neo4jError
-
-        uri = f"bolt://127.0.0.1:{port}"
-        try:
-            with (
-                GraphDatabase.driver(
-                    uri, auth=(USER, self._password()), connection_timeout=2.0
-                ) as driver,
-                driver.session(database="neo4j") as session,
-            ):
-                session.run("RETURN 1").consume()
-        except (DriverError, Neo4jError, OSError):
-            return False
-        return True
-
-    def _log_tail(self, lines: int = 15) -> str:
-        for path in (self.home / "logs" / "neo4j.log", self.console_log):
-            with contextlib.suppress(OSError):
-                text = path.read_text(errors="replace").strip()
-                if text:
-                    return "\n".join(text.splitlines()[-lines:])
-        return "(no log output)"
-
     def stop(self, timeout: float = 60.0) -> bool:
         """Stop the server cleanly (SIGTERM, then SIGKILL after ``timeout``).
 
@@ -425,28 +222,8 @@ class LocalNeo4j:
             if state is None:
                 return False
             stopped = False
-            if self._is_our_server(state["pid"]):
-                self._terminate(state["pid"], timeout)
+            if is_server_of(state["pid"], self.home):
+                terminate(state["pid"], timeout)
                 stopped = True
             self._clear_state()
             return stopped
-
-    def _terminate(self, pid: int, timeout: float = 60.0) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not _pid_alive(pid):
-                self._reap(pid)
-                return
-            time.sleep(0.1)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pid, signal.SIGKILL)
-        self._reap(pid)
-
-    @staticmethod
-    def _reap(pid: int) -> None:
-        child = _CHILDREN.pop(pid, None)
-        if child is not None:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                child.wait(timeout=5)

@@ -21,16 +21,18 @@ LAYERS: dict[str, int] = {
     "config": 0,
     "neo4j_prereqs": 0,
     "neo4j_conf": 0,
-    "neo4j_local": 1,
-    "graph": 2,
-    "search": 3,
-    "seed": 4,
-    "curricula": 4,
-    "bootstrap": 5,
-    "api": 6,
-    "web": 7,
-    "app": 8,
-    "cli": 9,
+    "neo4j_process": 0,
+    "neo4j_home": 1,
+    "neo4j_local": 2,
+    "graph": 3,
+    "search": 4,
+    "seed": 5,
+    "curricula": 5,
+    "bootstrap": 6,
+    "api": 7,
+    "web": 8,
+    "app": 9,
+    "cli": 10,
 }
 
 
@@ -109,7 +111,7 @@ def test_an_upward_import_is_reported_with_file_and_line(tmp_path: Path) -> None
     finally:
         globals()["PROJECT_ROOT"] = original
     assert len(problems) == 1
-    assert problems[0].endswith("bad.py:3: kb.graph.bad (layer 2) imports kb.api.schema (layer 6)")
+    assert problems[0].endswith("bad.py:3: kb.graph.bad (layer 3) imports kb.api.schema (layer 7)")
 
 
 @pytest.mark.parametrize("part", ["graph", "search"])

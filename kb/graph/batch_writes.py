@@ -7,7 +7,7 @@ journals what it creates and the previous state of what it replaces, in its own
 transaction; when a batch fails, the batches already committed are undone and the
 caller gets one :class:`BulkWriteError` naming the source and the batch.
 
-The statements that write the records are ``kb.graph.load``'s own (the same upsert,
+The statements that write the records are ``kb.graph.load_writes``' own (the same upsert,
 the same ``seedHash``, the same change-log entries), so a batched import and a seed
 write identical records.
 
@@ -28,7 +28,7 @@ from neo4j.exceptions import DriverError, Neo4jError
 from kb.graph import journal
 from kb.graph.db import DatabaseUnavailableError, Graph, Tx
 from kb.graph.journal import MEMBERSHIP, ImportAbortedError
-from kb.graph.load import LoadReport, write_rows
+from kb.graph.load_writes import LoadReport, write_rows
 from kb.graph.recovery import STALE_AFTER, recover_imports
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ DATABASE_ERRORS = (Neo4jError, DriverError, DatabaseUnavailableError, ImportAbor
 
 @dataclass(frozen=True)
 class Batch:
-    """Rows of one label (from :func:`kb.graph.load.seed_rows`, or membership rows under
+    """Rows of one label (from :func:`kb.graph.load_rows.seed_rows`, or membership rows under
     the label ``MEMBER_OF``) to write in one transaction; ``where`` names them for
     messages (``register.csv lines 2-1001``)."""
 

@@ -90,7 +90,7 @@ def _prov(props: dict[str, Any]) -> r.Provenance:
 
 
 def _terms(n: dict[str, Any]) -> r.ContractTerms | None:
-    """A contract's terms, from the properties :func:`kb.graph.load._terms` wrote."""
+    """A contract's terms, from the properties :func:`kb.graph.load_rows._terms` wrote."""
     if not n.get("termsSource") and not n.get("termsIllustrative"):
         return None
     return r.ContractTerms(

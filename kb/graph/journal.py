@@ -26,13 +26,13 @@ from typing import Any
 
 from kb.graph.changes import record_changes
 from kb.graph.db import Graph, Tx
-from kb.graph.load import KEYS, clear_links
+from kb.graph.load_writes import KEYS, clear_links
 from kb.graph.tombstones import keep_all, snapshot_all
 
 #: The pseudo-label of a batch of MEMBER_OF relationships (keys are ``state|alliance``).
 MEMBERSHIP = "MEMBER_OF"
 
-#: Links each label owns: those a load removes and writes again (see kb.graph.load).
+#: Links each label owns: those a load removes and writes again (see kb.graph.load_writes).
 _OWNED: dict[str, list[str]] = {
     "State": [],
     "Alliance": ["(n)-[x:ARM_OF]->()"],

@@ -133,7 +133,7 @@ def compare_memberships(
 def seed_drift(graph: Graph, data: SeedData) -> SeedDrift:
     """Compare ``data`` with the graph (see the module docstring)."""
     from kb.graph.export import read_graph
-    from kb.graph.load import membership_rows, seed_rows
+    from kb.graph.load_rows import membership_rows, seed_rows
 
     current = read_graph(graph)
     now_rows = seed_rows(current)

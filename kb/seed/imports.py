@@ -40,7 +40,7 @@ from kb.domain.records import Lesson, Practice, SeedData
 from kb.graph.batch_writes import BATCH_SIZE, BATCH_TIMEOUT, Batch, write_batches
 from kb.graph.db import Graph
 from kb.graph.keys import GraphKeys, graph_keys, normalise_title
-from kb.graph.load import seed_rows
+from kb.graph.load_rows import seed_rows
 from kb.seed.build import build_lessons, build_practices
 from kb.seed.files import RawRecord, read_front_matter, read_yaml_list
 from kb.seed.import_checks import check_against_graph
