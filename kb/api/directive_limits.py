@@ -40,6 +40,7 @@ from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
 
 from kb.api.errors import QUERY_TOO_COMPLEX
+from kb.api.parsing import KEPT_DOCUMENTS, KEPT_LENGTH
 
 
 @dataclass(frozen=True)
@@ -115,10 +116,9 @@ def _rule(limits: DirectiveLimits) -> type[ASTValidationRule]:
     return directive_limits_rule(limits)
 
 
-#: Document texts whose outcome is kept, and the longest kept (as the fast path keeps
-#: its validations: kb/api/fast_path.py).
-KEPT_OUTCOMES = 256
-KEPT_LENGTH = 20_000
+#: Document texts whose outcome is kept (as many as parses are kept; the longest kept
+#: is ``KEPT_LENGTH``, as for the fast path's validations: kb/api/fast_path.py).
+KEPT_OUTCOMES = KEPT_DOCUMENTS
 #: (limits, document text) -> the rule's errors (empty: within the limits).
 _KEPT: OrderedDict[tuple[DirectiveLimits, str], list[GraphQLError]] = OrderedDict()
 

@@ -46,17 +46,15 @@ from kb.api.concurrency import Slot, take_slot
 from kb.api.directive_limits import DirectiveLimits, directive_limits_rule
 from kb.api.errors import ApiError, coded
 from kb.api.limits import Limits, measure_operation
-from kb.api.parsing import parse_kept
+from kb.api.parsing import KEPT_DOCUMENTS, KEPT_LENGTH, parse_kept
 from kb.api.planner import COUNTS, bound_for, run_bound
 from kb.graph.db import DatabaseUnavailableError
 
 log = logging.getLogger(__name__)
 
-#: Documents whose validation and cost are kept (as many as parses are kept).
-KEPT = 256
-#: Longer documents take the full path (a body may be 1 MB: 256 kept would be 256 MB,
-#: and the full path keeps its own validation of them).
-KEPT_LENGTH = 20_000
+#: Documents whose validation and cost are kept (as many as parses are kept); longer
+#: than ``KEPT_LENGTH`` they take the full path.
+KEPT = KEPT_DOCUMENTS
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,10 @@ from strawberry.extensions import SchemaExtension
 
 #: Documents kept, per token limit (bounded: unique texts cannot grow memory).
 KEPT_DOCUMENTS = 256
+#: The longest document text whose validation outcome is kept by the fast path and the
+#: directive gate (a body may be 1 MB: 256 kept would be 256 MB); longer ones are
+#: validated on each request.
+KEPT_LENGTH = 20_000
 
 
 @lru_cache(maxsize=KEPT_DOCUMENTS)
