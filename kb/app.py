@@ -33,6 +33,7 @@ from kb.api.webhook_delivery import DeliveryWorker
 from kb.bootstrap import prepare
 from kb.config import Settings
 from kb.domain.glossary import default_glossary
+from kb.graph.async_reads import AsyncReads
 from kb.graph.db import DatabaseUnavailableError, Graph
 from kb.search.runtime import SearchRuntime
 from kb.web.curriculum_pages import curriculum_routes
@@ -93,6 +94,8 @@ def create_app(
         opened = await run_in_threadpool(prepare, settings) if graph is None else graph
         runtime = None
         webhooks = None
+        # The planner's reads from this event loop (None: from worker threads).
+        reads = AsyncReads.open(opened) if settings.async_reads else None
         try:
             if search:
                 say(f"Search index: catching up with the graph's change log ({settings.index_dir})")
@@ -107,8 +110,10 @@ def create_app(
                 webhooks = DeliveryWorker(opened, settings)
                 webhooks.start()
                 app.state.webhook_worker = webhooks  # /readyz shows its counters
-            yield {"graph": opened, "settings": settings, "search": runtime}
+            yield {"graph": opened, "settings": settings, "search": runtime, "reads": reads}
         finally:
+            if reads is not None:
+                await reads.close()
             if webhooks is not None:
                 app.state.webhook_worker = None
                 await webhooks.stop()
@@ -127,7 +132,15 @@ def create_app(
     async def graphql(request: Request) -> Response:
         state = request.state
         return await handle(
-            request, schema, state.graph, state.settings, state.search, cache, limits, fast
+            request,
+            schema,
+            state.graph,
+            state.settings,
+            state.search,
+            cache,
+            limits,
+            fast,
+            state.reads,
         )
 
     routes = [

@@ -129,6 +129,9 @@ class Settings:
     #: Cypher statement per root field, ``off`` executes every field, ``check`` does
     #: both and fails on a difference (what the test suite runs).
     planner: str = "on"
+    #: Planned reads sent from the event loop through the driver's AsyncDriver
+    #: (kb/graph/async_reads.py) rather than from a worker thread.
+    async_reads: bool = True
     #: GraphQL operations per minute per client (a token, else an address), over HTTP
     #: and WebSocket alike (kb/api/client_limits.py); 0: no limit.
     rate_limit: int = 0
@@ -209,6 +212,7 @@ class Settings:
             expensive_requests=_int(env, "KB_EXPENSIVE_REQUESTS", 2, 1, 1000),
             expensive_threads=_int(env, "KB_EXPENSIVE_THREADS", 2, 1, 1000),
             planner=_choice(env, "KB_PLANNER", "on", ("off", "on", "check")),
+            async_reads=_bool(env, "KB_ASYNC_READS", True),
             rate_limit=_int(env, "KB_RATE_LIMIT", 0, 0, 1_000_000),
             subscriptions_per_client=_int(env, "KB_SUBSCRIPTIONS_PER_CLIENT", 10, 1, 10_000),
             **_webhook_settings(env),

@@ -19,6 +19,7 @@ from kb.api.errors import ForbiddenError, UnauthenticatedError
 from kb.api.loaders import Loaders
 from kb.api.roles import rule_of
 from kb.config import Settings
+from kb.graph.async_reads import AsyncReads
 from kb.graph.db import Graph
 from kb.search.runtime import SearchRuntime
 
@@ -57,6 +58,9 @@ class Context:
     settings: Settings
     viewer: Viewer = ANONYMOUS
     search: SearchRuntime | None = None
+    #: The event loop's async reads of the planner's statements (the app's lifespan
+    #: opens them); None: they run on worker threads.
+    reads: AsyncReads | None = None
     loaders: Loaders = field(init=False)
     deadline: float = field(init=False)
 

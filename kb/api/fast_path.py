@@ -16,9 +16,11 @@ same checks, in the same order, as the full path:
    is ``KB_EXPENSIVE_COST`` or more takes one of the expensive-request slots first, or
    is refused (RATE_LIMITED) as the full path refuses it;
 3. its bound plan runs within the request's time budget (the context's deadline, the
-   Neo4j transaction timeout), each statement one auto-commit read
-   (:meth:`kb.graph.db.Graph.read_column`: one round trip to Neo4j, not three), and
-   the response is encoded once by orjson.
+   Neo4j transaction timeout), each statement one auto-commit read (one round trip to
+   Neo4j, not three) sent from the event loop (:mod:`kb.graph.async_reads`: no hop to a
+   worker thread) or, without async reads or when they hand over (Neo4j down, a lost
+   connection, a transient error), by :meth:`kb.graph.db.Graph.read_column` on a worker
+   thread, which retries and reports; the response is encoded once by orjson.
 
 Whenever any step says no (a validation error, bad variables, a part the planner does
 not plan, a database error, a timeout), :meth:`FastPath.answer` returns None and the
@@ -47,7 +49,8 @@ from kb.api.directive_limits import DirectiveLimits, directive_limits_rule
 from kb.api.errors import ApiError, coded
 from kb.api.limits import Limits, measure_operation
 from kb.api.parsing import KEPT_DOCUMENTS, KEPT_LENGTH, parse_kept
-from kb.api.planner import COUNTS, bound_for, run_bound
+from kb.api.planner import COUNTS, Bound, bound_for, run_bound
+from kb.graph.async_reads import AsyncReads, HandOver
 from kb.graph.db import DatabaseUnavailableError
 
 log = logging.getLogger(__name__)
@@ -135,7 +138,7 @@ class FastPath:
                 COUNTS.fast += 1
                 return self.refusal(slot.refused)
         try:
-            data = await context.run(run_bound, context.graph, bound)
+            data = await self._read(bound, context)
         except DatabaseUnavailableError:
             return None  # the full path reports it
         except Exception as error:  # a timeout: the full path reports it, with its code
@@ -146,6 +149,22 @@ class FastPath:
                 slot.release()
         COUNTS.fast += 1
         return orjson.dumps({"data": data})
+
+    async def _read(self, bound: Bound, context: Any) -> dict[str, Any]:
+        """The bound plan's response data: its statements sent from the event loop
+        (:class:`~kb.graph.async_reads.AsyncReads`) when the context has async reads,
+        else, or when they hand over, from a worker thread (:func:`run_bound`)."""
+        reads: AsyncReads | None = context.reads
+        if reads is not None:
+            try:
+                at = context.deadline
+                results = [await reads.column(s.text, s.params, at) for s in bound.statements]
+            except HandOver:
+                pass  # the blocking path retries, probes and reports
+            else:
+                return bound.shape(results)
+        data: dict[str, Any] = await context.run(run_bound, context.graph, bound)
+        return data
 
     def refusal(self, error: GraphQLError) -> Refusal:
         """The body of a request refused for want of an expensive-request slot, as the

@@ -43,6 +43,7 @@ from kb.api.planner import COUNTS, PlannerMismatch
 from kb.api.request_json import BadJsonError, loads
 from kb.api.schema import Schema
 from kb.config import Settings
+from kb.graph.async_reads import AsyncReads
 from kb.graph.db import DatabaseUnavailableError, Graph
 from kb.search.runtime import SearchRuntime
 
@@ -178,10 +179,11 @@ async def handle(
     cache: ResponseCache | None = None,
     limits: ClientLimits | None = None,
     fast: FastPath | None = None,
+    reads: AsyncReads | None = None,
 ) -> Response:
     """Answer one GraphQL-over-HTTP request (from ``cache`` when it holds the answer
     for the graph's current version; a fully planned read through ``fast``); each counts
-    against the client's ``limits``."""
+    against the client's ``limits``; planned reads go through ``reads`` when given."""
     try:
         if request.method == "GET" and "query" not in request.query_params and _wants_html(request):
             # Not a GraphQL GET (no 'query'): the explorer, whose address may keep the
@@ -235,7 +237,7 @@ async def handle(
         body = cache.get(key, version)
         if body is not None:
             return Response(body, media_type=media_type, headers={"X-KB-Cache": "hit"})
-    context = Context(graph, settings, viewer, search)
+    context = Context(graph, settings, viewer, search, reads)
     if fast is not None and operation == OperationType.QUERY:
         body = await fast.answer(query, variables, name, context)
         if body is not None:

@@ -98,6 +98,7 @@ class Graph:
         database: the database name (``neo4j`` by default).
         tx_timeout: seconds after which Neo4j aborts a transaction.
         target: what the driver reaches (its URI), for messages and log lines.
+        connection: the URI and credentials the driver was opened with, if known.
     """
 
     def __init__(
@@ -106,8 +107,12 @@ class Graph:
         database: str,
         tx_timeout: float = 10.0,
         target: str = "Neo4j",
+        connection: tuple[str, tuple[str, str]] | None = None,
     ) -> None:
         self.driver = driver
+        #: (URI, (user, password)) when made by :meth:`connect`: what a second driver
+        #: to the same server needs (:mod:`kb.graph.async_reads`).
+        self.connection = connection
         self.database = database
         self.tx_timeout = tx_timeout
         self.availability = Availability(f"Neo4j at {target}")
@@ -131,7 +136,7 @@ class Graph:
             initial_retry_delay=0.1,
             notifications_min_severity="OFF",
         )
-        return cls(driver, database, tx_timeout, target=uri)
+        return cls(driver, database, tx_timeout, target=uri, connection=(uri, (user, password)))
 
     def close(self) -> None:
         self.driver.close()
