@@ -28,10 +28,11 @@ from __future__ import annotations
 
 import math
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from cachetools import LRUCache
 
 from kb.api.concurrency import RATE_LIMITED
 from kb.api.errors import ApiError
@@ -73,7 +74,7 @@ class ClientLimits:
     rate: int
     subscriptions: int
     clock: Callable[[], float] = time.monotonic
-    _buckets: OrderedDict[str, _Bucket] = field(default_factory=OrderedDict)
+    _buckets: LRUCache[str, _Bucket] = field(default_factory=lambda: LRUCache(MAX_CLIENTS))
     _open: dict[str, int] = field(default_factory=dict)
 
     def take(self, client: str) -> RateLimitedError | None:
@@ -87,9 +88,7 @@ class ClientLimits:
         else:
             refill = (now - bucket.at) * self.rate / 60.0
             bucket = _Bucket(min(float(self.rate), bucket.tokens + refill), now)
-        self._buckets[client] = bucket  # most recently seen last
-        while len(self._buckets) > MAX_CLIENTS:
-            self._buckets.popitem(last=False)
+        self._buckets[client] = bucket  # the least recently seen client goes first
         if bucket.tokens >= 1.0:
             bucket.tokens -= 1.0
             return None

@@ -16,12 +16,12 @@ Example:
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from cachetools import LRUCache
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -120,7 +120,7 @@ def _rule(limits: DirectiveLimits) -> type[ASTValidationRule]:
 #: is ``KEPT_LENGTH``, as for the fast path's validations: kb/api/fast_path.py).
 KEPT_OUTCOMES = KEPT_DOCUMENTS
 #: (limits, document text) -> the rule's errors (empty: within the limits).
-_KEPT: OrderedDict[tuple[DirectiveLimits, str], list[GraphQLError]] = OrderedDict()
+_KEPT: LRUCache[tuple[DirectiveLimits, str], list[GraphQLError]] = LRUCache(KEPT_OUTCOMES)
 
 
 class DirectiveGate(SchemaExtension):
@@ -149,14 +149,9 @@ class DirectiveGate(SchemaExtension):
     def _errors(self, schema: Any, document: DocumentNode, query: str | None) -> list[GraphQLError]:
         if query is None or len(query) > KEPT_LENGTH:
             return validate(schema, document, [self.rule])
-        kept = _KEPT
         key = (self.limits, query)
-        errors = kept.get(key)
+        errors = _KEPT.get(key)  # a hit becomes the most recently used
         if errors is None:
             errors = validate(schema, document, [self.rule])
-            kept[key] = errors
-            if len(kept) > KEPT_OUTCOMES:
-                kept.popitem(last=False)
-        else:
-            kept.move_to_end(key)
+            _KEPT[key] = errors
         return list(errors)

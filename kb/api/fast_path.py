@@ -36,11 +36,11 @@ Example:
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from cachetools import LRUCache
 from graphql import DocumentNode, GraphQLError, specified_rules
 from strawberry.schema.schema import validate_document
 
@@ -83,15 +83,14 @@ class FastPath:
         self.directives = directive_limits_rule(DirectiveLimits())
         #: (document text, operation name) -> the parsed document and its operation's
         #: cost when valid, None when not.
-        self._checked: OrderedDict[tuple[str, str | None], Checked | None] = OrderedDict()
+        self._checked: LRUCache[tuple[str, str | None], Checked | None] = LRUCache(KEPT)
 
     def checked(self, query: str, name: str | None) -> Checked | None:
         """The parsed document and the cost of a valid document's operation (kept per
         document text and operation name); None when it is not valid."""
         key = (query, name)
         if key in self._checked:
-            self._checked.move_to_end(key)
-            return self._checked[key]
+            return self._checked[key]  # a hit becomes the most recently used
         checked: Checked | None = None
         try:
             document = parse_kept(query, self.limits.max_tokens)
@@ -105,8 +104,6 @@ class FastPath:
         ):
             checked = Checked(document, measure_operation(gql, document, name).cost)
         self._checked[key] = checked
-        if len(self._checked) > KEPT:
-            self._checked.popitem(last=False)
         return checked
 
     async def answer(

@@ -16,11 +16,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from cachetools import LRUCache
 from graphql import DocumentNode, OperationType
 from graphql.execution import Executor
 from graphql.execution.collect_fields import collect_fields
@@ -149,7 +149,7 @@ class BoundCache:
             raise ValueError(f"a bound-plan cache needs room for one plan at least, not {size}")
         self.size = size
         self.max_variables = max_variables
-        self._entries: OrderedDict[bytes, Bound | None] = OrderedDict()
+        self._entries: LRUCache[bytes, Bound | None] = LRUCache(size)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -173,14 +173,10 @@ class BoundCache:
         """``(found, bound)``; a hit becomes the most recently used entry."""
         if key not in self._entries:
             return False, None
-        self._entries.move_to_end(key)
         return True, self._entries[key]
 
     def put(self, key: bytes, bound: Bound | None) -> None:
         self._entries[key] = bound
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
 
 
 #: Bound plans of this process: clients repeat requests.
