@@ -141,6 +141,53 @@ def test_kb_serve_recovers_by_itself_after_neo4j_is_killed_and_started_again(
     assert "Traceback" not in log, log
 
 
+def test_a_frozen_neo4j_costs_a_request_its_budget_not_the_server(
+    home: Path, neo4j: LocalNeo4j, test_env: dict[str, str], settings: Settings
+) -> None:
+    """Neo4j stopped (SIGSTOP: connections open, nothing answers) under a planned read:
+    each read answers with a coded error when its budget runs out, health checks and
+    other requests are answered meanwhile, and after SIGCONT reads succeed again."""
+    if settings.external_neo4j is not None:
+        pytest.skip("the suite runs against an external Neo4j: no managed server to freeze")
+    env = {**_app_env("managed", home, neo4j, test_env), "KB_REQUEST_BUDGET": "2"}
+    served = serve_ready(env, home.parent / "serve.log")
+    status = neo4j.status()
+    assert status.pid is not None
+    try:
+        assert _read(served)[1]["data"]
+        os.kill(status.pid, signal.SIGSTOP)
+        try:
+            outcomes: list[tuple[float, dict[str, object]]] = []
+            readers = [
+                threading.Thread(target=lambda: outcomes.append(_read(served, timeout=15)))
+                for _ in range(3)
+            ]
+            for reader in readers:
+                reader.start()
+            time.sleep(0.3)
+            started = time.monotonic()
+            health = httpx.get(f"{served.base}/healthz", timeout=5)
+            assert health.status_code == 200 and time.monotonic() - started < 1.0
+            for reader in readers:
+                reader.join(timeout=20)
+            assert len(outcomes) == 3
+            for took, body in outcomes:
+                assert took < 5.0, f"a read took {took:.2f}s with a budget of 2 s"
+                errors = body["errors"]
+                assert isinstance(errors, list) and errors[0]["extensions"]["code"]
+        finally:
+            os.kill(status.pid, signal.SIGCONT)
+        thawed = time.monotonic()
+        while not _read(served, timeout=15)[1].get("data"):
+            assert time.monotonic() - thawed < 10.0, "reads did not come back after SIGCONT"
+            time.sleep(0.2)
+        for _ in range(5):
+            assert _read(served)[1]["data"]
+    finally:
+        served.kill()
+    assert "Traceback" not in served.output()
+
+
 def test_the_bolt_port_is_kept_and_a_taken_port_is_reported(
     neo4j: LocalNeo4j, settings: Settings
 ) -> None:
