@@ -20,10 +20,15 @@ from kb.graph.db import Graph
 from kb.graph.search_docs import INDEXED_LABELS
 
 # One fixed statement (no label from input): each branch is an index seek on `id`.
+# Every branch takes the same list, never empty: Neo4j keys its plan cache by the
+# parameters' types as well as the text, and an empty list is not typed as a list of
+# strings, so one list per label gave a plan per combination of labels on a page (7),
+# each planned on first use (30-70 ms on a quiet machine) and again after any schema
+# change, such as a full-text index being created (bench/README.md, History).
 _EXISTING: LiteralString = (
-    "MATCH (n:Practice) WHERE n.id IN $Practice RETURN 'Practice' AS label, n.id AS id "
-    "UNION ALL MATCH (n:Lesson) WHERE n.id IN $Lesson RETURN 'Lesson' AS label, n.id AS id "
-    "UNION ALL MATCH (n:Contract) WHERE n.id IN $Contract RETURN 'Contract' AS label, n.id AS id"
+    "MATCH (n:Practice) WHERE n.id IN $ids RETURN 'Practice' AS label, n.id AS id "
+    "UNION ALL MATCH (n:Lesson) WHERE n.id IN $ids RETURN 'Lesson' AS label, n.id AS id "
+    "UNION ALL MATCH (n:Contract) WHERE n.id IN $ids RETURN 'Contract' AS label, n.id AS id"
 )
 
 
@@ -37,10 +42,13 @@ def existing_keys(graph: Graph, keys: Mapping[str, Sequence[str]]) -> dict[str, 
     unknown = sorted(set(keys) - set(INDEXED_LABELS))
     if unknown:
         raise ValueError(f"labels {unknown} are not indexed; expected {sorted(INDEXED_LABELS)}")
-    params = {label: list(keys.get(label, ())) for label in INDEXED_LABELS}
+    wanted = {label: set(keys.get(label, ())) for label in INDEXED_LABELS}
     found: dict[str, set[str]] = {label: set() for label in keys}
-    if not any(params.values()):
+    ids = sorted(set().union(*wanted.values()))
+    if not ids:
         return found
-    for row in graph.read(_EXISTING, **params):
-        found.setdefault(row["label"], set()).add(row["id"])
+    for row in graph.read(_EXISTING, ids=ids):
+        # The same id may name a node of another label than the one asked for.
+        if row["id"] in wanted[row["label"]]:
+            found.setdefault(row["label"], set()).add(row["id"])
     return found
