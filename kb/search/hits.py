@@ -30,6 +30,7 @@ from whoosh.analysis import (
     Token,
 )
 
+from kb.search.fragments import TEXTS, AnalysedTexts, matched_tokens
 from kb.search.querying import NOISE_WORDS
 from kb.search.results import Highlight
 from kb.search.scoring import ScoreVectors
@@ -117,13 +118,22 @@ class Marker:
     With ``vectors`` (the snapshot's posting arrays), a field is only analysed when the
     document holds one of the query's terms there, or a term is a stop word (the
     highlighter's analysis keeps stop words, unstemmed): otherwise no token can match
-    and Whoosh would return no fragment.
+    and Whoosh would return no fragment. With ``texts``, each stored text is analysed
+    once for all searches (:mod:`kb.search.fragments`); None analyses it for each hit,
+    as Whoosh does (the same fragments, tests/search/test_fragments.py).
     """
 
-    def __init__(self, searcher: Any, query: wq.Query, vectors: ScoreVectors | None = None) -> None:
+    def __init__(
+        self,
+        searcher: Any,
+        query: wq.Query,
+        vectors: ScoreVectors | None = None,
+        texts: AnalysedTexts | None = TEXTS,
+    ) -> None:
         self.searcher = searcher
         self.query = query
         self.vectors = vectors
+        self.texts = texts
         self._words: dict[str, frozenset[str]] = {}
         self._always: dict[str, bool] = {}
         self._holders: dict[str, Any] = {}
@@ -181,17 +191,36 @@ class Marker:
         analyzer = self.searcher.schema[fieldname].analyzer
         words = self.words(fieldname)
         chain = _chain(analyzer)
-        if chain is not None:
-            tokens = _matched_tokens(chain, text, words)
-        else:
-            tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
-            tokens = highlight.set_matched_filter(tokens, words)
-        tokens = highlighter._merge_matched_tokens(tokens)
-        fragments = highlighter.fragmenter.fragment_tokens(text, tokens)
+        fragments = self._cached_fragments(highlighter, chain, text, words)
+        if fragments is None:
+            if chain is not None:
+                tokens = _matched_tokens(chain, text, words)
+            else:
+                tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+                tokens = highlight.set_matched_filter(tokens, words)
+            tokens = highlighter._merge_matched_tokens(tokens)
+            fragments = highlighter.fragmenter.fragment_tokens(text, tokens)
         fragments = highlight.top_fragments(
             fragments, FRAGMENTS_PER_FIELD, highlighter.scorer, highlighter.order, minscore=1
         )
         return str(highlighter.formatter.format(fragments))
+
+    def _cached_fragments(
+        self, highlighter: Any, chain: _Chain | None, text: str, words: frozenset[str]
+    ) -> Any:
+        """The fragments of ``text`` from its kept analysis; None where that cannot
+        stand for the analyser's stream (another analyser or fragmenter, a text limit,
+        matched tokens that touch)."""
+        if self.texts is None or chain is None:
+            return None
+        fragmenter = highlighter.fragmenter
+        if type(fragmenter) is highlight.PinpointFragmenter:
+            tokens = matched_tokens(self.texts.get(chain, text), words, shared=True)
+            return None if tokens is None else fragmenter.fragment_matches(text, tokens)
+        if type(fragmenter) is highlight.WholeFragmenter and not fragmenter.charlimit:
+            tokens = matched_tokens(self.texts.get(chain, text), words, shared=False)
+            return None if tokens is None else [highlight.Fragment(text, tokens)]
+        return None
 
 
 def _stop_words(analyzer: Any) -> frozenset[str] | None:
