@@ -90,14 +90,14 @@ def _schema_analyzer(search: SearchService) -> Any:
 
 
 def test_touching_matches_are_left_to_whoosh() -> None:
-    letters = (re.compile("[a-z]"), frozenset(), 1, None, True, str, frozenset())
+    letters: tuple[Any, ...] = (re.compile("[a-z]"), frozenset(), 1, None, True, str, frozenset())
     assert matched_tokens(analyse(letters, "ab c"), frozenset({"a", "b"}), True) is None
     found = matched_tokens(analyse(letters, "ab c"), frozenset({"a", "c"}), True)
     assert found is not None and [t.startchar for t in found] == [0, 3]
 
 
 def test_kept_analyses_stay_within_their_byte_budget() -> None:
-    letters = (re.compile("[a-z]+"), frozenset(), 1, None, True, str, frozenset())
+    letters: tuple[Any, ...] = (re.compile("[a-z]+"), frozenset(), 1, None, True, str, frozenset())
     one = analyse(letters, "worda " * 50)
     texts = AnalysedTexts(max_bytes=3 * one.size)
     for letter in "abcdefghij":
