@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import threading
+import weakref
 from typing import Any
 
 import numpy as np
@@ -143,8 +144,11 @@ class Marker:
         found = self._words.get(fieldname)
         if found is None:
             field = self.searcher.schema[fieldname]
+            # Per field: existing_terms() without a field name filters the query's
+            # leaves by the field of the last term it saw (its loop variable shadows
+            # the argument). Each term is looked up in the segments once per snapshot.
             terms = self.query.existing_terms(
-                self.searcher.reader(), fieldname=fieldname, expand=True
+                _known_terms(self.searcher.reader()), fieldname=fieldname, expand=True
             )
             found = frozenset(field.from_bytes(term[1]) for term in terms)
             self._words[fieldname] = found
@@ -221,6 +225,40 @@ class Marker:
             tokens = matched_tokens(self.texts.get(chain, text), words, shared=False)
             return None if tokens is None else [highlight.Fragment(text, tokens)]
         return None
+
+
+#: Terms looked up per snapshot reader before its answers are forgotten (a bound on
+#: memory: each query's terms are looked up once, in every segment).
+MAX_KNOWN_TERMS = 100_000
+_KNOWN: weakref.WeakKeyDictionary[Any, _KnownTerms] = weakref.WeakKeyDictionary()
+
+
+class _KnownTerms:
+    """A reader whose answers to ``(field, term) in reader`` are kept (a snapshot's
+    segments do not change); everything else is the reader's own."""
+
+    def __init__(self, reader: Any) -> None:
+        self._reader = reader
+        self._known: dict[tuple[str, bytes], bool] = {}
+        self.schema = reader.schema
+
+    def __contains__(self, term: tuple[str, bytes]) -> bool:
+        found = self._known.get(term)
+        if found is None:
+            if len(self._known) >= MAX_KNOWN_TERMS:
+                self._known.clear()
+            found = self._known[term] = term in self._reader
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._reader, name)
+
+
+def _known_terms(reader: Any) -> Any:
+    found = _KNOWN.get(reader)
+    if found is None:
+        found = _KNOWN.setdefault(reader, _KnownTerms(reader))
+    return found
 
 
 def _stop_words(analyzer: Any) -> frozenset[str] | None:

@@ -98,3 +98,19 @@ def test_kept_analyses_stay_within_their_byte_budget() -> None:
     texts.get(letters, "wordk " * 50)
     assert texts.get(letters, "wordh " * 50) is texts.get(letters, "wordh " * 50)
     assert {key[1].split()[0] for key in texts._entries} == {"wordh", "wordj", "wordk"}
+
+
+def test_kept_term_lookups_give_the_query_terms_the_reader_gives(search: SearchService) -> None:
+    with search.searchers.searcher() as searcher:
+        for text in [*judged_and_operator_queries(), "zzzunknown protest"]:
+            _, plan = search.plan(searcher, text)
+            if plan is None:
+                continue
+            for _ in range(2):  # looked up, then answered from what was kept
+                marker = Marker(searcher, plan.query)
+                for name in HIGHLIGHT_FIELDS:
+                    theirs = plan.query.existing_terms(
+                        searcher.reader(), fieldname=name, expand=True
+                    )
+                    field = searcher.schema[name]
+                    assert marker.words(name) == {field.from_bytes(t) for _, t in theirs}, text
