@@ -338,6 +338,23 @@ def _close_pairs_arrays(
     as Whoosh's phrase matcher, :func:`kb.search.scoring.within`)."""
     credit: dict[int, float] = {}
     nums = np.array(numbers, dtype=np.int64)
+    # Which of the candidates hold a term in a field, once per term and field (the right
+    # concept of one pair is the left of the next), by binary search in its ascending
+    # posting list rather than np.isin (which hashes or sorts both arrays each time).
+    held: dict[tuple[str, str], Any] = {}
+
+    def holds(name: str, token: str) -> Any:
+        found = held.get((name, token))
+        if found is None:
+            ids = vectors.postings(searcher, name, token)[0]
+            if len(ids):
+                at = np.minimum(np.searchsorted(ids, nums), len(ids) - 1)
+                found = ids[at] == nums
+            else:
+                found = np.zeros(len(nums), dtype=bool)
+            held[(name, token)] = found
+        return found
+
     for left, right in zip(plan.concepts, plan.concepts[1:], strict=False):
         if left.prefix or right.prefix:
             continue
@@ -347,7 +364,7 @@ def _close_pairs_arrays(
         for name in PROXIMITY_FIELDS:
             holding = np.ones(len(nums), dtype=bool)
             for token in set(tokens):
-                holding &= np.isin(nums, vectors.postings(searcher, name, token)[0])
+                holding &= holds(name, token)
             docs = [int(n) for n in nums[holding]]
             if not docs:
                 continue
