@@ -101,6 +101,8 @@ class ScoreVectors:
         self._b = float(getattr(weighting, "B", 0.75))
         self._field_b: dict[str, float] = dict(getattr(weighting, "_field_B", {}))
         self._postings: OrderedDict[tuple[str, str], tuple[Ids, Vector]] = OrderedDict()
+        #: Term scores over each posting list (kept per snapshot, see _term_scores).
+        self._scores: OrderedDict[tuple[str, str], tuple[Ids, Vector]] = OrderedDict()
         self._bytes = 0
         self._lengths: dict[str, Vector] = {}
         self._idf: dict[tuple[str, str], float] = {}
@@ -268,6 +270,20 @@ class ScoreVectors:
         if not searcher.schema[fieldname].scorable:
             scores[ids] = weights
             return mask, scores
+        scores[ids] = self._term_scores(searcher, fieldname, text, ids, weights)
+        return mask, scores
+
+    def _term_scores(
+        self, searcher: Any, fieldname: str, text: str, ids: Ids, weights: Vector
+    ) -> Vector:
+        """A scorable term's Whoosh score in each document of its posting list (kept
+        while its posting list is: the same snapshot's statistics give the same
+        numbers)."""
+        key = (fieldname, text)
+        with self._lock:
+            found = self._scores.get(key)
+        if found is not None and found[0] is ids:
+            return found[1]
         idf = self.idf(searcher, fieldname, text)
         average = searcher.avg_field_length(fieldname) or 1
         length = self.lengths(searcher, fieldname)[ids]
@@ -275,8 +291,13 @@ class ScoreVectors:
         b, k1 = self.b(fieldname), self.k1
         # The same expression as whoosh.scoring.bm25, in the same order.
         norm = k1 * ((1 - b) + b * length / average)
-        scores[ids] = idf * ((weights * (k1 + 1)) / (weights + norm))
-        return mask, scores
+        values: Vector = idf * ((weights * (k1 + 1)) / (weights + norm))
+        with self._lock:
+            self._scores[key] = (ids, values)
+            # At most one entry per kept posting list; dropped with it (see postings).
+            while len(self._scores) > len(self._postings):
+                self._scores.popitem(last=False)
+        return values
 
     def scores(self, searcher: Any, query: wq.Query, sets: MatchSets) -> Vector:
         """Whoosh's score of ``query`` for every document (0 where it does not match).
