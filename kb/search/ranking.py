@@ -45,7 +45,6 @@ from kb.search.matchsets import MatchSets
 from kb.search.querying import Concept, ParsedQuery
 from kb.search.schema import TEXT_FIELDS
 from kb.search.scoring import ScoreVectors, mask_of
-from kb.search.segments import within
 
 #: Best Whoosh hits re-ranked; hits after them keep Whoosh's order.
 CANDIDATES = 100
@@ -335,7 +334,8 @@ def _close_pairs_arrays(
     searcher: Any, plan: Plan, numbers: list[int], vectors: ScoreVectors
 ) -> dict[int, float]:
     """:func:`_close_pairs` from positions read once per term and field (the same test
-    as Whoosh's phrase matcher, :func:`kb.search.scoring.within`)."""
+    as Whoosh's phrase matcher, :func:`kb.search.segments.within`), each candidate's
+    outcome per pair and field kept per snapshot (:meth:`ScoreVectors.closeness`)."""
     credit: dict[int, float] = {}
     nums = np.array(numbers, dtype=np.int64)
     # Which of the candidates hold a term in a field, once per term and field (the right
@@ -368,12 +368,11 @@ def _close_pairs_arrays(
             docs = [int(n) for n in nums[holding]]
             if not docs:
                 continue
-            where = {t: vectors.positions(searcher, name, t, docs) for t in set(tokens)}
+            near = vectors.closeness(searcher, name, tuple(tokens), docs, PROXIMITY_SLOP)
             for number in docs:
-                lists = [where[t][number] for t in tokens]
-                if within(lists, PROXIMITY_SLOP):
+                if near[number]:
                     close.add(number)
-                    if within(lists, 1):
+                    if near[number] == 2:
                         adjacent.add(number)
         for number in sorted(close):
             credit[number] = credit.get(number, 0.0) + (1.0 if number in adjacent else NEAR_CREDIT)

@@ -40,7 +40,7 @@ import numpy.typing as npt
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 
-from kb.search.segments import MAX_BYTES, SegmentArrays
+from kb.search.segments import MAX_BYTES, SegmentArrays, within
 
 if TYPE_CHECKING:
     from kb.search.matchsets import MatchSets
@@ -51,6 +51,9 @@ Ids = npt.NDArray[np.int64]
 
 #: Posting lists kept per snapshot (least recently used dropped first).
 MAX_POSTINGS = 8192
+#: Documents whose closeness of a word sequence is kept per snapshot, all sequences
+#: together (:meth:`ScoreVectors.closeness`; least recently used sequence dropped first).
+MAX_CLOSENESS = 200_000
 _NULL = type(wq.NullQuery)
 
 
@@ -106,6 +109,8 @@ class ScoreVectors:
         self._bytes = 0
         self._lengths: dict[str, Vector] = {}
         self._idf: dict[tuple[str, str], float] = {}
+        self._near: OrderedDict[tuple[str, tuple[str, ...], int], dict[int, int]] = OrderedDict()
+        self._near_count = 0
         self._lock = threading.Lock()
 
     def b(self, fieldname: str) -> float:
@@ -158,6 +163,36 @@ class ScoreVectors:
                 where = self.segments.positions(reader, fieldname, text, local, decode)
                 found.update((n + offset, p) for n, p in where.items())
         return found
+
+    def closeness(
+        self, searcher: Any, fieldname: str, words: tuple[str, ...], docnums: list[int], slop: int
+    ) -> dict[int, int]:
+        """For each of ``docnums`` (each holding every word in ``fieldname``): 2 where the
+        words occur in order next to each other, 1 where each is within ``slop`` of the
+        one before (:func:`kb.search.segments.within`), else 0; kept per snapshot, so a
+        document is tested once per sequence of words and field."""
+        key = (fieldname, words, slop)
+        with self._lock:
+            known = self._near.get(key)
+            if known is None:
+                known = self._near[key] = {}
+            else:
+                self._near.move_to_end(key)
+            todo = [n for n in docnums if n not in known]
+        if todo:
+            where = {w: self.positions(searcher, fieldname, w, todo) for w in set(words)}
+            found: dict[int, int] = {}
+            for number in todo:
+                lists = [where[w][number] for w in words]
+                found[number] = (2 if within(lists, 1) else 1) if within(lists, slop) else 0
+            with self._lock:
+                if self._near.get(key) is known:  # not dropped meanwhile
+                    self._near_count += len(found.keys() - known.keys())
+                known.update(found)
+                while self._near_count > MAX_CLOSENESS and len(self._near) > 1:
+                    _, dropped = self._near.popitem(last=False)
+                    self._near_count -= len(dropped)
+        return {n: known[n] for n in docnums}
 
     def phrase_docs(self, searcher: Any, query: wq.Phrase) -> Ids | None:
         """The documents (deleted ones included) where Whoosh's matcher would find the
