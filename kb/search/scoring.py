@@ -54,6 +54,8 @@ MAX_POSTINGS = 8192
 #: Documents whose closeness of a word sequence is kept per snapshot, all sequences
 #: together (:meth:`ScoreVectors.closeness`; least recently used sequence dropped first).
 MAX_CLOSENESS = 200_000
+#: Phrases whose matches and scores are kept per snapshot (as sparse arrays).
+MAX_PHRASES = 4096
 _NULL = type(wq.NullQuery)
 
 
@@ -111,6 +113,9 @@ class ScoreVectors:
         self._idf: dict[tuple[str, str], float] = {}
         self._near: OrderedDict[tuple[str, tuple[str, ...], int], dict[int, int]] = OrderedDict()
         self._near_count = 0
+        self._phrase_scores: OrderedDict[tuple[str, tuple[str, ...], int], tuple[Ids, Vector]] = (
+            OrderedDict()
+        )
         self._lock = threading.Lock()
 
     def b(self, fieldname: str) -> float:
@@ -378,16 +383,41 @@ class ScoreVectors:
         raise UnsupportedQueryError(f"{type(query).__name__} is not scored here: {query!r}")
 
     def _phrase(self, searcher: Any, query: wq.Phrase, sets: MatchSets) -> tuple[Mask, Vector]:
-        mask = mask_of(sets.docs(searcher, query), self.size)
+        # Where it matches and its unboosted score there, kept per snapshot (the same
+        # synonym phrases come back in query after query), spread out again each time.
+        key = (query.fieldname, tuple(query.words), int(query.slop))
+        with self._lock:
+            found = self._phrase_scores.get(key)
+            if found is not None:
+                self._phrase_scores.move_to_end(key)
+        if found is None:
+            found = self._phrase_sparse(searcher, query, sets)
+            with self._lock:
+                self._phrase_scores[key] = found
+                while len(self._phrase_scores) > MAX_PHRASES:
+                    self._phrase_scores.popitem(last=False)
+        ids, values = found
+        mask = np.zeros(self.size, dtype=bool)
         scores = np.zeros(self.size)
-        if not mask.any():
+        if not len(ids):
             return mask, scores
+        mask[ids] = True
+        scores[ids] = values
+        return mask, scores * query.boost if query.boost != 1.0 else scores
+
+    def _phrase_sparse(
+        self, searcher: Any, query: wq.Phrase, sets: MatchSets
+    ) -> tuple[Ids, Vector]:
+        mask = mask_of(sets.docs(searcher, query), self.size)
+        if not mask.any():
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        scores = np.zeros(self.size)
         field = searcher.schema[query.fieldname]
         for word in query.words:
             _, more = self.term(searcher, query.fieldname, field.to_bytes(word).decode("utf-8"))
             scores += more
-        scores[~mask] = 0.0
-        return mask, scores * query.boost if query.boost != 1.0 else scores
+        ids = np.flatnonzero(mask)
+        return ids, scores[ids]
 
 
 def _segments(searcher: Any) -> list[tuple[Any, int]]:
