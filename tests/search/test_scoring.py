@@ -76,6 +76,24 @@ def test_search_answers_equal_with_whoosh_scoring(
     assert differing == []
 
 
+def test_answers_from_kept_scores_equal_first_answers(seed_index: IndexStore) -> None:
+    """Term and phrase scores, closeness of neighbouring words and formatted fragments
+    are kept per snapshot (or process): a repeat gives exactly the first answer, and
+    neither depends on what other queries ran before."""
+
+    def exact(result: Any) -> Any:
+        return [(h.kind, h.id, h.score, h.highlights) for h in result.hits], result.facets
+
+    texts = judged_and_operator_queries()
+    first = SearchService(seed_index)
+    answers = {text: exact(first.search(text, first=10)) for text in texts}
+    assert {text: exact(first.search(text, first=10)) for text in texts} == answers
+    backwards = SearchService(seed_index)
+    assert {text: exact(backwards.search(text, first=10)) for text in reversed(texts)} == answers
+    first.close()
+    backwards.close()
+
+
 def test_every_score_equals_whoosh_score(search: SearchService) -> None:
     scored = 0
     with search.searchers.searcher() as searcher:
