@@ -54,6 +54,10 @@ MAX_POSTINGS = 8192
 #: Documents whose closeness of a word sequence is kept per snapshot, all sequences
 #: together (:meth:`ScoreVectors.closeness`; least recently used sequence dropped first).
 MAX_CLOSENESS = 200_000
+#: Bytes of term scores kept per snapshot (:meth:`ScoreVectors._term_scores`, 8 per
+#: posting; the posting lists they are for are counted in theirs), and of phrases'
+#: matches with their scores (16 per match), each.
+MAX_SCORE_BYTES = 32 * 1024 * 1024
 #: Phrases whose matches and scores are kept per snapshot (as sparse arrays).
 MAX_PHRASES = 4096
 _NULL = type(wq.NullQuery)
@@ -108,6 +112,7 @@ class ScoreVectors:
         self._postings: OrderedDict[tuple[str, str], tuple[Ids, Vector]] = OrderedDict()
         #: Term scores over each posting list (kept per snapshot, see _term_scores).
         self._scores: OrderedDict[tuple[str, str], tuple[Ids, Vector]] = OrderedDict()
+        self._score_bytes = 0
         self._bytes = 0
         self._lengths: dict[str, Vector] = {}
         self._idf: dict[tuple[str, str], float] = {}
@@ -116,6 +121,7 @@ class ScoreVectors:
         self._phrase_scores: OrderedDict[tuple[str, tuple[str, ...], int], tuple[Ids, Vector]] = (
             OrderedDict()
         )
+        self._phrase_bytes = 0
         self._lock = threading.Lock()
 
     def b(self, fieldname: str) -> float:
@@ -322,8 +328,9 @@ class ScoreVectors:
         key = (fieldname, text)
         with self._lock:
             found = self._scores.get(key)
-        if found is not None and found[0] is ids:
-            return found[1]
+            if found is not None and found[0] is ids:
+                self._scores.move_to_end(key)
+                return found[1]
         idf = self.idf(searcher, fieldname, text)
         average = searcher.avg_field_length(fieldname) or 1
         length = self.lengths(searcher, fieldname)[ids]
@@ -333,10 +340,19 @@ class ScoreVectors:
         norm = k1 * ((1 - b) + b * length / average)
         values: Vector = idf * ((weights * (k1 + 1)) / (weights + norm))
         with self._lock:
+            stale = self._scores.pop(key, None)
+            if stale is not None:
+                self._score_bytes -= stale[1].nbytes
             self._scores[key] = (ids, values)
-            # At most one entry per kept posting list; dropped with it (see postings).
-            while len(self._scores) > len(self._postings):
-                self._scores.popitem(last=False)
+            self._score_bytes += values.nbytes
+            # No more entries than kept posting lists, and a byte budget of its own (an
+            # entry may hold a posting list dropped since).
+            while self._scores and (
+                len(self._scores) > max(len(self._postings), 1)
+                or self._score_bytes > MAX_SCORE_BYTES
+            ):
+                _, (_, dropped) = self._scores.popitem(last=False)
+                self._score_bytes -= dropped.nbytes
         return values
 
     def scores(self, searcher: Any, query: wq.Query, sets: MatchSets) -> Vector:
@@ -393,9 +409,14 @@ class ScoreVectors:
         if found is None:
             found = self._phrase_sparse(searcher, query, sets)
             with self._lock:
-                self._phrase_scores[key] = found
-                while len(self._phrase_scores) > MAX_PHRASES:
-                    self._phrase_scores.popitem(last=False)
+                if key not in self._phrase_scores:
+                    self._phrase_scores[key] = found
+                    self._phrase_bytes += found[0].nbytes + found[1].nbytes
+                while len(self._phrase_scores) > MAX_PHRASES or (
+                    self._phrase_bytes > MAX_SCORE_BYTES and len(self._phrase_scores) > 1
+                ):
+                    _, (ids, values) = self._phrase_scores.popitem(last=False)
+                    self._phrase_bytes -= ids.nbytes + values.nbytes
         ids, values = found
         mask = np.zeros(self.size, dtype=bool)
         scores = np.zeros(self.size)

@@ -20,7 +20,7 @@ from whoosh import highlight
 from whoosh import query as wq
 
 from kb.graph.db import Graph
-from kb.search import Indexer, IndexStore, SearchFilters, SearchService, segments
+from kb.search import Indexer, IndexStore, SearchFilters, SearchService, scoring, segments
 from kb.search.hits import (
     _PINPOINT,
     _WHOLE,
@@ -259,6 +259,34 @@ def test_segment_arrays_stay_within_their_byte_budget(
             arrays.postings(sub.reader(), "body", word)
             assert arrays._bytes["postings"] <= 4096
     assert len(arrays._caches["postings"][1]) < 6
+
+
+def test_kept_scores_stay_within_their_budgets(
+    search: SearchService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scoring, "MAX_SCORE_BYTES", 4096)
+    monkeypatch.setattr(scoring, "MAX_CLOSENESS", 50)
+    with search.searchers.searcher() as searcher:
+        vectors = ScoreVectors(searcher)
+        sets = MatchSets(searcher, vectors=vectors)
+        for word in ("contract", "state", "bid", "protest", "cooperative", "purchas"):
+            vectors.scores(searcher, wq.Term("body", word), sets)
+            assert vectors._score_bytes <= 4096
+            assert sum(v.nbytes for _, v in vectors._scores.values()) == vectors._score_bytes
+        for field, text, slop in PHRASES:
+            words = [t.text for t in TEXT_ANALYZER(text)]
+            vectors.scores(searcher, wq.Phrase(field, words, slop=slop), sets)
+            assert vectors._phrase_bytes <= 4096 or len(vectors._phrase_scores) == 1
+        numbers = list(range(min(vectors.size, 120)))
+        for words in (("bid", "protest"), ("state", "contract"), ("cooper", "contract")):
+            holding = [
+                n
+                for n in numbers
+                if all(n in set(vectors.postings(searcher, "body", w)[0].tolist()) for w in words)
+            ]
+            near = vectors.closeness(searcher, "body", words, holding, 3)
+            assert set(near) == set(holding)
+            assert vectors._near_count <= 50 or len(vectors._near) == 1
 
 
 def test_phrase_rule_on_span_ends_equals_whoosh_span_loop() -> None:
