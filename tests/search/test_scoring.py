@@ -278,13 +278,13 @@ def test_kept_scores_stay_within_their_budgets(
             vectors.scores(searcher, wq.Phrase(field, words, slop=slop), sets)
             assert vectors._phrase_bytes <= 4096 or len(vectors._phrase_scores) == 1
         numbers = list(range(min(vectors.size, 120)))
-        for words in (("bid", "protest"), ("state", "contract"), ("cooper", "contract")):
+        for pair in (("bid", "protest"), ("state", "contract"), ("cooper", "contract")):
             holding = [
                 n
                 for n in numbers
-                if all(n in set(vectors.postings(searcher, "body", w)[0].tolist()) for w in words)
+                if all(n in set(vectors.postings(searcher, "body", w)[0].tolist()) for w in pair)
             ]
-            near = vectors.closeness(searcher, "body", words, holding, 3)
+            near = vectors.closeness(searcher, "body", pair, holding, 3)
             assert set(near) == set(holding)
             assert vectors._near_count <= 50 or len(vectors._near) == 1
 
