@@ -41,7 +41,7 @@ import neo4j
 from neo4j import READ_ACCESS, Query
 from neo4j.exceptions import AuthError, DriverError, Neo4jError
 
-from kb.graph.db import CONNECT_TIMEOUT, Graph
+from kb.graph.db import DRIVER_OPTIONS, Graph
 from kb.graph.deadline import MIN_TX_SECONDS
 
 log = logging.getLogger(__name__)
@@ -72,13 +72,7 @@ class AsyncReads:
         if graph.connection is None:
             return None
         uri, auth = graph.connection
-        driver = neo4j.AsyncGraphDatabase.driver(
-            uri,
-            auth=auth,
-            connection_acquisition_timeout=10.0,
-            connection_timeout=CONNECT_TIMEOUT,
-            notifications_min_severity="OFF",
-        )
+        driver = neo4j.AsyncGraphDatabase.driver(uri, auth=auth, **DRIVER_OPTIONS)
         return cls(graph, driver)
 
     async def close(self) -> None:

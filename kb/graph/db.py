@@ -52,6 +52,14 @@ QueryError = Neo4jError
 RETRY_TIME = 0.25
 #: Seconds to open a TCP connection to Neo4j.
 CONNECT_TIMEOUT = 3.0
+#: What every driver of this application is opened with (the blocking one here, the
+#: event loop's in :mod:`kb.graph.async_reads`): bounded waits for a pooled connection
+#: and for connecting, and no notifications sent along with results.
+DRIVER_OPTIONS: dict[str, Any] = {
+    "connection_acquisition_timeout": 10.0,
+    "connection_timeout": CONNECT_TIMEOUT,
+    "notifications_min_severity": "OFF",
+}
 
 log = logging.getLogger(__name__)
 
@@ -130,11 +138,9 @@ class Graph:
         driver = GraphDatabase.driver(
             uri,
             auth=(user, password),
-            connection_acquisition_timeout=10.0,
-            connection_timeout=CONNECT_TIMEOUT,
             max_transaction_retry_time=RETRY_TIME,
             initial_retry_delay=0.1,
-            notifications_min_severity="OFF",
+            **DRIVER_OPTIONS,
         )
         return cls(driver, database, tx_timeout, target=uri, connection=(uri, (user, password)))
 

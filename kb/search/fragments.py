@@ -16,12 +16,12 @@ Example:
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 from whoosh.analysis import Token
+
+from kb.search.kept import KeptBytes
 
 #: Estimated bytes of analysed texts kept, all fields together (per process).
 MAX_BYTES = 16 * 1024 * 1024
@@ -150,13 +150,14 @@ def matched_tokens(
 
 class AnalysedTexts:
     """Analysed texts by (analyser chain, text), least recently used dropped first
-    beyond ``max_bytes`` (estimated). Safe to share between threads."""
+    beyond ``max_bytes`` (estimated: :attr:`AnalysedText.size`). Safe to share between
+    threads."""
 
     def __init__(self, max_bytes: int = MAX_BYTES) -> None:
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple[Any, str], AnalysedText] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
+        self._entries: KeptBytes[tuple[Any, str], AnalysedText] = KeptBytes(
+            max_bytes, size=lambda analysed: analysed.size
+        )
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -164,25 +165,16 @@ class AnalysedTexts:
     @property
     def bytes(self) -> int:
         """Estimated bytes held now."""
-        return self._bytes
+        return self._entries.bytes
 
     def get(self, chain: tuple[Any, ...], text: str) -> AnalysedText:
         """``text`` analysed by ``chain``, from the cache or made now (and kept)."""
         key = (chain, text)
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-                return found
-        made = analyse(chain, text)
-        with self._lock:
-            if key not in self._entries and made.size <= self.max_bytes:
-                self._entries[key] = made
-                self._bytes += made.size
-                while self._bytes > self.max_bytes:
-                    _, dropped = self._entries.popitem(last=False)
-                    self._bytes -= dropped.size
-        return made
+        found = self._entries.get(key)
+        if found is None:
+            found = analyse(chain, text)
+            self._entries.put(key, found)
+        return found
 
 
 #: The process's analysed texts (the chain in each key tells analysers apart).

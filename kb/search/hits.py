@@ -18,7 +18,6 @@ from __future__ import annotations
 import html
 import threading
 import weakref
-from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -33,6 +32,7 @@ from whoosh.analysis import (
 )
 
 from kb.search.fragments import TEXTS, AnalysedTexts, matched_tokens
+from kb.search.kept import KeptBytes
 from kb.search.querying import NOISE_WORDS
 from kb.search.results import Highlight
 from kb.search.scoring import ScoreVectors
@@ -202,10 +202,11 @@ class Marker:
         # the same hit of the same query (or of another with the same words) is not
         # fragmented, scored and formatted again.
         key = (highlighter, chain, text, words)
-        found = _FORMATTED.get(key)
-        if found is None:
-            found = self._make_fragment(highlighter, analyzer, chain, text, words)
-            _FORMATTED.put(key, found, 2 * (len(text) + len(found)) + _ENTRY_BYTES)
+        kept = _FORMATTED.get(key)
+        if kept is not None:
+            return kept[0]
+        found = self._make_fragment(highlighter, analyzer, chain, text, words)
+        _FORMATTED.put(key, (found, 2 * (len(text) + len(found)) + _ENTRY_BYTES))
         return found
 
     def _make_fragment(
@@ -248,40 +249,14 @@ class Marker:
         return None
 
 
-class _Formatted:
-    """Formatted fragments by (highlighter, analyser chain, text, words), least
-    recently used dropped first beyond ``max_bytes`` (estimated). Thread-safe."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple[Any, ...], tuple[str, int]] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...]) -> str | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is None:
-                return None
-            self._entries.move_to_end(key)
-            return found[0]
-
-    def put(self, key: tuple[Any, ...], value: str, size: int) -> None:
-        with self._lock:
-            if key in self._entries or size > self.max_bytes:
-                return
-            self._entries[key] = (value, size)
-            self._bytes += size
-            while self._bytes > self.max_bytes:
-                _, (_, dropped) = self._entries.popitem(last=False)
-                self._bytes -= dropped
-
-
 #: Estimated bytes of formatted fragments kept (per process), and per entry beside the
 #: text and the fragment (key tuple, entry, the words' set is shared by a search).
 MAX_FORMATTED_BYTES = 8 * 1024 * 1024
 _ENTRY_BYTES = 300
-_FORMATTED = _Formatted(MAX_FORMATTED_BYTES)
+#: (highlighter, analyser chain, text, words) -> (formatted fragments, estimated bytes).
+_FORMATTED: KeptBytes[tuple[Any, ...], tuple[str, int]] = KeptBytes(
+    MAX_FORMATTED_BYTES, size=lambda entry: entry[1]
+)
 
 #: Terms looked up per snapshot reader before its answers are forgotten (a bound on
 #: memory: each query's terms are looked up once, in every segment).
