@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from kb.graph.db import Graph
+from kb.graph.property_counts import refresh
 
 BATCH = 2000
 
@@ -139,6 +140,7 @@ def expand(graph: Graph, copies: int) -> dict[str, int]:
     expand_contracts(graph, copies)
     expand_practices(graph, copies)
     expand_lessons(graph, copies)
+    refresh(graph)  # written around the API's writers: recount, as `kb serve` does at start
     return sizes(graph)
 
 

@@ -19,6 +19,7 @@ from kb.config import Settings
 from kb.graph.connect import open_graph
 from kb.graph.db import Graph
 from kb.graph.load import LoadReport, load_seed, seed_size
+from kb.graph.property_counts import refresh as refresh_counts
 from kb.graph.schema import apply_schema
 from kb.graph.stats import is_empty
 from kb.seed import read_seed
@@ -102,6 +103,7 @@ def prepare(
         count = apply_schema(graph)
         progress.say(f"Schema applied: {count} constraints and indexes (schema/*.cypher)")
         _recover(graph)
+        refresh_counts(graph)  # true again whatever wrote the graph last
         if seed_if_empty and is_empty(graph):
             progress.say("The graph is empty: loading the seed")
             report = seed_graph(graph, settings, progress)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import LiteralString
 
 from kb.graph.db import Graph, Tx
+from kb.graph.property_counts import recount, tracked
 
 _RECORD = (
     "MERGE (s:Sequence {name: 'changes'}) ON CREATE SET s.value = 0, s.epoch = randomUUID() "
@@ -47,6 +48,8 @@ def record_changes(
     ``diff`` their values before and after (:func:`kb.graph.history.encode_diffs`)."""
     if ids:
         tx.run(_RECORD, ids=ids, label=label, op=op, author=author, fields=fields, diff=diff)
+        if tracked().get(label):  # its property counts, after all of the transaction's writes
+            tx.before_commit.setdefault(f"counts:{label}", lambda t: recount(t, label))
 
 
 def changes_since(graph: Graph, seq: int, limit: int = 500) -> list[Change]:

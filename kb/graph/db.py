@@ -78,6 +78,18 @@ class Tx:
     def __init__(self, tx: ManagedTransaction, graph: Graph) -> None:
         self._tx = tx
         self._graph = graph
+        #: Work to run last, after the transaction's own, before it commits (keyed, so
+        #: asking twice runs it once): :func:`kb.graph.changes.record_changes` asks
+        #: for the recount of :mod:`kb.graph.property_counts` this way.
+        self.before_commit: dict[str, Callable[[Tx], None]] = {}
+
+    def finish(self) -> None:
+        """Run the :attr:`before_commit` work (each may ask for more)."""
+        done: set[str] = set()
+        while pending := [k for k in self.before_commit if k not in done]:
+            for key in pending:
+                done.add(key)
+                self.before_commit[key](self)
 
     def run(self, query: LiteralString, **params: Any) -> list[Row]:
         """Run one parameterised statement and return its rows as dicts."""
@@ -221,7 +233,10 @@ class Graph:
         # Inside a request, never longer than the time its budget has left.
         @unit_of_work(timeout=bounded_timeout(timeout or self.tx_timeout))
         def unit(tx: ManagedTransaction) -> T:
-            return work(Tx(tx, self))
+            wrapped = Tx(tx, self)
+            result = work(wrapped)
+            wrapped.finish()
+            return result
 
         availability = self.availability
         if not availability.should_try():

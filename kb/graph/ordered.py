@@ -53,10 +53,14 @@ def indexed_properties() -> dict[str, frozenset[str]]:
     return {label: frozenset(props) for label, props in found.items()}
 
 
-def ordered_nodes(label: str, prop: str, desc: bool, end: str) -> str | None:
+def ordered_nodes(label: str, prop: str, desc: bool, end: str, known: str = "null") -> str | None:
     """``WITH ... AS xs``: the first ``end`` (a parameter) nodes of ``label`` as
     ``[n, null]`` pairs, in the order of ``prop`` (descending when ``desc``), then
     ``id``; None when no index covers ``prop`` (or it is ``id``, already in order).
+
+    ``known`` is a Cypher expression that says whether some node lacks ``prop`` without
+    counting the index (:func:`kb.graph.property_counts.known_missing`), or null when
+    it cannot: then the index is counted.
 
     ``label`` and ``prop`` must be plain identifiers (they are quoted here)."""
     if prop == "id" or prop not in indexed_properties().get(label, frozenset()):
@@ -72,8 +76,12 @@ def ordered_nodes(label: str, prop: str, desc: bool, end: str) -> str | None:
         f" WITH n ORDER BY n.id LIMIT {end} RETURN [n, null] }}"
     )
     if desc:  # nulls first: read them only when some node lacks the property
-        missing = f"COUNT {{ (:{node}) }} > COUNT {{ MATCH (n:{node}) WHERE n.{key} IS NOT NULL }}"
-        return f"WITH CASE WHEN {missing} THEN {absent} ELSE [] END AS xs WITH xs + {present} AS xs"
+        counted = f"COUNT {{ (:{node}) }} > COUNT {{ MATCH (n:{node}) WHERE n.{key} IS NOT NULL }}"
+        return (
+            f"WITH {known} AS known WITH CASE WHEN known IS NULL"
+            f" THEN CASE WHEN {counted} THEN {absent} ELSE [] END"
+            f" WHEN known THEN {absent} ELSE [] END AS xs WITH xs + {present} AS xs"
+        )
     # nulls last: read them only when the nodes with the property do not fill the page
     return (
         f"WITH {present} AS xs WITH xs + CASE WHEN size(xs) < {end} THEN {absent} ELSE [] END AS xs"

@@ -27,6 +27,7 @@ from kb.domain.relationships import Direction, Edge, Relationship
 from kb.graph.db import Graph
 from kb.graph.filters import FILTERS, given, list_match
 from kb.graph.ordered import GROWING, bounded_related, ordered_nodes
+from kb.graph.property_counts import known_missing
 from kb.graph.reads import derived_match
 from kb.graph.records import PageRequest
 
@@ -393,7 +394,8 @@ def root_page(label: str, page: Page) -> Statement | None:
             total = f"COUNT {{ (:{node}) }}" if page.counted else "null"
             _ident(params["order"])  # a plain identifier, or unplannable
             end = f"{skip} + {limit}"
-            head = ordered_nodes(label, params["order"], params["desc"], end)
+            known = known_missing(label, params["order"])
+            head = ordered_nodes(label, params["order"], params["desc"], end, known)
             if head is not None:  # the order from a range index (kb.graph.ordered)
                 text = f"{head} RETURN [{total}, [x0 IN xs[{skip}..{end}] | {item}]] AS v"
                 return Statement(text, builder.params)
