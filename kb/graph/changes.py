@@ -48,8 +48,21 @@ def record_changes(
     ``diff`` their values before and after (:func:`kb.graph.history.encode_diffs`)."""
     if ids:
         tx.run(_RECORD, ids=ids, label=label, op=op, author=author, fields=fields, diff=diff)
-        if tracked().get(label):  # its property counts, after all of the transaction's writes
+        if _may_change_counts(label, op, fields):  # recounted after all of the tx's writes
             tx.before_commit.setdefault(f"counts:{label}", lambda t: recount(t, label))
+
+
+def _may_change_counts(label: str, op: str, fields: list[str] | None) -> bool:
+    """Whether a change can change ``label``'s property counts
+    (:mod:`kb.graph.property_counts`): a create, a delete, a bulk write (no ``fields``)
+    or an update of a tracked property can; an update that names only other fields
+    (text, links) cannot remove a tracked property. (It may stamp ``updatedAt`` on a
+    node that lacked it: a count left low only makes a reader look for nodes without
+    it, and find none.)"""
+    props = tracked().get(label, ())
+    if not props:
+        return False
+    return op != "UPSERT" or fields is None or any(f in props or f == "id" for f in fields)
 
 
 def changes_since(graph: Graph, seq: int, limit: int = 500) -> list[Change]:

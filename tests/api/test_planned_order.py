@@ -25,6 +25,7 @@ from kb.graph.db import Graph
 from kb.graph.deletes import delete_node
 from kb.graph.load import load_seed
 from kb.graph.property_counts import refresh
+from kb.graph.writes import NodeWrite, update_node
 from kb.seed import read_seed
 
 SEED_DIR = PROJECT_ROOT / "seed"
@@ -124,6 +125,24 @@ def test_every_write_through_the_writers_recounts(
     assert {k: counts[k] for k in actual} == actual
     answer, planned = both(schema, scratch_graph, settings, *_lessons("RECORDED_ON_DESC", 5, 1))
     assert planned, answer[:400]
+
+
+def test_an_update_of_other_fields_does_not_recount(scratch_graph: Graph) -> None:
+    """Only a write that can change a count recounts: a new context does not (one
+    statement fewer per update), a new date does."""
+    refresh(scratch_graph)
+    sent: list[str] = []
+    scratch_graph.observers.append(lambda query, params: sent.append(query))
+    try:
+        update_node(scratch_graph, NodeWrite("Lesson", "L-0047", {"context": "New."}), "t")
+        assert not [q for q in sent if "PropertyCounts" in q], sent
+        update_node(scratch_graph, NodeWrite("Lesson", "L-0047", {"recordedOn": None}), "t")
+        assert [q for q in sent if "PropertyCounts" in q], sent
+    finally:
+        scratch_graph.observers.clear()
+    counts, actual = _counts(scratch_graph), _actual(scratch_graph)
+    assert actual["recordedOn"] == actual["total"] - 1
+    assert {k: counts[k] for k in actual} == actual
 
 
 def test_pages_without_nulls_answer_the_same(
