@@ -9,10 +9,12 @@ part of the paged read that grew with the data.
 Instead, one ``PropertyCounts`` node per growing label holds the label's node count
 (``total``) and, per ordered and indexed property, how many of its nodes have it. It is
 recounted at the end of every write transaction that records a change of the label
+that can change them: a create, a delete, a bulk write, an update of a tracked property
 (:func:`kb.graph.changes.record_changes` asks for it; :class:`kb.graph.db.Tx` runs it
 before the commit). Writers are ordered by the change log's ``Sequence`` node, whose
-write lock every writer takes before the recount (and the counts node's own lock, taken
-before its counts are read), so each recount sees the writes committed before it: the counts are the graph's, not a cache's, in every process.
+write lock every writer takes before the recount (and by the counts node's own lock,
+taken before its counts are read), so each recount sees the writes committed before
+it: the counts are the graph's, not a cache's, in every process.
 
 A reader trusts the node only when its ``total`` equals the count store's count of the
 label (a constant-time lookup): a node written around the API's writers (a bulk load
