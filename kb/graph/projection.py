@@ -226,8 +226,9 @@ class One:
 @dataclass(frozen=True, slots=True)
 class Page:
     """A page of the nodes along ``relationship`` (None: the root list of a label), as
-    ``[total, [[part, ...], ...]]``: each item holds one value per part (a row of the
-    node or an edge property); ``total`` is null unless ``counted``."""
+    ``[total, items]`` when ``counted``, else ``items`` alone; each item holds one value
+    per part (a row of the node or an edge property), ``[part, ...]``, or is the value
+    of its only part when there is one (:func:`single`)."""
 
     relationship: Relationship | None
     request: PageRequest
@@ -330,7 +331,8 @@ class _RowBuilder:
         )
 
     def page(self, var: str, page: Page) -> str:
-        """The ``[total, items]`` expression of a nested page (``var`` its parent)."""
+        """The expression of a nested page (``var`` its parent): ``[total, items]`` when
+        it is counted, else the list of items alone."""
         self.depth += 1
         d = self.depth
         if page.relationship is None:
@@ -354,19 +356,28 @@ class _RowBuilder:
             pairs = bounded_related(
                 degree, label, f"{pattern} {with_}", _order("n", params), skip, limit
             )
-            return f"[null, [x{d} IN {pairs} | {item}]]"
+            return f"[x{d} IN {pairs} | {item}]"
         slice_ = f"SKIP {skip} LIMIT {limit}"
-        return f"[null, [x{d} IN COLLECT {{ {select} {slice_} RETURN [n, r] }} | {item}]]"
+        return f"[x{d} IN COLLECT {{ {select} {slice_} RETURN [n, r] }} | {item}]"
 
     def item(self, d: int, parts: tuple[Row | EdgeColumn, ...]) -> str:
-        """One item of a page, from ``x{d}`` (``[node, edge]``): one value per part."""
+        """One item of a page, from ``x{d}`` (``[node, edge]``): one value per part, or
+        the one part's value itself when there is a single part (:func:`single`)."""
         values = []
         for part in parts:
             if isinstance(part, EdgeColumn):
                 values.append(f"toString(x{d}[1].{_ident(part.prop)})")
             else:
                 values.append(self.row(f"c{d}", part))
-        return f"head([c{d} IN [x{d}[0]] | [{', '.join(values)}]])"
+        value = values[0] if single(parts) else f"[{', '.join(values)}]"
+        return f"head([c{d} IN [x{d}[0]] | {value}])"
+
+
+def single(parts: tuple[Row | EdgeColumn, ...]) -> bool:
+    """Whether a page's items are their one part's value (a row, or an edge's column)
+    rather than a list of parts: the driver decodes a list far more slowly than the
+    values in it (``bench/api/README.md``), and most pages select ``nodes`` alone."""
+    return len(parts) == 1
 
 
 def root_page(label: str, page: Page) -> Statement | None:
@@ -379,31 +390,37 @@ def root_page(label: str, page: Page) -> Statement | None:
         conditions = given(label, params["w"]) if params["w"] else ()
         item = builder.item(0, page.parts)
         skip, limit = builder.param(params["skip"]), builder.param(params["limit"])
+
+        def paged(total: str, items: str) -> str:  # as nested pages: a pair when counted
+            return f"[{total}, {items}]" if page.counted else items
+
         if conditions:
             # As kb.graph.reads lists: only the filters given, the first linked one
             # leading from an index seek on its node's key; every match for the total.
             match = list_match(node, conditions).replace("$w.", f"{builder.param(params['w'])}.")
             select = f"{match} WITH n {_order('n', params)}"
+            items = f"[x0 IN xs0[{skip}..{skip} + {limit}] | {item}]"
             text = (
-                f"{select} WITH collect([n, null]) AS xs0 RETURN [size(xs0),"
-                f" [x0 IN xs0[{skip}..{skip} + {limit}] | {item}]] AS v"
+                f"{select} WITH collect([n, null]) AS xs0 RETURN {paged('size(xs0)', items)} AS v"
             )
         else:
             # Nothing filters: the total from the count store, the page in order from
             # the id index (every node has an id), as kb.graph.reads does.
-            total = f"COUNT {{ (:{node}) }}" if page.counted else "null"
+            total = f"COUNT {{ (:{node}) }}"
             _ident(params["order"])  # a plain identifier, or unplannable
             end = f"{skip} + {limit}"
             known = known_missing(label, params["order"])
             head = ordered_nodes(label, params["order"], params["desc"], end, known)
             if head is not None:  # the order from a range index (kb.graph.ordered)
-                text = f"{head} RETURN [{total}, [x0 IN xs[{skip}..{end}] | {item}]] AS v"
+                items = f"[x0 IN xs[{skip}..{end}] | {item}]"
+                text = f"{head} RETURN {paged(total, items)} AS v"
                 return Statement(text, builder.params)
-            text = (
-                f"RETURN [{total}, COLLECT {{ MATCH (n:{node}) WHERE n.id IS NOT NULL"
+            items = (
+                f"COLLECT {{ MATCH (n:{node}) WHERE n.id IS NOT NULL"
                 f" WITH n {_order('n', params)} SKIP {skip} LIMIT {limit}"
-                f" WITH [n, null] AS x0 RETURN {item} }}] AS v"
+                f" WITH [n, null] AS x0 RETURN {item} }}"
             )
+            text = f"RETURN {paged(total, items)} AS v"
     except _Unplannable:
         return None
     return Statement(text, builder.params)

@@ -28,7 +28,7 @@ from kb.api.nodes import camel_case
 from kb.api.pagination import page_request
 from kb.api.planner.shaping import ShapeSource
 from kb.api.relationship_fields import relationship_of
-from kb.graph.projection import Column, EdgeColumn, One, Page, Row
+from kb.graph.projection import Column, EdgeColumn, One, Page, Row, single
 from kb.graph.records import PageRequest
 
 _DEFINITION = "strawberry-definition"
@@ -139,9 +139,11 @@ class Reader:
         entries: list[str] = []
         counted = False
 
-        def part(value: Row | EdgeColumn) -> int:
+        def part(value: Row | EdgeColumn) -> str:
+            """Where an item's value of this part is: a marker, replaced below once the
+            parts are known (the item itself when it is the only part)."""
             parts.append(value)
-            return len(parts) - 1
+            return f"@{len(parts) - 1}@"
 
         for key, field_details in self.sub(type_, details).items():
             name = field_details[0].node.name.value
@@ -154,7 +156,7 @@ class Reader:
             elif name == "nodes":
                 row, expr = self.node(field_type, field_details)
                 fn = self.source.function(expr)
-                entries.append(f"{key!r}: [{fn}(i[{part(row)}], O) for i in items]")
+                entries.append(f"{key!r}: [{fn}({part(row)}, O) for i in items]")
             elif name == "pageInfo":
                 info = []
                 for k, d in self.sub(field_type, field_details).items():
@@ -174,17 +176,20 @@ class Reader:
                         node_type = named_type(field_type.fields["node"].type)
                         row, expr = self.node(node_type, d)
                         fn = self.source.function(expr)
-                        edge.append(f"{k!r}: {fn}(i[{part(row)}], O)")
+                        edge.append(f"{k!r}: {fn}({part(row)}, O)")
                     elif edge_name in ("since", "until"):
-                        edge.append(f"{k!r}: i[{part(EdgeColumn(edge_name))}]")
+                        edge.append(f"{k!r}: {part(EdgeColumn(edge_name))}")
                     else:
                         raise Unplannable(f"{field_type.name}.{edge_name}")
                 entries.append(f"{key!r}: [{{{', '.join(edge)}}} for q, i in enumerate(items)]")
             else:
                 raise Unplannable(f"{type_.name}.{name}")
         body = "{" + ", ".join(entries) + "}"
-        function = self.source.connection(body, slot)
-        return Page(rel, request, tuple(parts), counted), function
+        kept = tuple(parts)
+        for at in range(len(kept)):  # markers never clash: keys are GraphQL names
+            body = body.replace(f"@{at}@", "i" if single(kept) else f"i[{at}]")
+        function = self.source.connection(body, slot, counted)
+        return Page(rel, request, kept, counted), function
 
 
 _PAGE_INFO = {

@@ -32,10 +32,12 @@ class ShapeSource:
         self.functions.append(f"def {name}(v, O=None):\n    return None if v is None else {expr}\n")
         return name
 
-    def connection(self, body: str, slot: int) -> str:
+    def connection(self, body: str, slot: int, counted: bool) -> str:
+        """A connection from ``[total, items]`` when ``counted``, else from ``items``."""
         name = f"f{len(self.functions)}"
+        unpack = "total, items = v" if counted else "items = v"
         self.functions.append(
-            f"def {name}(v, O):\n    total, items = v\n    off = O[{slot}]\n    return {body}\n"
+            f"def {name}(v, O):\n    {unpack}\n    off = O[{slot}]\n    return {body}\n"
         )
         return name
 
