@@ -7,7 +7,8 @@ properties, so asking means counting the index: 16,800 entries at 100x the seed,
 part of the paged read that grew with the data.
 
 Instead, one ``PropertyCounts`` node per growing label holds the label's node count
-(``total``) and, per ordered and indexed property, how many of its nodes have it. It is
+(``total``) and, per indexed property a page reads newest first (:data:`NEWEST_FIRST`),
+how many of its nodes have it. It is
 recounted at the end of every write transaction that records a change of the label
 that can change them: a create, a delete, a bulk write, an update of a tracked property
 (:func:`kb.graph.changes.record_changes` asks for it; :class:`kb.graph.db.Tx` runs it
@@ -39,16 +40,24 @@ from kb.graph.records import ORDER_PROPERTIES
 LABEL = "PropertyCounts"
 
 
+#: The orders read newest first (the pages' "latest lessons", an application's "recently
+#: changed"): the dates and ``updatedAt``. Each costs an index count per counted write;
+#: a page in descending order of another property (title, status, slug) counts its
+#: index itself, as before.
+NEWEST_FIRST = frozenset({"recordedOn", "publishedOn", "startsOn", "endsOn", "updatedAt"})
+
+
 @lru_cache(maxsize=1)
 def tracked() -> dict[str, tuple[str, ...]]:
-    """Per growing label, the properties a root page may be ordered by from a range
-    index (the ones :func:`kb.graph.ordered.ordered_nodes` reads in two parts)."""
+    """Per growing label, the properties counted: those of :data:`NEWEST_FIRST` a root
+    page may be ordered by from a range index (which
+    :func:`kb.graph.ordered.ordered_nodes` reads in two parts)."""
     indexed = indexed_properties()
     found: dict[str, tuple[str, ...]] = {}
     for label in sorted(GROWING):
-        has = indexed.get(label, frozenset())
-        found[label] = tuple(sorted(p for p in ORDER_PROPERTIES.get(label, ()) if p in has))
-    return {label: tuple(p for p in props if p != "id") for label, props in found.items()}
+        has = indexed.get(label, frozenset()) & ORDER_PROPERTIES.get(label, frozenset())
+        found[label] = tuple(sorted(has & NEWEST_FIRST))
+    return found
 
 
 def _recount(label: str) -> str:

@@ -56,7 +56,9 @@ def _lessons(order: str, first: int, offset: int | None) -> tuple[str, dict[str,
     )
 
 
-@pytest.mark.parametrize("order", ["RECORDED_ON_DESC", "RECORDED_ON_ASC", "TITLE_ASC"])
+@pytest.mark.parametrize(
+    "order", ["RECORDED_ON_DESC", "RECORDED_ON_ASC", "TITLE_ASC", "UPDATED_AT_DESC"]
+)
 def test_pages_in_index_order_keep_the_order_of_nulls(
     schema: Schema, scratch_graph: Graph, settings: Settings, order: str
 ) -> None:
@@ -85,7 +87,7 @@ def _counts(graph: Graph) -> dict[str, Any]:
 def _actual(graph: Graph) -> dict[str, int]:
     row = graph.read(
         "MATCH (n:Lesson) RETURN count(n) AS total, count(n.recordedOn) AS recordedOn,"
-        " count(n.status) AS status"
+        " count(n.updatedAt) AS updatedAt"
     )[0]
     return dict(row)
 
