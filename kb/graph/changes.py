@@ -62,7 +62,7 @@ def _may_change_counts(label: str, op: str, fields: list[str] | None) -> bool:
     props = tracked().get(label, ())
     if not props:
         return False
-    return op != "UPSERT" or fields is None or any(f in props or f == "id" for f in fields)
+    return op != "UPSERT" or fields is None or any(f in props for f in fields)
 
 
 def changes_since(graph: Graph, seq: int, limit: int = 500) -> list[Change]:

@@ -31,7 +31,7 @@ Example:
 
 from __future__ import annotations
 
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 
 from kb.graph.db import Graph, Tx
 from kb.graph.ordered import GROWING, indexed_properties
@@ -60,7 +60,9 @@ def tracked() -> dict[str, tuple[str, ...]]:
     return found
 
 
+@cache
 def _recount(label: str) -> str:
+    """The recount statement of ``label`` (built once: it runs on every counted write)."""
     props = tracked()[label]
     node = f"`{label}`"
     counts = "".join(
