@@ -25,7 +25,9 @@ from relevance_support import (
     BLIND3,
     BLIND4,
     BLIND_FILES,
+    DEV1,
     JUDGED,
+    TUNING_FILES,
     Judged,
     K,
     PlainBM25,
@@ -57,6 +59,12 @@ FILES = {
     "judgments_blind3.yaml": BLIND3,
     "judgments_blind4.yaml": BLIND4,
 }
+
+#: ``KB_RELEVANCE_DEV=1``: the development batch too (its lessons imported, its file
+#: scored and gated like the others). Off by default: see tests/search/README.md.
+DEV = bool(os.environ.get("KB_RELEVANCE_DEV"))
+if DEV:
+    FILES["judgments_dev1.yaml"] = DEV1
 
 Results = dict[str, tuple[dict[str, Scores], dict[str, Scores]]]
 
@@ -90,7 +98,7 @@ def relevance(
             body: Mapping[str, Any] = response.json()
             return body
 
-        import_lessons(post)
+        import_lessons(post, dev=DEV)
         ours = api_rankings(post, queries)
     peer = PlainBM25(session_graph, tmp_path_factory.mktemp("plain-bm25")).rankings(queries)
     results = {name: (evaluate(js, ours), evaluate(js, peer)) for name, js in judged.items()}
@@ -98,7 +106,7 @@ def relevance(
     print(f"\n{table}")
     show_blind = bool(os.environ.get("KB_RELEVANCE_BLIND_MISSES"))
     for name, (scores, _) in results.items():
-        if FILES[name] == JUDGED or show_blind:
+        if FILES[name] in TUNING_FILES or show_blind:
             print(f"\n{name} misses:\n  " + "\n  ".join(scores["all"].misses))
     if os.environ.get("KB_RELEVANCE_REPORT"):
         _write_report(table)
@@ -116,13 +124,14 @@ def _write_report(table: str) -> None:
 
 
 def test_judged_sets_are_large_and_a_quarter_is_blind() -> None:
-    judged = load_judged(JUDGED)
+    judged = [j for path in TUNING_FILES for j in load_judged(path)]
     blind = [j for path in BLIND_FILES for j in load_judged(path)]
     assert len(judged) + len(blind) >= 80
     assert len(blind) >= (len(judged) + len(blind)) / 4
     assert {j.query for j in judged}.isdisjoint(j.query for j in blind)
     assert len({j.query for j in blind}) == len(blind), "a blind query is written twice"
-    for group in (judged, *(load_judged(path) for path in BLIND_FILES)):
+    assert len({j.query for j in judged}) == len(judged), "a tuning query is written twice"
+    for group in (*(load_judged(p) for p in TUNING_FILES), *(load_judged(p) for p in BLIND_FILES)):
         assert {"keyword", "acronym", "question", "typo"} <= {j.type for j in group}
         assert all(j.relevant for j in group), "every query needs a grade-2+ document"
 
