@@ -28,7 +28,7 @@ from kb.graph.db import DatabaseUnavailableError, Graph, QueryError
 from kb.graph.presence import existing_keys
 from kb.graph.search_docs import INDEXED_LABELS, linked_documents, read_documents
 from kb.search.documents import document_fields, uid
-from kb.search.schema import META_KIND, META_UID
+from kb.search.schema import META_KIND, META_UID, build_schema, schema_signature
 from kb.search.store import IndexStore, open_index
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,12 @@ class Indexer:
         Returns the number of change entries (or documents, for a build) applied.
         """
         self.store.ensure()
-        if read_sequence(self.store.open_current()) == 0 and last_sequence(self.graph) > 0:
+        live = self.store.open_current()
+        if read_sequence(live) == 0 and last_sequence(self.graph) > 0:
+            report = self.reindex()
+            return sum(report.documents.values())
+        if schema_signature(live.schema) != schema_signature(build_schema()):
+            log.warning("the search index was built with other fields or weights; rebuilding it")
             report = self.reindex()
             return sum(report.documents.values())
         return self.catch_up()

@@ -17,7 +17,10 @@ or a synonym group of six phrases counts once, saturated, times the concept's ra
 That score is multiplied by:
 
 - **concept coverage**: the share of the query's concepts (weighted by rarity) the
-  document holds; a document with every concept beats one repeating a single word;
+  document holds, each held as strongly as its saturated term frequency says (capped at
+  once): a word mentioned once in a long practice holds less than the same word in a
+  lesson's title, so long documents do not win a long question by holding its casual
+  words somewhere; a document with every concept beats one repeating a single word;
 - **proximity**: neighbouring concepts of the query found within a few words of each
   other (in the title, tags, summary or body);
 - **the graph**: the document is linked to a state, category, alliance or contract the
@@ -51,8 +54,12 @@ CANDIDATES = 100
 #: Term-frequency credit of a glossary alternative beside the form the person typed
 #: (a wide group, "MPA" with every "master agreement", must not bury the typed word).
 SYNONYM_CREDIT = 0.15
-#: BM25F saturation and length normalisation.
-K1 = 1.2
+#: BM25F saturation and length normalisation. The term frequencies of every field are
+#: added, each times its weight (a title match counts six), before saturation, so k1 is
+#: larger than single-field BM25's 1.2, as BM25F's authors advise (Robertson & Zaragoza,
+#: "The Probabilistic Relevance Framework: BM25 and Beyond", 2009, section 3.5): at 1.2
+#: one title match already saturated, and a title told little more than a body.
+K1 = 6.0
 B = 0.75
 #: Share of Whoosh's own score in the text score (it also scores +required clauses).
 WHOOSH_SHARE = 0.2
@@ -60,8 +67,9 @@ WHOOSH_SHARE = 0.2
 COMMON_SHARE = 0.3
 #: Score a document keeps when it holds none of the concepts' weight ...
 COVERAGE_FLOOR = 0.25
-#: ... rising with the square of the share it holds.
-COVERAGE_POWER = 2.0
+#: ... rising in proportion to the share it holds (a square, tried too, let a long
+#: question's casual words decide: tests/search/README.md, the development batch).
+COVERAGE_POWER = 1.0
 #: Bonus when every pair of neighbouring concepts occurs close together.
 PROXIMITY_BONUS = 0.3
 #: Words apart that still count as close, and the credit of a close (not adjacent) pair.
@@ -74,8 +82,10 @@ GRAPH_BONUS = 0.25
 GRAPH_CAP = 0.5
 #: Boost of the eligible contracts' clause in retrieval (they must be candidates).
 ELIGIBLE_BOOST = 1000.0
-#: Bonus for practices when the query asks how to do something.
-PRACTICE_BONUS = 0.1
+#: Bonus for practices when the query asks how to do something (as much as the lessons'
+#: below: at 0.1, a lesson with "joining" and "cooperative" in its title came before the
+#: participating-addenda practice for "how do I join a cooperative contract?").
+PRACTICE_BONUS = 0.15
 #: Bonus for lessons when the query asks what happened ("why did ...", "what went wrong").
 LESSON_BONUS = 0.15
 
@@ -190,7 +200,8 @@ def _bm25f(
     searcher: Any, plan: Plan, numbers: list[int]
 ) -> tuple[dict[int, float], dict[int, float]]:
     """Docnum -> BM25F score over the query's concepts (see the module docstring), and
-    docnum -> the summed weight of the concepts it holds (for coverage)."""
+    docnum -> the summed weight of the concepts it holds, each times :func:`held_share`
+    (for coverage)."""
     reader = searcher.reader()
     averages = {name: searcher.avg_field_length(name) or 1.0 for name in TEXT_FIELDS}
     norms: dict[tuple[int, str], float] = {}
@@ -215,7 +226,7 @@ def _bm25f(
                     tf[number] = tf.get(number, 0.0) + credit * freq / norms[(number, name)]
         for number, value in tf.items():
             scores[number] += weight * value / (K1 + value)
-            held[number] += weight
+            held[number] += weight * float(held_share(value))
     return scores, held
 
 
@@ -259,11 +270,19 @@ def _bm25f_arrays(
                 tf[found] += credit * freq[found] / norms[name][found]
                 seen |= found
         scores[seen] += weight * tf[seen] / (K1 + tf[seen])
-        held[seen] += weight
+        held[seen] += weight * held_share(tf[seen])
     return (
         {n: float(v) for n, v in zip(numbers, scores, strict=True)},
         {n: float(v) for n, v in zip(numbers, held, strict=True)},
     )
+
+
+def held_share(tf: Any) -> Any:
+    """How much of a concept a document holds, from its weighted, length-normalised
+    term frequency ``tf`` (a float or an array): BM25's saturation scaled so that one
+    match in a field of average length holds it whole, capped at 1; one in a field five
+    times the average holds about a quarter of it."""
+    return np.minimum(1.0, tf * (K1 + 1) / (tf + K1))
 
 
 def _frequencies(

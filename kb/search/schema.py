@@ -35,7 +35,7 @@ WORD_ANALYZER = RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | StopFilter(m
 
 #: Searchable text fields and the weight of a match in each (also used at query time).
 TEXT_FIELDS: dict[str, float] = {
-    "title": 3.0,
+    "title": 6.0,
     "tags": 2.5,
     "summary": 1.5,
     "body": 1.0,
@@ -84,6 +84,16 @@ def build_schema() -> Schema:
         status=ID(stored=True),
         seq=STORED(),
         epoch=STORED(),
+    )
+
+
+def schema_signature(schema: Schema) -> tuple[tuple[str, str, float], ...]:
+    """What an index's schema decides about its postings: each field's name, type and
+    index-time weight. An index whose signature differs from :func:`build_schema`'s was
+    built by other code (say, before a field's weight changed) and must be rebuilt."""
+    return tuple(
+        (name, type(field).__name__, float(getattr(field, "field_boost", 1.0)))
+        for name, field in sorted(schema.items())
     )
 
 

@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 from search_support import delete_lesson, rename_alliance, write_lesson
+from whoosh import index as whoosh_index
 
 from kb.graph.changes import last_sequence
 from kb.graph.db import Graph
 from kb.search import Indexer, IndexLockedError, IndexStore, SearchService
-from kb.search.indexer import read_sequence
+from kb.search.indexer import read_epoch, read_sequence
 from kb.search.runtime import SearchRuntime
+from kb.search.schema import META_KIND, META_UID, build_schema, schema_signature
 from kb.seed import SeedData
 
 CHILD = Path(__file__).with_name("index_child.py")
@@ -135,6 +137,31 @@ def test_reindex_swaps_in_a_new_generation_while_searches_go_on(
     assert store.current_path() == report.generation != before
     assert report.sequence == last_sequence(seeded_graph)
     assert found(store, "zeppelin") == ["L-9004"]
+
+
+def test_an_index_built_with_other_field_weights_is_rebuilt_at_start(
+    seeded_graph: Graph, store: IndexStore
+) -> None:
+    """An index an earlier release built (here: the title weighted 3, as it once was) is
+    up to date by its sequence but scores by the old weights: start rebuilds it."""
+    indexer = Indexer(seeded_graph, store)
+    indexer.start()
+    before = store.current_path()
+    older = build_schema()
+    older["title"].field_boost = 3.0
+    assert schema_signature(older) != schema_signature(build_schema())
+    epoch = read_epoch(store.open_current())
+    ix = whoosh_index.create_in(str(before), older)  # a new TOC: the old weights, no records
+    with ix.writer() as writer:
+        writer.add_document(
+            uid=META_UID, kind=META_KIND, seq=last_sequence(seeded_graph), epoch=epoch
+        )
+    assert found(store, "addendum protest") == []
+    assert indexer.catch_up() == 0  # nothing new in the change log ...
+    indexer.start()  # ... but the weights are not this code's
+    assert store.current_path() != before
+    assert schema_signature(store.open_current().schema) == schema_signature(build_schema())
+    assert "L-0019" in found(store, "addendum protest")
 
 
 def test_second_indexer_of_a_directory_waits_then_gives_up(
