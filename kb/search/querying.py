@@ -9,8 +9,9 @@ acronyms and typos. This parser:
   ``NOT x``, ``a AND b``, ``prefix*``; parentheses and lone operators are ignored;
 - removes stop words, question words and the words that only frame a question
   ("need", "allowed", "what went wrong", "how long"), corrects words the index has never seen
-  (the correction becomes the "did you mean" suggestion), and expands acronyms and
-  synonyms from the glossary (``kb/domain/glossary.yaml``);
+  (the correction becomes the "did you mean" suggestion), adds the other forms of each
+  word ("breaking": "broken", "broke"; :mod:`kb.search.inflections`), and expands
+  acronyms and synonyms from the glossary (``kb/domain/glossary.yaml``);
 - ORs the resulting concepts, each matched in every text field, and adds a bonus for
   documents that match all of them, so ranking rather than a strict AND decides.
 
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
+from kb.search.inflections import inflected_stems
 from kb.search.schema import FIELD_ALIASES, TEXT_FIELDS
 from kb.search.synonyms import QUERY_ANALYZER, Thesaurus, index_tokens
 
@@ -88,6 +90,8 @@ class Concept:
     prefix: bool = False
     #: The alternative the person typed (the others come from the glossary), if any.
     typed: tuple[str, ...] | None = None
+    #: Other forms of the typed word (:mod:`kb.search.inflections`), credited as it is.
+    forms: tuple[tuple[str, ...], ...] = ()
 
     def to_query(self) -> wq.Query:
         parts: list[wq.Query] = []
@@ -364,6 +368,7 @@ def _concepts(
     """Free words -> concepts: typos corrected, then synonym phrases matched longest
     first, each remaining token a concept of its own."""
     keys: list[str] = []
+    words: dict[int, str] = {}  # position in keys -> the word as typed (not corrected)
     noise: set[int] = set()  # positions in keys of noise words
     also: dict[int, str] = {}  # position in keys -> the uncorrected stem, searched too
     framing = _framing_starts(text)
@@ -386,6 +391,7 @@ def _concepts(
                     also[len(keys) + len(corrected) - 1] = token.text
                 keys.extend(corrected)
                 continue
+        words[len(keys)] = lower
         keys.append(token.text)
     concepts: list[Concept] = []
     i = 0
@@ -397,7 +403,14 @@ def _concepts(
                     alternatives = thesaurus.alternatives(key)
                     if size == 1 and i in also:
                         alternatives = (*alternatives, (also[i],))
-                    concepts.append(Concept(alternatives, typed=key))
+                    forms: tuple[tuple[str, ...], ...] = ()
+                    if size == 1 and i in words:
+                        forms = tuple(
+                            (stem,)
+                            for stem in inflected_stems(words[i])
+                            if (stem,) not in alternatives
+                        )
+                    concepts.append(Concept((*alternatives, *forms), typed=key, forms=forms))
                 i += size
                 break
     return concepts

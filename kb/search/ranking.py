@@ -221,7 +221,8 @@ def _bm25f(
             if name not in TEXT_FIELDS:
                 continue
             for tokens in concept.alternatives:
-                credit = 1.0 if tokens == concept.typed else SYNONYM_CREDIT
+                typed = tokens == concept.typed or tokens in concept.forms
+                credit = 1.0 if typed else SYNONYM_CREDIT
                 for number, freq in _frequencies(searcher, name, tokens, numbers):
                     tf[number] = tf.get(number, 0.0) + credit * freq / norms[(number, name)]
         for number, value in tf.items():
@@ -256,7 +257,8 @@ def _bm25f_arrays(
             if name not in TEXT_FIELDS:
                 continue
             for tokens in concept.alternatives:
-                credit = 1.0 if tokens == concept.typed else SYNONYM_CREDIT
+                typed = tokens == concept.typed or tokens in concept.forms
+                credit = 1.0 if typed else SYNONYM_CREDIT
                 if len(tokens) > 1:
                     found = among(wq.Phrase(name, list(tokens)))
                     freq = np.full(len(nums), TEXT_FIELDS[name])

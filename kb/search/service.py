@@ -26,7 +26,7 @@ from kb.graph.db import DatabaseUnavailableError, Graph, QueryError
 from kb.graph.presence import existing_keys
 from kb.graph.search_docs import INDEXED_LABELS, neighbours
 from kb.graph.search_entities import eligible_contract_ids, entity_names
-from kb.search import ranking
+from kb.search import inflections, ranking
 from kb.search.documents import uid
 from kb.search.hits import Candidate, Marker
 from kb.search.intent import Intent, Lexicon, read_intent
@@ -113,13 +113,15 @@ class SearchService:
         a new snapshot costs what a repeat does. The thesaurus's phrases are matched too,
         in each segment that has not matched them yet (kept by the segment, as the bitmaps
         of terms and the documents' keys are: after a commit only the new segment is
-        read and matched). Until it is first called, searches open the newest snapshot
-        on disk themselves and read what they need lazily.
+        read and matched), and the dictionary of word forms is read (once). Until it is
+        first called, searches open the newest snapshot on disk themselves and read what
+        they need lazily.
         """
         return self.searchers.advance(self._prepare)
 
     def _prepare(self, searcher: Any, caches: SnapshotCaches) -> None:
         Speller.of(searcher)
+        inflections.load()  # once per process; a no-op after
         if self._phrases is None:
             phrases = {a for group in self.thesaurus.groups for a in group if len(a) > 1}
             queries = [wq.Phrase(name, list(t)) for t in sorted(phrases) for name in TEXT_FIELDS]

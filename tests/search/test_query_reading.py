@@ -167,3 +167,18 @@ def test_what_happened_questions_ask_for_lessons() -> None:
         "bid protest lessons",
     ):
         assert not read_intent(text, LEXICON).wants_lessons, text
+
+
+def test_a_word_brings_its_other_forms_credited_as_itself() -> None:
+    parsed = parse_query(
+        "breaking smaller", Thesaurus.from_groups([]), lambda w: True, lambda w: None
+    )
+    breaking, smaller = parsed.should
+    assert breaking.typed == ("break",) and ("broken",) in breaking.forms
+    assert smaller.typed == ("smaller",) and ("small",) in smaller.forms
+    assert set(breaking.forms) <= set(breaking.alternatives)
+    # A phrase in quotes is searched as written; a word the dictionary lacks has no forms.
+    quoted = parse_query(
+        '"breaking news" zzyzx', Thesaurus.from_groups([]), lambda w: True, lambda w: None
+    )
+    assert quoted.should and all(c.forms == () for c in quoted.should)

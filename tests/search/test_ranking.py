@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from search_support import write_lesson
+
 from kb.graph.db import Graph
 from kb.graph.search_entities import eligible_contract_ids
 from kb.search import Indexer, IndexStore, SearchService
@@ -123,6 +125,22 @@ def test_question_framing_words_are_neither_matched_nor_highlighted(
 def test_a_document_with_every_concept_beats_one_repeating_one(search: SearchService) -> None:
     hits = [h.id for h in search.search("vaccine cold chain rural clinics", first=3).hits]
     assert hits[0] == "L-0127"
+
+
+def test_a_record_in_other_forms_of_the_words_is_found_first(
+    seeded_graph: Graph, store: IndexStore
+) -> None:
+    """The Porter stemmer keeps "breaking" and "broken", "smaller" and "small" apart;
+    their inflections join them, at the typed word's full credit."""
+    write_lesson(
+        seeded_graph,
+        "L-9801",
+        "Orders were broken up to stay under the small purchase limit",
+        "Five orders on five days, each just below the limit.",
+    )
+    Indexer(seeded_graph, store).start()
+    hits = SearchService(store).search("breaking orders into smaller ones", first=3).hits
+    assert hits[0].id == "L-9801"
 
 
 def test_the_graph_ranks_what_the_query_names(seeded_graph: Graph, store: IndexStore) -> None:
