@@ -50,6 +50,9 @@ HELD_OUT = (
 #: The development batch's lessons: imported only with ``KB_RELEVANCE_DEV=1`` (see
 #: tests/search/README.md: with them as distractors two blind files fall below the floor).
 DEV_HELD_OUT = (HERE / "heldout" / "lessons_dev1.yaml",)
+#: The sixth blind batch's lessons: imported only with ``KB_RELEVANCE_BLIND5=1`` until its
+#: first runs are on record (tests/search/README.md).
+BLIND5_HELD_OUT = (HERE / "heldout" / "lessons_blind5.yaml",)
 JUDGED = HERE / "judgments.yaml"
 #: A development batch: new lessons and queries written before any engine run, whose
 #: misses (unlike the blind files') may be read when tuning.
@@ -60,8 +63,9 @@ BLIND = HERE / "judgments_blind.yaml"
 BLIND2 = HERE / "judgments_blind2.yaml"
 BLIND3 = HERE / "judgments_blind3.yaml"
 BLIND4 = HERE / "judgments_blind4.yaml"
+BLIND5 = HERE / "judgments_blind5.yaml"
 #: The blind files (written before any engine run on their lessons; tuning never reads them).
-BLIND_FILES = (BLIND, BLIND2, BLIND3, BLIND4)
+BLIND_FILES = (BLIND, BLIND2, BLIND3, BLIND4, BLIND5)
 CATEGORIES = PROJECT_ROOT / "seed" / "categories.csv"
 K = 10
 #: Grades at or above this count as relevant for MRR and recall (nDCG uses every grade).
@@ -94,11 +98,11 @@ def load_judged(path: Path) -> list[Judged]:
     return [Judged(str(r["query"]), str(r["type"]), dict(r["relevant"])) for r in rows]
 
 
-def held_out_lessons(dev: bool = False) -> list[dict[str, Any]]:
+def held_out_lessons(dev: bool = False, blind5: bool = False) -> list[dict[str, Any]]:
     """The held-out lessons of every batch as written (id, title, state, category, text);
-    with ``dev``, the development batch's too."""
+    with ``dev``, the development batch's too, with ``blind5`` the sixth blind batch's."""
     lessons: list[dict[str, Any]] = []
-    for path in HELD_OUT + (DEV_HELD_OUT if dev else ()):
+    for path in HELD_OUT + (DEV_HELD_OUT if dev else ()) + (BLIND5_HELD_OUT if blind5 else ()):
         lessons.extend(yaml.safe_load(path.read_text(encoding="utf-8"))["lessons"])
     return lessons
 
@@ -108,12 +112,12 @@ def category_names() -> dict[str, str]:
         return {row["code"]: row["name"] for row in csv.DictReader(f)}
 
 
-def import_lessons(post: Post, dev: bool = False) -> int:
-    """Create every held-out lesson (with ``dev``, the development batch's too) through
-    ``createLesson``; the number created."""
+def import_lessons(post: Post, dev: bool = False, blind5: bool = False) -> int:
+    """Create every held-out lesson (with ``dev``, the development batch's too; with
+    ``blind5``, the sixth blind batch's) through ``createLesson``; the number created."""
     names = category_names()
     created = 0
-    for lesson in held_out_lessons(dev):
+    for lesson in held_out_lessons(dev, blind5):
         payload = {
             "key": lesson["id"],
             "title": lesson["title"],
