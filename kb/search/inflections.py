@@ -2,10 +2,17 @@
 
 The Porter stemmer joins "purchases" and "purchasing", but not "breaking" and "broken",
 "smaller" and "small", or "lowest" and "low": a question in other forms of the records'
-words then misses them. LemmInflect's English dictionary gives a word's lemmas and each
-lemma's inflections; their index stems become alternatives of the typed word, credited
-as the word itself (they are the same word, not a synonym). Only single typed words get
-them; phrases of the thesaurus and quoted phrases are searched as written.
+words then misses them. The words that belong together come from LemmInflect's English
+dictionary of lemmas and their inflections; only the 2,900 or so lemmas whose forms the
+stemmer splits are kept, in ``word_forms.txt`` beside this module (a lemma and its forms
+a line). The stems of a typed word's line become alternatives of it, credited as the
+word itself (they are the same word, not a synonym). Lines are looked up by the word as
+typed, not by its stem: "stately" stems like "state", but "state" has no other forms.
+Phrases of the thesaurus and quoted phrases are searched as written.
+
+The dictionary is not loaded at run time (about 50 MB per process, and the server's
+heap grew faster beside it); ``scripts/word_forms.py`` rebuilds the file from it
+(LemmInflect is a test dependency, and a test keeps the file current).
 
 Example:
     >>> inflected_stems("breaking")
@@ -14,29 +21,48 @@ Example:
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-import lemminflect
+from functools import cache
+from pathlib import Path
 
 from kb.search.synonyms import key_tokens
 
-#: Words whose forms are kept (a few hundred bytes each).
-CACHED_WORDS = 16_384
+WORD_FORMS = Path(__file__).with_name("word_forms.txt")
 
 
-@lru_cache(maxsize=CACHED_WORDS)
+@cache
+def _groups() -> dict[str, tuple[str, ...]]:
+    """Word -> the stems of every line it is on (sorted), read once."""
+    joined: dict[str, set[str]] = {}
+    for line in WORD_FORMS.read_text(encoding="utf-8").splitlines():
+        words = line.split()
+        stems = {stem for word in words for stem in key_tokens(word)}
+        for word in words:
+            joined.setdefault(word, set()).update(stems)
+    return {word: tuple(sorted(stems)) for word, stems in joined.items()}
+
+
 def inflected_stems(word: str) -> tuple[str, ...]:
     """The query stems of every form of ``word`` (lower case), its own stem included;
-    empty for a word the dictionary does not know."""
-    forms: set[str] = set()
-    for lemmas in lemminflect.getAllLemmas(word).values():
-        for lemma in lemmas:
-            forms.add(lemma)
-            for inflections in lemminflect.getAllInflections(lemma).values():
-                forms.update(inflections)
-    return tuple(sorted({stem for form in forms for stem in key_tokens(form)}))
+    empty for a word whose forms all stem alike or that the dictionary lacks."""
+    return _groups().get(word, ())
 
 
 def load() -> None:
-    """Read the dictionary now (about 0.25 s and 50 MB), so that no search waits for it."""
-    inflected_stems("purchases")
+    """Read the groups now, so that no search waits for them."""
+    _groups()
+
+
+def build_word_forms() -> str:
+    """The text of ``word_forms.txt`` from LemmInflect's dictionary: each lower-case
+    lemma with its one-word inflections, where their stems are not all one."""
+    from lemminflect import Inflections
+
+    lines: list[str] = []
+    for lemma, by_tag in sorted(Inflections()._getInflDict().items()):
+        if not (lemma.isalpha() and lemma.islower()):
+            continue
+        forms = {lemma, *(f for forms in by_tag.values() for f in forms)}
+        words = sorted(f for f in forms if f.isalpha() and f.islower())
+        if len({key_tokens(word) for word in words}) > 1:
+            lines.append(" ".join(words))
+    return "".join(f"{line}\n" for line in lines)

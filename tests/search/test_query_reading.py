@@ -10,6 +10,7 @@ import pytest
 from whoosh import index as whoosh_index
 
 from kb.graph.search_entities import NamedEntity
+from kb.search.inflections import WORD_FORMS, build_word_forms, inflected_stems
 from kb.search.intent import Lexicon, read_intent
 from kb.search.querying import NOISE_WORDS, parse_query
 from kb.search.schema import build_schema
@@ -182,3 +183,10 @@ def test_a_word_brings_its_other_forms_credited_as_itself() -> None:
         '"breaking news" zzyzx', Thesaurus.from_groups([]), lambda w: True, lambda w: None
     )
     assert quoted.should and all(c.forms == () for c in quoted.should)
+
+
+def test_the_word_forms_file_is_the_dictionarys_groups() -> None:
+    """kb/search/word_forms.txt is what scripts/word_forms.py builds from LemmInflect."""
+    assert WORD_FORMS.read_text(encoding="utf-8") == build_word_forms()
+    assert inflected_stems("broken") == ("break", "broke", "broken")
+    assert inflected_stems("purchasing") == ()  # its forms all stem alike
