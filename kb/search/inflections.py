@@ -53,7 +53,8 @@ def load() -> None:
 
 
 def build_word_forms() -> str:
-    """The text of ``word_forms.txt`` from LemmInflect's dictionary: each lower-case
+    """The text of ``word_forms.txt`` from LemmInflect's dictionary (read through its
+    private ``_getInflDict``, hence the version bound in pyproject.toml): each lower-case
     lemma with its one-word inflections, where their stems are not all one."""
     from lemminflect import Inflections
 

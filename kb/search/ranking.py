@@ -221,8 +221,7 @@ def _bm25f(
             if name not in TEXT_FIELDS:
                 continue
             for tokens in concept.alternatives:
-                typed = tokens == concept.typed or tokens in concept.forms
-                credit = 1.0 if typed else SYNONYM_CREDIT
+                credit = _credit(concept, tokens)
                 for number, freq in _frequencies(searcher, name, tokens, numbers):
                     tf[number] = tf.get(number, 0.0) + credit * freq / norms[(number, name)]
         for number, value in tf.items():
@@ -257,8 +256,7 @@ def _bm25f_arrays(
             if name not in TEXT_FIELDS:
                 continue
             for tokens in concept.alternatives:
-                typed = tokens == concept.typed or tokens in concept.forms
-                credit = 1.0 if typed else SYNONYM_CREDIT
+                credit = _credit(concept, tokens)
                 if len(tokens) > 1:
                     found = among(wq.Phrase(name, list(tokens)))
                     freq = np.full(len(nums), TEXT_FIELDS[name])
@@ -277,6 +275,12 @@ def _bm25f_arrays(
         {n: float(v) for n, v in zip(numbers, scores, strict=True)},
         {n: float(v) for n, v in zip(numbers, held, strict=True)},
     )
+
+
+def _credit(concept: Concept, tokens: tuple[str, ...]) -> float:
+    """Term-frequency credit of one alternative: whole for the typed word and its other
+    forms, :data:`SYNONYM_CREDIT` for the glossary's."""
+    return 1.0 if tokens == concept.typed or tokens in concept.forms else SYNONYM_CREDIT
 
 
 def held_share(tf: Any) -> Any:

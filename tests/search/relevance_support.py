@@ -48,7 +48,7 @@ HELD_OUT = (
     HERE / "heldout" / "lessons_blind4.yaml",
 )
 #: The development batch's lessons: imported only with ``KB_RELEVANCE_DEV=1`` (see
-#: tests/search/README.md: with them as distractors two blind files fall below the floor).
+#: tests/search/README.md: with them as distractors judgments_blind.yaml falls below the floor).
 DEV_HELD_OUT = (HERE / "heldout" / "lessons_dev1.yaml",)
 #: The sixth blind batch's lessons: imported only with ``KB_RELEVANCE_BLIND5=1`` until its
 #: first runs are on record (tests/search/README.md).
@@ -98,11 +98,12 @@ def load_judged(path: Path) -> list[Judged]:
     return [Judged(str(r["query"]), str(r["type"]), dict(r["relevant"])) for r in rows]
 
 
-def held_out_lessons(dev: bool = False, blind5: bool = False) -> list[dict[str, Any]]:
-    """The held-out lessons of every batch as written (id, title, state, category, text);
-    with ``dev``, the development batch's too, with ``blind5`` the sixth blind batch's."""
+def held_out_lessons(extra: tuple[Path, ...] = ()) -> list[dict[str, Any]]:
+    """The held-out lessons of every batch as written (id, title, state, category, text),
+    and those of the opt-in batches ``extra`` (:data:`DEV_HELD_OUT`,
+    :data:`BLIND5_HELD_OUT`)."""
     lessons: list[dict[str, Any]] = []
-    for path in HELD_OUT + (DEV_HELD_OUT if dev else ()) + (BLIND5_HELD_OUT if blind5 else ()):
+    for path in HELD_OUT + extra:
         lessons.extend(yaml.safe_load(path.read_text(encoding="utf-8"))["lessons"])
     return lessons
 
@@ -112,12 +113,12 @@ def category_names() -> dict[str, str]:
         return {row["code"]: row["name"] for row in csv.DictReader(f)}
 
 
-def import_lessons(post: Post, dev: bool = False, blind5: bool = False) -> int:
-    """Create every held-out lesson (with ``dev``, the development batch's too; with
-    ``blind5``, the sixth blind batch's) through ``createLesson``; the number created."""
+def import_lessons(post: Post, extra: tuple[Path, ...] = ()) -> int:
+    """Create every held-out lesson (and those of the opt-in batches ``extra``) through
+    ``createLesson``; the number created."""
     names = category_names()
     created = 0
-    for lesson in held_out_lessons(dev, blind5):
+    for lesson in held_out_lessons(extra):
         payload = {
             "key": lesson["id"],
             "title": lesson["title"],

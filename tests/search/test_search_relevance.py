@@ -25,8 +25,10 @@ from relevance_support import (
     BLIND3,
     BLIND4,
     BLIND5,
+    BLIND5_HELD_OUT,
     BLIND_FILES,
     DEV1,
+    DEV_HELD_OUT,
     JUDGED,
     TUNING_FILES,
     Judged,
@@ -72,6 +74,8 @@ if DEV:
 BLIND5_ON = bool(os.environ.get("KB_RELEVANCE_BLIND5"))
 if BLIND5_ON:
     FILES["judgments_blind5.yaml"] = BLIND5
+#: The opt-in batches' lessons to import.
+EXTRA = (DEV_HELD_OUT if DEV else ()) + (BLIND5_HELD_OUT if BLIND5_ON else ())
 
 Results = dict[str, tuple[dict[str, Scores], dict[str, Scores]]]
 
@@ -105,7 +109,7 @@ def relevance(
             body: Mapping[str, Any] = response.json()
             return body
 
-        import_lessons(post, dev=DEV, blind5=BLIND5_ON)
+        import_lessons(post, EXTRA)
         ours = api_rankings(post, queries)
     peer = PlainBM25(session_graph, tmp_path_factory.mktemp("plain-bm25")).rankings(queries)
     results = {name: (evaluate(js, ours), evaluate(js, peer)) for name, js in judged.items()}
