@@ -27,7 +27,13 @@ That score is multiplied by:
   query names (:mod:`kb.search.intent`);
 - **intent**: "how do I ...?" lifts practices, "why did ...?" and "what went wrong?"
   lift lessons; "which contracts can Utah join?" puts
-  Utah's eligible contracts first.
+  Utah's eligible contracts first;
+- **meaning**, for a query of :data:`SEMANTIC_MIN_CONCEPTS` concepts or more: the cosine
+  of its static word vector with the document's (:mod:`kb.search.semantic`), scaled
+  from the weakest candidate's to the strongest's, so that "paying interest on our
+  bills" finds the lesson about invoices paid late. Short queries name their topic in
+  the records' words and do without it (on the tuning judgments it moved acronyms and
+  "topic + state" queries down).
 
 Hits past the candidates keep Whoosh's order after them, so pages stay consistent.
 """
@@ -35,6 +41,8 @@ Hits past the candidates keep Whoosh's order after them, so pages stay consisten
 from __future__ import annotations
 
 import math
+import threading
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +56,7 @@ from kb.search.matchsets import MatchSets
 from kb.search.querying import Concept, ParsedQuery
 from kb.search.schema import TEXT_FIELDS
 from kb.search.scoring import ScoreVectors, mask_of
+from kb.search.semantic import word_vectors
 
 #: Best Whoosh hits re-ranked; hits after them keep Whoosh's order.
 CANDIDATES = 100
@@ -88,6 +97,12 @@ ELIGIBLE_BOOST = 1000.0
 PRACTICE_BONUS = 0.15
 #: Bonus for lessons when the query asks what happened ("why did ...", "what went wrong").
 LESSON_BONUS = 0.15
+#: Fewest concepts for which the query's meaning counts, and its weight: the candidate
+#: nearest the query in meaning gains this share of its score, the farthest nothing.
+SEMANTIC_MIN_CONCEPTS = 4
+SEMANTIC_WEIGHT = 1.0
+#: Stored fields whose words make a document's vector (the title once, as the others).
+SEMANTIC_FIELDS = ("title", "summary", "body")
 
 
 @dataclass
@@ -99,6 +114,8 @@ class Plan:
     weights: list[float]
     intent: Intent
     eligible: set[str] = field(default_factory=set)
+    #: The query as typed, its typos corrected (what its meaning is read from).
+    text: str = ""
 
 
 def document_frequency(searcher: Any, concept: Concept) -> int:
@@ -141,7 +158,8 @@ def plan(
             [wq.Term("uid", uid("contract", key), boost=ELIGIBLE_BOOST) for key in eligible]
         )
         ranked = wanted if ranked is None else wq.Or([ranked, wanted])
-    return Plan(parsed.to_query(ranked), concepts, weights, intent, set(eligible))
+    text = parsed.corrected or parsed.text
+    return Plan(parsed.to_query(ranked), concepts, weights, intent, set(eligible), text)
 
 
 def _any(queries: list[wq.Query]) -> wq.Query:
@@ -191,9 +209,53 @@ def rerank(
         if hit["kind"] == "contract" and hit["id"] in plan.eligible:
             score += 10.0
         scored.append((hit, score))
+    if len(plan.concepts) >= SEMANTIC_MIN_CONCEPTS and not plan.intent.wants_eligible_contracts:
+        scored = _with_meaning(searcher, scored, plan.text)
     scored.sort(key=lambda pair: (-pair[1], pair[0]["kind"], pair[0]["id"]))
     tail = [(h, float(h.score or 0.0) / top * 1e-3) for h in hits[CANDIDATES:]]
     return scored + tail
+
+
+def _with_meaning(
+    searcher: Any, scored: list[tuple[Any, float]], text: str
+) -> list[tuple[Any, float]]:
+    """``scored`` with each score times 1 + :data:`SEMANTIC_WEIGHT` x the document's
+    closeness in meaning to ``text``, from 0 (the farthest candidate) to 1 (the nearest)."""
+    table = word_vectors()
+    wanted = table.vector(text)
+    if not wanted.any() or len(scored) < 2:
+        return scored
+    vectors = _document_vectors(searcher, [hit for hit, _ in scored])
+    similarity = vectors @ wanted
+    low, high = float(similarity.min()), float(similarity.max())
+    if high <= low:
+        return scored
+    closeness = (similarity - low) / (high - low)
+    return [
+        (hit, score * (1 + SEMANTIC_WEIGHT * float(near)))
+        for (hit, score), near in zip(scored, closeness, strict=True)
+    ]
+
+
+def _document_vectors(searcher: Any, hits: list[Any]) -> Any:
+    """The vectors of ``hits``' stored text, each computed once per open reader."""
+    table = word_vectors()
+    reader = searcher.reader()
+    with _VECTORS_LOCK:
+        cache = _VECTORS.setdefault(reader, {})
+        missing = [hit for hit in hits if hit.docnum not in cache]
+    computed = {
+        hit.docnum: table.vector(" ".join(str(hit.get(name) or "") for name in SEMANTIC_FIELDS))
+        for hit in missing
+    }
+    with _VECTORS_LOCK:
+        cache.update(computed)
+        return np.stack([cache[hit.docnum] for hit in hits])
+
+
+# Document vectors per open reader; they go when the reader does (a newer snapshot).
+_VECTORS: weakref.WeakKeyDictionary[Any, dict[int, Any]] = weakref.WeakKeyDictionary()
+_VECTORS_LOCK = threading.Lock()
 
 
 def _bm25f(

@@ -52,6 +52,7 @@ from kb.search.results import (
 from kb.search.schema import FACETS, META_KIND, NO_VALUE, TEXT_FIELDS
 from kb.search.scoring import UnsupportedQueryError, mask_of, top_documents
 from kb.search.searchers import SearcherPool, SnapshotCaches
+from kb.search.semantic import word_vectors
 from kb.search.spelling import Speller
 from kb.search.store import IndexStore
 from kb.search.synonyms import Thesaurus, default_thesaurus, with_record_acronyms
@@ -113,7 +114,8 @@ class SearchService:
         a new snapshot costs what a repeat does. The thesaurus's phrases are matched too,
         in each segment that has not matched them yet (kept by the segment, as the bitmaps
         of terms and the documents' keys are: after a commit only the new segment is
-        read and matched), and the dictionary of word forms is read (once). Until it is
+        read and matched), and the dictionary of word forms and the word vectors are read
+        (once). Until it is
         first called, searches open the newest snapshot on disk themselves and read what
         they need lazily.
         """
@@ -122,6 +124,7 @@ class SearchService:
     def _prepare(self, searcher: Any, caches: SnapshotCaches) -> None:
         Speller.of(searcher)
         inflections.load()  # once per process; a no-op after
+        word_vectors()  # likewise
         if self._phrases is None:
             phrases = {a for group in self.thesaurus.groups for a in group if len(a) > 1}
             queries = [wq.Phrase(name, list(t)) for t in sorted(phrases) for name in TEXT_FIELDS]
