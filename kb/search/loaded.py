@@ -23,6 +23,7 @@ Example:
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,6 +93,9 @@ class LoadedSegment:
         self.bitmaps: dict[tuple[Any, ...], int] = {}
         #: The stored ``kind`` and ``id`` of each document (read by :meth:`read`).
         self.keys: list[tuple[str, str]] = []
+        #: Each document's vector of meaning (kb.search.semantic), one row per document,
+        #: if :meth:`read` was given a way to make them.
+        self.meaning: Any = None
         #: Sets of phrases matched in every text field (see SegmentArrays.match_phrases).
         self.matched: set[int] = set()
         self._bitmap_bytes = 0
@@ -112,7 +116,8 @@ class LoadedSegment:
     def nbytes(self) -> int:
         """Bytes held (estimated like :data:`kb.search.segments.MAX_BYTES`)."""
         postings = sum(f.nbytes for f in self.fields.values()) + 120 * len(self.keys)
-        return postings + sum(int(v.nbytes) for v in self.lengths.values())
+        meaning = 0 if self.meaning is None else int(self.meaning.nbytes)
+        return postings + meaning + sum(int(v.nbytes) for v in self.lengths.values())
 
     @classmethod
     def read(
@@ -121,10 +126,12 @@ class LoadedSegment:
         fieldnames: tuple[str, ...],
         lengths: Any,
         prefixes: dict[str, str] | None = None,
+        meaning: Callable[[dict[str, Any]], Any] | None = None,
     ) -> LoadedSegment:
         """Read ``fieldnames`` of the segment of ``reader`` (a one-segment reader),
         of a field in ``prefixes`` only the terms starting with its prefix;
-        ``lengths(reader, fieldname)`` gives a field's lengths."""
+        ``lengths(reader, fieldname)`` gives a field's lengths; ``meaning(stored)``, if
+        given, a document's vector of meaning from its stored fields."""
         prefixes = prefixes or {}
         fields = {}
         found = {}
@@ -139,11 +146,14 @@ class LoadedSegment:
         loaded = cls(fields, found, {k: v for k, v in prefixes.items() if k in fields})
         # The kind and id of every document (what a page of candidates is named by), in
         # one pass over the stored fields rather than one read per candidate per search.
-        stored = reader.stored_fields
-        loaded.keys = [
-            (fields_.get("kind", ""), fields_.get("id", ""))
-            for fields_ in map(stored, range(reader.doc_count_all()))
-        ]
+        # (One document's stored fields at a time: a segment's texts are tens of MB.)
+        rows = []
+        for fields_ in map(reader.stored_fields, range(reader.doc_count_all())):
+            loaded.keys.append((fields_.get("kind", ""), fields_.get("id", "")))
+            if meaning is not None:
+                rows.append(meaning(fields_))
+        if meaning is not None and rows:
+            loaded.meaning = np.stack(rows)
         return loaded
 
     def has(self, fieldname: str) -> bool:

@@ -41,8 +41,6 @@ Hits past the candidates keep Whoosh's order after them, so pages stay consisten
 from __future__ import annotations
 
 import math
-import threading
-import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,8 +99,6 @@ LESSON_BONUS = 0.15
 #: nearest the query in meaning gains this share of its score, the farthest nothing.
 SEMANTIC_MIN_CONCEPTS = 4
 SEMANTIC_WEIGHT = 1.0
-#: Stored fields whose words make a document's vector (the title once, as the others).
-SEMANTIC_FIELDS = ("title", "summary", "body")
 
 
 @dataclass
@@ -210,52 +206,39 @@ def rerank(
             score += 10.0
         scored.append((hit, score))
     if len(plan.concepts) >= SEMANTIC_MIN_CONCEPTS and not plan.intent.wants_eligible_contracts:
-        scored = _with_meaning(searcher, scored, plan.text)
+        vectors = None if arrays is None else arrays[0]
+        scored = _with_meaning(searcher, scored, plan.text, vectors)
     scored.sort(key=lambda pair: (-pair[1], pair[0]["kind"], pair[0]["id"]))
     tail = [(h, float(h.score or 0.0) / top * 1e-3) for h in hits[CANDIDATES:]]
     return scored + tail
 
 
 def _with_meaning(
-    searcher: Any, scored: list[tuple[Any, float]], text: str
+    searcher: Any, scored: list[tuple[Any, float]], text: str, vectors: ScoreVectors | None
 ) -> list[tuple[Any, float]]:
     """``scored`` with each score times 1 + :data:`SEMANTIC_WEIGHT` x the document's
-    closeness in meaning to ``text``, from 0 (the farthest candidate) to 1 (the nearest)."""
-    table = word_vectors()
-    wanted = table.vector(text)
+    closeness in meaning to ``text``, from 0 (the farthest candidate) to 1 (the nearest).
+    With ``vectors``, the documents' vectors are those made when their segment was read
+    (:meth:`ScoreVectors.meaning`), else they are made from the stored text."""
+    wanted = word_vectors().vector(text)
     if not wanted.any() or len(scored) < 2:
         return scored
-    vectors = _document_vectors(searcher, [hit for hit, _ in scored])
-    similarity = vectors @ wanted
+    numbers = sorted({hit.docnum for hit, _ in scored})
+    if vectors is None:
+        stored = [searcher.stored_fields(n) for n in numbers]
+        matrix = word_vectors().documents(stored)
+    else:
+        matrix = vectors.meaning(searcher, numbers)
+    near = dict(zip(numbers, matrix.astype(np.float32) @ wanted, strict=True))
+    similarity = np.array([near[hit.docnum] for hit, _ in scored])
     low, high = float(similarity.min()), float(similarity.max())
     if high <= low:
         return scored
     closeness = (similarity - low) / (high - low)
     return [
-        (hit, score * (1 + SEMANTIC_WEIGHT * float(near)))
-        for (hit, score), near in zip(scored, closeness, strict=True)
+        (hit, score * (1 + SEMANTIC_WEIGHT * float(c)))
+        for (hit, score), c in zip(scored, closeness, strict=True)
     ]
-
-
-def _document_vectors(searcher: Any, hits: list[Any]) -> Any:
-    """The vectors of ``hits``' stored text, each computed once per open reader."""
-    table = word_vectors()
-    reader = searcher.reader()
-    with _VECTORS_LOCK:
-        cache = _VECTORS.setdefault(reader, {})
-        missing = [hit for hit in hits if hit.docnum not in cache]
-    computed = {
-        hit.docnum: table.vector(" ".join(str(hit.get(name) or "") for name in SEMANTIC_FIELDS))
-        for hit in missing
-    }
-    with _VECTORS_LOCK:
-        cache.update(computed)
-        return np.stack([cache[hit.docnum] for hit in hits])
-
-
-# Document vectors per open reader; they go when the reader does (a newer snapshot).
-_VECTORS: weakref.WeakKeyDictionary[Any, dict[int, Any]] = weakref.WeakKeyDictionary()
-_VECTORS_LOCK = threading.Lock()
 
 
 def _bm25f(

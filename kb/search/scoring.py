@@ -290,6 +290,19 @@ class ScoreVectors:
                 self._idf[key] = found
         return found
 
+    def meaning(self, searcher: Any, numbers: list[int]) -> Any:
+        """The vectors of meaning (kb.search.semantic) of documents ``numbers`` (sorted),
+        one row each, from their segments (:meth:`SegmentArrays.meaning`)."""
+        wanted = np.array(numbers, dtype=np.int64)
+        rows = []
+        segments = _segments(searcher)
+        for n, (sub, offset) in enumerate(segments):
+            end = segments[n + 1][1] if n + 1 < len(segments) else np.iinfo(np.int64).max
+            inside = wanted[(wanted >= offset) & (wanted < end)]
+            if len(inside):
+                rows.append(self.segments.meaning(sub.reader(), inside - offset))
+        return np.concatenate(rows) if rows else np.zeros((0, 0), dtype=np.float16)
+
     def lengths(self, searcher: Any, fieldname: str) -> Vector:
         """Each document's stored (lossy) length of ``fieldname``; -1 where its segment
         stores none (Whoosh's scorer then takes 1, re-ranking 0)."""

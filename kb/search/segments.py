@@ -34,6 +34,7 @@ from whoosh.util.numeric import byte_to_length
 
 from kb.search.loaded import LoadedSegment, read_postings
 from kb.search.matchsets import array_bitmap
+from kb.search.semantic import document_vector, word_vectors
 
 Vector = npt.NDArray[np.float64]
 Ids = npt.NDArray[np.int64]
@@ -86,6 +87,8 @@ class SegmentArrays:
         }
         #: The ``kind`` and ``id`` stored for each document read so far, per segment.
         self._keys: dict[tuple[str, int], dict[int, tuple[str, str]]] = {}
+        #: Vectors of meaning of documents of segments not read whole, per segment key.
+        self._meaning: dict[tuple[str, int], dict[int, Any]] = {}
 
     def load(self, searcher: Any, budget: int | None = None) -> int:
         """Read whole every segment of ``searcher`` not read yet, and forget the segments
@@ -106,12 +109,16 @@ class SegmentArrays:
                 del self._loaded[gone]
             for gone in [k for k in self._keys if k not in live]:
                 del self._keys[gone]
+            for gone in [k for k in self._meaning if k not in live]:
+                del self._meaning[gone]
             held = sum(s.nbytes for s in self._loaded.values())
         read = 0
         for reader, key in zip(readers, keys, strict=True):
             if key is None or key in self._loaded:
                 continue
-            loaded = LoadedSegment.read(reader, LOADED_FIELDS, read_lengths, LOADED_PREFIXES)
+            loaded = LoadedSegment.read(
+                reader, LOADED_FIELDS, read_lengths, LOADED_PREFIXES, document_vector
+            )
             if held + loaded.nbytes > limit:
                 continue
             with self._lock:
@@ -293,6 +300,24 @@ class SegmentArrays:
                 keys[docnum] = found
                 self.made[segment] += 1
         return found
+
+    def meaning(self, reader: Any, docnums: Ids) -> Any:
+        """The vectors of meaning (kb.search.semantic) of local documents ``docnums``:
+        made when the segment was read whole, else from their stored fields, each once
+        per segment."""
+        loaded = self.loaded(reader)
+        if loaded is not None and loaded.meaning is not None:
+            return loaded.meaning[docnums]
+        segment = segment_key(reader)
+        with self._lock:
+            kept = {} if segment is None else self._meaning.setdefault(segment, {})
+            missing = [int(d) for d in docnums if int(d) not in kept]
+        made = word_vectors().documents([reader.stored_fields(d) for d in missing])
+        with self._lock:
+            kept.update(zip(missing, made, strict=True))
+            if segment is not None:
+                self.made[segment] += len(missing)
+            return np.stack([kept[int(d)] for d in docnums])
 
     def lengths(self, reader: Any, fieldname: str) -> Vector:
         """Each local document's stored (lossy) length of ``fieldname``; -1 where the

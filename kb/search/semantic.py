@@ -42,6 +42,9 @@ _QUESTION_WORDS = (
 )
 _QUESTION = frozenset(_QUESTION_WORDS.split())
 SKIPPED = frozenset(INDEX_STOP_WORDS | NOISE_WORDS | _QUESTION)
+#: Stored fields whose words make a document's vector (the title counts once, as the
+#: others do).
+DOCUMENT_FIELDS = ("title", "summary", "body")
 _WORD = re.compile(r"[a-z]+")
 
 
@@ -85,10 +88,27 @@ class WordVectors:
         norm = float(np.linalg.norm(total))
         return total / norm if norm else total
 
+    def documents(self, stored: list[dict[str, Any]]) -> Any:
+        """One row (float16) per document of ``stored`` (their stored fields)."""
+        matrix = np.zeros((len(stored), self.dimensions), dtype=np.float16)
+        for n, fields in enumerate(stored):
+            matrix[n] = self.vector(document_text(fields))
+        return matrix
+
     def similarities(self, query: str, texts: list[str]) -> Any:
         """Cosine of ``query`` with each of ``texts`` (0 where either has no known word)."""
         wanted = self.vector(query)
         return np.array([float(self.vector(t) @ wanted) for t in texts], dtype=np.float32)
+
+
+def document_text(fields: dict[str, Any]) -> str:
+    """The text of a document's vector, from its stored fields."""
+    return " ".join(str(fields.get(name) or "") for name in DOCUMENT_FIELDS)
+
+
+def document_vector(fields: dict[str, Any]) -> Any:
+    """A document's vector (float16) from its stored fields, by the process's table."""
+    return word_vectors().vector(document_text(fields)).astype(np.float16)
 
 
 _loaded: WordVectors | None = None

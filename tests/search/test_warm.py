@@ -24,6 +24,7 @@ from kb.search.segments import (
     read_lengths,
     segment_key,
 )
+from kb.search.semantic import document_vector, word_vectors
 
 
 def _rounded(result: Any) -> Any:
@@ -56,8 +57,15 @@ def test_a_segment_read_whole_holds_what_term_by_term_reads_give(
         subs = [searcher] if searcher.is_atomic() else [s for s, _ in searcher.subsearchers]
         for sub in subs:
             reader = sub.reader()
-            loaded = LoadedSegment.read(reader, LOADED_FIELDS, read_lengths, LOADED_PREFIXES)
+            loaded = LoadedSegment.read(
+                reader, LOADED_FIELDS, read_lengths, LOADED_PREFIXES, document_vector
+            )
             lazy = SegmentArrays()
+            # Each document's vector of meaning, as a search without the arrays makes it.
+            docs = list(range(reader.doc_count_all()))
+            made = word_vectors().documents([reader.stored_fields(d) for d in docs])
+            assert loaded.meaning.tobytes() == made.tobytes()
+            assert lazy.meaning(reader, np.array(docs[::-3])).tobytes() == made[::-3].tobytes()
             for name in LOADED_FIELDS:
                 if name not in LOADED_PREFIXES:
                     assert loaded.lengths[name].tolist() == read_lengths(reader, name).tolist()
