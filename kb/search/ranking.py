@@ -9,12 +9,9 @@ applied at index time):
 - concepts found in a large share of the documents ("state", "contract") only rank:
   a document must match at least one rarer concept to be a hit at all.
 
-Re-ranking of the best :data:`CANDIDATES`. The text score is BM25F proper: per concept,
-the term frequencies of every field and alternative (weighted by field, each normalised
-by its field's length) are added *before* saturation, so a word repeated in five fields
-or a synonym group of six phrases counts once, saturated, times the concept's rarity
-(Whoosh's own "BM25F" saturates and adds each field separately; it only retrieves).
-That score is multiplied by:
+Re-ranking of the best :data:`CANDIDATES`. The text score is BM25F proper, field
+frequencies added before saturation (:mod:`kb.search.bm25f`). That score is multiplied
+by:
 
 - **concept coverage**: the share of the query's concepts (weighted by rarity) the
   document holds, each held as strongly as its saturated term frequency says (capped at
@@ -48,26 +45,16 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 
+from kb.search.bm25f import among, bm25f, bm25f_arrays
 from kb.search.documents import uid
 from kb.search.intent import Intent
 from kb.search.matchsets import MatchSets
 from kb.search.querying import Concept, ParsedQuery
-from kb.search.schema import TEXT_FIELDS
-from kb.search.scoring import ScoreVectors, mask_of
+from kb.search.scoring import ScoreVectors
 from kb.search.semantic import word_vectors
 
 #: Best Whoosh hits re-ranked; hits after them keep Whoosh's order.
 CANDIDATES = 100
-#: Term-frequency credit of a glossary alternative beside the form the person typed
-#: (a wide group, "MPA" with every "master agreement", must not bury the typed word).
-SYNONYM_CREDIT = 0.15
-#: BM25F saturation and length normalisation. The term frequencies of every field are
-#: added, each times its weight (a title match counts six), before saturation, so k1 is
-#: larger than single-field BM25's 1.2, as BM25F's authors advise (Robertson & Zaragoza,
-#: "The Probabilistic Relevance Framework: BM25 and Beyond", 2009, section 3.5): at 1.2
-#: one title match already saturated, and a title told little more than a body.
-K1 = 6.0
-B = 0.75
 #: Share of Whoosh's own score in the text score (it also scores +required clauses).
 WHOOSH_SHARE = 0.2
 #: A concept in more than this share of the documents cannot make a hit on its own.
@@ -177,10 +164,10 @@ def rerank(
     top = max(float(h.score or 0.0) for h in head) or 1.0
     numbers = sorted({h.docnum for h in head})
     if arrays is None:
-        bm25f, held = _bm25f(searcher, plan, numbers)
+        text, held = bm25f(searcher, plan.concepts, plan.weights, numbers)
     else:
-        bm25f, held = _bm25f_arrays(searcher, plan, numbers, *arrays)
-    best = max(bm25f.values(), default=0.0) or 1.0
+        text, held = bm25f_arrays(searcher, plan.concepts, plan.weights, numbers, *arrays)
+    best = max(text.values(), default=0.0) or 1.0
     if arrays is None:
         close = _close_pairs(searcher, plan, numbers)
     else:
@@ -192,7 +179,7 @@ def rerank(
     for hit in head:
         score = float(hit.score or 0.0) / top
         if plan.concepts:
-            score = WHOOSH_SHARE * score + (1 - WHOOSH_SHARE) * bm25f.get(hit.docnum, 0.0) / best
+            score = WHOOSH_SHARE * score + (1 - WHOOSH_SHARE) * text.get(hit.docnum, 0.0) / best
             coverage = held.get(hit.docnum, 0.0) / total_weight
             score *= COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * coverage**COVERAGE_POWER
         if pairs:
@@ -241,145 +228,6 @@ def _with_meaning(
     ]
 
 
-def _bm25f(
-    searcher: Any, plan: Plan, numbers: list[int]
-) -> tuple[dict[int, float], dict[int, float]]:
-    """Docnum -> BM25F score over the query's concepts (see the module docstring), and
-    docnum -> the summed weight of the concepts it holds, each times :func:`held_share`
-    (for coverage)."""
-    reader = searcher.reader()
-    averages = {name: searcher.avg_field_length(name) or 1.0 for name in TEXT_FIELDS}
-    norms: dict[tuple[int, str], float] = {}
-    for number in numbers:
-        for name in TEXT_FIELDS:
-            length = reader.doc_field_length(number, name, 0) or 0
-            norms[(number, name)] = 1 - B + B * length / averages[name]
-    scores: dict[int, float] = dict.fromkeys(numbers, 0.0)
-    held: dict[int, float] = dict.fromkeys(numbers, 0.0)
-    for concept, weight in zip(plan.concepts, plan.weights, strict=True):
-        if concept.prefix:
-            for number in _among(searcher, concept.to_query(), numbers):
-                held[number] += weight
-            continue
-        tf: dict[int, float] = {}
-        for name in concept.fields:
-            if name not in TEXT_FIELDS:
-                continue
-            for tokens in concept.alternatives:
-                credit = _credit(concept, tokens)
-                for number, freq in _frequencies(searcher, name, tokens, numbers):
-                    tf[number] = tf.get(number, 0.0) + credit * freq / norms[(number, name)]
-        for number, value in tf.items():
-            scores[number] += weight * value / (K1 + value)
-            held[number] += weight * float(held_share(value))
-    return scores, held
-
-
-def _bm25f_arrays(
-    searcher: Any, plan: Plan, numbers: list[int], vectors: ScoreVectors, sets: MatchSets
-) -> tuple[dict[int, float], dict[int, float]]:
-    """:func:`_bm25f` over cached arrays: the same arithmetic, element by element."""
-    nums = np.array(numbers, dtype=np.int64)
-
-    def among(query: wq.Query) -> Any:
-        return mask_of(sets.docs(searcher, query), vectors.size)[nums]
-
-    norms = {}
-    for name in TEXT_FIELDS:
-        average = searcher.avg_field_length(name) or 1.0
-        length = vectors.lengths(searcher, name)[nums]
-        norms[name] = 1 - B + B * np.where(length < 0, 0.0, length) / average
-    scores = np.zeros(len(nums))
-    held = np.zeros(len(nums))
-    for concept, weight in zip(plan.concepts, plan.weights, strict=True):
-        if concept.prefix:
-            held[among(concept.to_query())] += weight
-            continue
-        tf = np.zeros(len(nums))
-        seen = np.zeros(len(nums), dtype=bool)
-        for name in concept.fields:
-            if name not in TEXT_FIELDS:
-                continue
-            for tokens in concept.alternatives:
-                credit = _credit(concept, tokens)
-                if len(tokens) > 1:
-                    found = among(wq.Phrase(name, list(tokens)))
-                    freq = np.full(len(nums), TEXT_FIELDS[name])
-                else:
-                    ids, weights = vectors.postings(searcher, name, tokens[0])
-                    if not len(ids):
-                        continue
-                    at = np.minimum(np.searchsorted(ids, nums), len(ids) - 1)
-                    found = ids[at] == nums
-                    freq = weights[at]
-                tf[found] += credit * freq[found] / norms[name][found]
-                seen |= found
-        scores[seen] += weight * tf[seen] / (K1 + tf[seen])
-        held[seen] += weight * held_share(tf[seen])
-    return (
-        {n: float(v) for n, v in zip(numbers, scores, strict=True)},
-        {n: float(v) for n, v in zip(numbers, held, strict=True)},
-    )
-
-
-def _credit(concept: Concept, tokens: tuple[str, ...]) -> float:
-    """Term-frequency credit of one alternative: whole for the typed word and its other
-    forms, :data:`SYNONYM_CREDIT` for the glossary's."""
-    return 1.0 if tokens == concept.typed or tokens in concept.forms else SYNONYM_CREDIT
-
-
-def held_share(tf: Any) -> Any:
-    """How much of a concept a document holds, from its weighted, length-normalised
-    term frequency ``tf`` (a float or an array): BM25's saturation scaled so that one
-    match in a field of average length holds it whole, capped at 1; one in a field five
-    times the average holds about a quarter of it."""
-    return np.minimum(1.0, tf * (K1 + 1) / (tf + K1))
-
-
-def _frequencies(
-    searcher: Any, name: str, tokens: tuple[str, ...], numbers: list[int]
-) -> list[tuple[int, float]]:
-    """(docnum, weighted term frequency) of ``tokens`` in field ``name`` for the
-    documents ``numbers`` (sorted). A phrase counts once, at the field's weight."""
-    if len(tokens) > 1:
-        found = _among(searcher, wq.Phrase(name, list(tokens)), numbers)
-        return [(number, TEXT_FIELDS[name]) for number in found]
-    if (name, tokens[0]) not in searcher.reader():
-        return []
-    # Postings weights are term frequencies times the field's index-time boost.
-    return list(_walk(searcher.postings(name, tokens[0]), numbers, 0, weights=True))
-
-
-def _among(searcher: Any, query: wq.Query, numbers: list[int]) -> list[int]:
-    """Those of ``numbers`` (sorted docnums) that match ``query``, found by skipping
-    through its matcher, segment by segment, rather than listing every match."""
-    found: list[int] = []
-    for sub, offset in searcher.subsearchers:
-        end = offset + sub.doc_count_all()
-        local = [n - offset for n in numbers if offset <= n < end]
-        if not local:
-            continue
-        matcher = query.matcher(sub)
-        found.extend(number for number, _ in _walk(matcher, local, offset))
-    return found
-
-
-def _walk(
-    matcher: Any, numbers: list[int], offset: int, weights: bool = False
-) -> list[tuple[int, float]]:
-    out: list[tuple[int, float]] = []
-    for number in numbers:
-        if not matcher.is_active():
-            break
-        if matcher.id() < number:
-            matcher.skip_to(number)
-            if not matcher.is_active():
-                break
-        if matcher.id() == number:
-            out.append((number + offset, float(matcher.weight()) if weights else 1.0))
-    return out
-
-
 def _close_pairs(searcher: Any, plan: Plan, numbers: list[int]) -> dict[int, float]:
     """Docnum -> credit for neighbouring concept pairs found together in it: 1 for a pair
     next to each other (as typed, stop words aside), :data:`NEAR_CREDIT` for one within
@@ -390,11 +238,11 @@ def _close_pairs(searcher: Any, plan: Plan, numbers: list[int]) -> dict[int, flo
             continue
         tokens = [*left.alternatives[0], *right.alternatives[0]]
         near = wq.Or([wq.Phrase(name, tokens, slop=PROXIMITY_SLOP) for name in PROXIMITY_FIELDS])
-        close = _among(searcher, near, numbers)
+        close = among(searcher, near, numbers)
         if not close:
             continue
         beside = wq.Or([wq.Phrase(name, tokens) for name in PROXIMITY_FIELDS])
-        adjacent = set(_among(searcher, beside, close))
+        adjacent = set(among(searcher, beside, close))
         for number in close:
             credit[number] = credit.get(number, 0.0) + (1.0 if number in adjacent else NEAR_CREDIT)
     return credit
@@ -473,7 +321,7 @@ def _linked(
     counts: dict[int, int] = {}
     for query in kinds:
         if sets is None:
-            found = _among(searcher, query, numbers)
+            found = among(searcher, query, numbers)
         else:
             bits = sets.docs(searcher, query)
             found = [n for n in numbers if bits >> n & 1]

@@ -294,14 +294,14 @@ class ScoreVectors:
         """The vectors of meaning (kb.search.semantic) of documents ``numbers`` (sorted),
         one row each, from their segments (:meth:`SegmentArrays.meaning`)."""
         wanted = np.array(numbers, dtype=np.int64)
-        rows = []
         segments = _segments(searcher)
-        for n, (sub, offset) in enumerate(segments):
-            end = segments[n + 1][1] if n + 1 < len(segments) else np.iinfo(np.int64).max
-            inside = wanted[(wanted >= offset) & (wanted < end)]
-            if len(inside):
-                rows.append(self.segments.meaning(sub.reader(), inside - offset))
-        return np.concatenate(rows) if rows else np.zeros((0, 0), dtype=np.float16)
+        which = np.searchsorted([offset for _, offset in segments], wanted, side="right") - 1
+        rows = [
+            self.segments.meaning(sub.reader(), wanted[which == n] - offset)
+            for n, (sub, offset) in enumerate(segments)
+            if (which == n).any()
+        ]
+        return np.concatenate(rows)
 
     def lengths(self, searcher: Any, fieldname: str) -> Vector:
         """Each document's stored (lossy) length of ``fieldname``; -1 where its segment

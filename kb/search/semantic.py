@@ -11,7 +11,7 @@ to index 16,000 documents or to re-rank a hundred per query.
 So each word has one static vector, distilled once from the sentence model
 all-MiniLM-L6-v2 by ``scripts/word_vectors.py`` (Model2Vec's recipe: the word alone
 through the model, PCA, SIF weights that make frequent words count less), and a text's
-vector is the mean of its words' vectors: a dictionary lookup per word, no model at run
+vector is the mean of its words' vectors: a binary search per word, no model at run
 time. The 66,000 words are the model vocabulary's and LemmInflect's; a word outside
 them adds nothing. Stop words and noise words (:data:`kb.search.querying.NOISE_WORDS`)
 are left out of a query's vector, and the question words that frame it.
@@ -90,17 +90,14 @@ class WordVectors:
         norm = float(np.linalg.norm(total))
         return total / norm if norm else total
 
+    def document(self, fields: dict[str, Any]) -> Any:
+        """A document's vector (float16) from its stored fields."""
+        return self.vector(document_text(fields)).astype(np.float16)
+
     def documents(self, stored: list[dict[str, Any]]) -> Any:
         """One row (float16) per document of ``stored`` (their stored fields)."""
-        matrix = np.zeros((len(stored), self.dimensions), dtype=np.float16)
-        for n, fields in enumerate(stored):
-            matrix[n] = self.vector(document_text(fields))
-        return matrix
-
-    def similarities(self, query: str, texts: list[str]) -> Any:
-        """Cosine of ``query`` with each of ``texts`` (0 where either has no known word)."""
-        wanted = self.vector(query)
-        return np.array([float(self.vector(t) @ wanted) for t in texts], dtype=np.float32)
+        rows = [self.document(fields) for fields in stored]
+        return np.stack(rows) if rows else np.zeros((0, self.dimensions), dtype=np.float16)
 
 
 def document_text(fields: dict[str, Any]) -> str:
@@ -110,8 +107,8 @@ def document_text(fields: dict[str, Any]) -> str:
 
 
 def document_vector(fields: dict[str, Any]) -> Any:
-    """A document's vector (float16) from its stored fields, by the process's table."""
-    return word_vectors().vector(document_text(fields)).astype(np.float16)
+    """:meth:`WordVectors.document` by the process's table."""
+    return word_vectors().document(fields)
 
 
 _loaded: WordVectors | None = None

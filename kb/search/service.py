@@ -115,9 +115,8 @@ class SearchService:
         in each segment that has not matched them yet (kept by the segment, as the bitmaps
         of terms and the documents' keys are: after a commit only the new segment is
         read and matched), and the dictionary of word forms and the word vectors are read
-        (once). Until it is
-        first called, searches open the newest snapshot on disk themselves and read what
-        they need lazily.
+        (once). Until it is first called, searches open the newest snapshot on disk
+        themselves and read what they need lazily.
         """
         return self.searchers.advance(self._prepare)
 
