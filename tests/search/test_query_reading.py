@@ -81,6 +81,21 @@ def test_noise_words_are_not_concepts() -> None:
     assert {"use", "another", "way"} <= NOISE_WORDS
 
 
+def test_the_particle_of_a_phrasal_verb_is_not_a_concept() -> None:
+    # "backed out", "show up": the particle says nothing about the topic, and as a rare
+    # word in the records' register it would weigh more than the verb.
+    thesaurus = Thesaurus.from_groups([["evergreen contract", "roll over"]])
+    parsed = parse_query(
+        "the vendor backed out and nobody showed up", thesaurus, lambda w: True, lambda w: None
+    )
+    typed = [c.typed for c in parsed.should]
+    assert ("out",) not in typed and ("up",) not in typed
+    assert ("back",) in typed and ("show",) in typed
+    # Inside a phrase of the thesaurus the particle still counts.
+    rolled = parse_query("a contract rolling over", thesaurus, lambda w: True, lambda w: None)
+    assert ("roll", "over") in [c.typed for c in rolled.should]
+
+
 def test_a_noise_word_inside_a_thesaurus_phrase_still_counts() -> None:
     thesaurus = Thesaurus.from_groups([["piggyback", "use another state's contract"]])
     parsed = parse_query("use another state's contract", thesaurus, lambda w: True, lambda w: None)
