@@ -53,6 +53,9 @@ DEV_HELD_OUT = (HERE / "heldout" / "lessons_dev1.yaml",)
 #: The sixth blind batch's lessons: imported only with ``KB_RELEVANCE_BLIND5=1`` until its
 #: first runs are on record (tests/search/README.md).
 BLIND5_HELD_OUT = (HERE / "heldout" / "lessons_blind5.yaml",)
+#: The seventh blind batch's lessons: imported only with ``KB_RELEVANCE_BLIND6=1`` until
+#: its first runs are on record (tests/search/README.md).
+BLIND6_HELD_OUT = (HERE / "heldout" / "lessons_blind6.yaml",)
 JUDGED = HERE / "judgments.yaml"
 #: A development batch: new lessons and queries written before any engine run, whose
 #: misses (unlike the blind files') may be read when tuning.
@@ -64,8 +67,9 @@ BLIND2 = HERE / "judgments_blind2.yaml"
 BLIND3 = HERE / "judgments_blind3.yaml"
 BLIND4 = HERE / "judgments_blind4.yaml"
 BLIND5 = HERE / "judgments_blind5.yaml"
+BLIND6 = HERE / "judgments_blind6.yaml"
 #: The blind files (written before any engine run on their lessons; tuning never reads them).
-BLIND_FILES = (BLIND, BLIND2, BLIND3, BLIND4, BLIND5)
+BLIND_FILES = (BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6)
 CATEGORIES = PROJECT_ROOT / "seed" / "categories.csv"
 K = 10
 #: Grades at or above this count as relevant for MRR and recall (nDCG uses every grade).
@@ -101,7 +105,7 @@ def load_judged(path: Path) -> list[Judged]:
 def held_out_lessons(extra: tuple[Path, ...] = ()) -> list[dict[str, Any]]:
     """The held-out lessons of every batch as written (id, title, state, category, text),
     and those of the opt-in batches ``extra`` (:data:`DEV_HELD_OUT`,
-    :data:`BLIND5_HELD_OUT`)."""
+    :data:`BLIND5_HELD_OUT`, :data:`BLIND6_HELD_OUT`)."""
     lessons: list[dict[str, Any]] = []
     for path in HELD_OUT + extra:
         lessons.extend(yaml.safe_load(path.read_text(encoding="utf-8"))["lessons"])

@@ -26,6 +26,8 @@ from relevance_support import (
     BLIND4,
     BLIND5,
     BLIND5_HELD_OUT,
+    BLIND6,
+    BLIND6_HELD_OUT,
     BLIND_FILES,
     DEV1,
     DEV_HELD_OUT,
@@ -74,8 +76,17 @@ if DEV:
 BLIND5_ON = bool(os.environ.get("KB_RELEVANCE_BLIND5"))
 if BLIND5_ON:
     FILES["judgments_blind5.yaml"] = BLIND5
+#: ``KB_RELEVANCE_BLIND6=1``: the seventh blind batch too, likewise, off by default until its
+#: first runs are on record.
+BLIND6_ON = bool(os.environ.get("KB_RELEVANCE_BLIND6"))
+if BLIND6_ON:
+    FILES["judgments_blind6.yaml"] = BLIND6
 #: The opt-in batches' lessons to import.
-EXTRA = (DEV_HELD_OUT if DEV else ()) + (BLIND5_HELD_OUT if BLIND5_ON else ())
+EXTRA = (
+    (DEV_HELD_OUT if DEV else ())
+    + (BLIND5_HELD_OUT if BLIND5_ON else ())
+    + (BLIND6_HELD_OUT if BLIND6_ON else ())
+)
 
 Results = dict[str, tuple[dict[str, Scores], dict[str, Scores]]]
 
