@@ -30,6 +30,7 @@ from relevance_support import (
     BLIND6_HELD_OUT,
     BLIND_FILES,
     DEV1,
+    DEV2,
     DEV_HELD_OUT,
     JUDGED,
     TUNING_FILES,
@@ -70,6 +71,7 @@ FILES = {
 DEV = bool(os.environ.get("KB_RELEVANCE_DEV"))
 if DEV:
     FILES["judgments_dev1.yaml"] = DEV1
+    FILES["judgments_dev2.yaml"] = DEV2
 #: ``KB_RELEVANCE_BLIND5=1``: the sixth blind batch too (its lessons imported, its file
 #: scored and gated; its misses, as every blind file's, not printed). Off by default until
 #: its first runs are on record (tests/search/README.md).
