@@ -43,6 +43,9 @@ MAX_CONCEPTS = 40
 MIN_CORRECTABLE = 3
 #: Words typed in capitals up to this long are taken for acronyms, never corrected.
 MAX_ACRONYM = 5
+#: Share of its weight a correction keeps when the word typed is English ("hacked" is
+#: searched as "lacked", the nearest word the index has, but it may have been meant).
+DOUBTFUL_CERTAINTY = 0.25
 #: Weight of the bonus clause that rewards matching every concept.
 ALL_CONCEPTS_BONUS = 1.0
 #: Words that carry no topic in a query ("can I use another state's contract?"): not
@@ -95,6 +98,9 @@ class Concept:
     typed: tuple[str, ...] | None = None
     #: Other forms of the typed word (:mod:`kb.search.inflections`), credited as it is.
     forms: tuple[tuple[str, ...], ...] = ()
+    #: Share of its weight the concept keeps: less than all when it is the correction of
+    #: a word that is English as typed ("hacked" -> "lacked"), which may have been meant.
+    certainty: float = 1.0
 
     def to_query(self) -> wq.Query:
         parts: list[wq.Query] = []
@@ -118,6 +124,9 @@ class ParsedQuery:
     must: list[wq.Query] = field(default_factory=list)
     must_not: list[wq.Query] = field(default_factory=list)
     corrections: dict[str, str] = field(default_factory=dict)
+    #: The words of :attr:`corrections` that are English as typed (their correction is
+    #: searched with less weight, and the query's meaning reads them as typed).
+    doubtful: set[str] = field(default_factory=set)
     had_words: bool = False
     must_text: bool = False
 
@@ -136,8 +145,18 @@ class ParsedQuery:
         """The query with its typos corrected, if any were."""
         if not self.corrections:
             return None
+        return self._replaced(self.corrections)
+
+    @property
+    def meant(self) -> str:
+        """The query as it was probably meant: its typos corrected, but not the English
+        words the index lacks ("hacked" stays "hacked")."""
+        sure = {w: r for w, r in self.corrections.items() if w not in self.doubtful}
+        return self._replaced(sure)
+
+    def _replaced(self, corrections: dict[str, str]) -> str:
         text = self.text
-        for wrong, right in self.corrections.items():
+        for wrong, right in corrections.items():
             text = re.sub(rf"\b{re.escape(wrong)}\b", right, text, flags=re.IGNORECASE)
         return text
 
@@ -188,12 +207,14 @@ def parse_query(
     known: Vocabulary,
     correct: Corrector,
     indexed: Vocabulary | None = None,
+    english: Vocabulary | None = None,
 ) -> ParsedQuery:
     """Parse ``text`` (already checked) into a :class:`ParsedQuery`.
 
     ``known`` says whether a word (lower case) is in the index, ``correct`` proposes a
     known word for one that is not, ``indexed`` says whether a stem is in the index's
-    text (so that a misspelling that stems right is only corrected to the same stem).
+    text (so that a misspelling that stems right is only corrected to the same stem),
+    ``english`` whether a word is English (a correction of one is less certain).
     """
     # Blank or a lone "*" lists everything; anything else that yields no searchable
     # word (stop words only, emoji, punctuation) matches nothing.
@@ -207,7 +228,7 @@ def parse_query(
     def flush() -> None:
         if run:
             parsed.should.extend(
-                _concepts(" ".join(run), thesaurus, known, correct, parsed, indexed)
+                _concepts(" ".join(run), thesaurus, known, correct, parsed, indexed, english)
             )
             run.clear()
 
@@ -244,7 +265,7 @@ def parse_query(
                 run.append(word)
                 continue
             flush()
-            clause = _single(word or "", thesaurus, known, correct, parsed, indexed)
+            clause = _single(word or "", thesaurus, known, correct, parsed, indexed, english)
             if clause is None:
                 negate_next = require_next = False
                 continue
@@ -311,9 +332,10 @@ def _single(
     correct: Corrector,
     parsed: ParsedQuery,
     indexed: Vocabulary | None = None,
+    english: Vocabulary | None = None,
 ) -> wq.Query | None:
     word = word.lstrip("+-!")
-    concepts = _concepts(word, thesaurus, known, correct, parsed, indexed)
+    concepts = _concepts(word, thesaurus, known, correct, parsed, indexed, english)
     if not concepts:
         return None
     queries = [c.to_query() for c in concepts]
@@ -367,6 +389,7 @@ def _concepts(
     correct: Corrector,
     parsed: ParsedQuery,
     indexed: Vocabulary | None = None,
+    english: Vocabulary | None = None,
 ) -> list[Concept]:
     """Free words -> concepts: typos corrected, then synonym phrases matched longest
     first, each remaining token a concept of its own."""
@@ -374,6 +397,7 @@ def _concepts(
     words: dict[int, str] = {}  # position in keys -> the word as typed (not corrected)
     noise: set[int] = set()  # positions in keys of noise words
     also: dict[int, str] = {}  # position in keys -> the uncorrected stem, searched too
+    doubt: set[int] = set()  # positions in keys of corrections of English words
     framing = _framing_starts(text)
     for token in QUERY_ANALYZER(text, chars=True):
         original = text[token.startchar : token.endchar]
@@ -392,6 +416,9 @@ def _concepts(
                 corrected = [t.text for t in QUERY_ANALYZER(replacement)]
                 if keep and corrected and corrected != [token.text]:
                     also[len(keys) + len(corrected) - 1] = token.text
+                if not keep and english is not None and english(lower):
+                    parsed.doubtful.add(original)
+                    doubt.update(range(len(keys), len(keys) + len(corrected)))
                 keys.extend(corrected)
                 continue
         words[len(keys)] = lower
@@ -413,7 +440,12 @@ def _concepts(
                             for stem in inflected_stems(words[i])
                             if (stem,) not in alternatives
                         )
-                    concepts.append(Concept((*alternatives, *forms), typed=key, forms=forms))
+                    certainty = DOUBTFUL_CERTAINTY if doubt & set(range(i, i + size)) else 1.0
+                    concepts.append(
+                        Concept(
+                            (*alternatives, *forms), typed=key, forms=forms, certainty=certainty
+                        )
+                    )
                 i += size
                 break
     return concepts

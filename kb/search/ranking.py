@@ -97,7 +97,8 @@ class Plan:
     weights: list[float]
     intent: Intent
     eligible: set[str] = field(default_factory=set)
-    #: The query as typed, its typos corrected (what its meaning is read from).
+    #: The query as it was probably meant (:attr:`ParsedQuery.meant`): what its meaning
+    #: is read from.
     text: str = ""
 
 
@@ -126,7 +127,10 @@ def plan(
     concepts = list(parsed.should)
     count = frequency or (lambda concept: document_frequency(searcher, concept))
     frequencies = [count(c) for c in concepts]
-    weights = [math.log(1 + total / (df + 0.5)) for df in frequencies]
+    weights = [
+        math.log(1 + total / (df + 0.5)) * c.certainty
+        for c, df in zip(concepts, frequencies, strict=True)
+    ]
     queries = [c.to_query() for c in concepts]
     rare = [q for q, df in zip(queries, frequencies, strict=True) if df <= COMMON_SHARE * total]
     common = [q for q, df in zip(queries, frequencies, strict=True) if df > COMMON_SHARE * total]
@@ -141,8 +145,7 @@ def plan(
             [wq.Term("uid", uid("contract", key), boost=ELIGIBLE_BOOST) for key in eligible]
         )
         ranked = wanted if ranked is None else wq.Or([ranked, wanted])
-    text = parsed.corrected or parsed.text
-    return Plan(parsed.to_query(ranked), concepts, weights, intent, set(eligible), text)
+    return Plan(parsed.to_query(ranked), concepts, weights, intent, set(eligible), parsed.meant)
 
 
 def _any(queries: list[wq.Query]) -> wq.Query:

@@ -154,7 +154,9 @@ class SearchService:
         """How ``text`` is read and what it matches (None: nothing can match)."""
         speller = Speller.of(searcher)
         thesaurus = with_record_acronyms(self.thesaurus, searcher, text)
-        parsed = parse_query(text, thesaurus, speller.knows, speller.correct, speller.indexed)
+        parsed = parse_query(
+            text, thesaurus, speller.knows, speller.correct, speller.indexed, _english
+        )
         if parsed.matches_nothing:
             return parsed, None
         intent = read_intent(text, self.lexicon()) if parsed.should else Intent()
@@ -388,6 +390,12 @@ def settle_heap() -> bool:
     gc.collect()
     gc.freeze()
     return True
+
+
+def _english(word: str) -> bool:
+    """Whether ``word`` (lower case) is an English word: one of the table of word vectors
+    (:mod:`kb.search.semantic`, the model's and LemmInflect's words)."""
+    return word_vectors().row(word) is not None
 
 
 def _top(searcher: Any, query: wq.Query, options: dict[str, Any]) -> list[Any]:

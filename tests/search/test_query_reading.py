@@ -12,7 +12,7 @@ from whoosh import index as whoosh_index
 from kb.graph.search_entities import NamedEntity
 from kb.search.inflections import WORD_FORMS, build_word_forms, inflected_stems
 from kb.search.intent import Lexicon, read_intent
-from kb.search.querying import NOISE_WORDS, parse_query
+from kb.search.querying import DOUBTFUL_CERTAINTY, NOISE_WORDS, parse_query
 from kb.search.schema import build_schema
 from kb.search.spelling import Speller, single_edits
 from kb.search.synonyms import Thesaurus
@@ -70,6 +70,26 @@ def test_a_query_is_corrected_whole_and_the_suggestion_says_so(speller: Speller)
     thesaurus = Thesaurus.from_groups([])
     parsed = parse_query("procurment protst", thesaurus, speller.knows, speller.correct)
     assert parsed.corrected == "procurement protest"
+
+
+def test_a_correction_of_an_english_word_counts_less_and_its_meaning_stays() -> None:
+    # "hacked" is English but not in the index: it is corrected to the nearest indexed
+    # word (the suggestion), searched with a quarter of the weight, and the query's
+    # meaning reads it as typed. A non-word ("protst") is corrected with full weight.
+    thesaurus = Thesaurus.from_groups([])
+    known = {"vendor", "lacked", "protest"}.__contains__
+    fixes = {"hacked": "lacked", "protst": "protest"}
+    english = {"hacked", "lacked", "vendor", "protest"}.__contains__
+    parsed = parse_query("vendor hacked protst", thesaurus, known, fixes.get, english=english)
+    assert parsed.corrections == {"hacked": "lacked", "protst": "protest"}
+    assert parsed.corrected == "vendor lacked protest"
+    assert parsed.meant == "vendor hacked protest"
+    certainty = {c.typed: c.certainty for c in parsed.should}
+    assert certainty == {("vendor",): 1.0, ("lack",): DOUBTFUL_CERTAINTY, ("protest",): 1.0}
+    # Without a dictionary every correction is certain.
+    plain = parse_query("vendor hacked", thesaurus, known, fixes.get)
+    assert [c.certainty for c in plain.should] == [1.0, 1.0]
+    assert plain.meant == "vendor lacked"
 
 
 def test_noise_words_are_not_concepts() -> None:

@@ -183,3 +183,21 @@ def test_the_graph_ranks_what_the_query_names(seeded_graph: Graph, store: IndexS
         assert ranked.index(contracts[0]) <= [*plain, contracts[0]].index(contracts[0])
     finally:
         service.close()
+
+
+def test_an_english_word_the_index_lacks_is_corrected_with_less_weight(
+    search: SearchService,
+) -> None:
+    # The seed has no "hacked"; the speller's nearest word gets a quarter of the weight a
+    # typo's correction gets, and the query's meaning reads "hacked" as typed.
+    with search.searchers.searcher() as searcher:
+        parsed, plan = search.plan(searcher, "vendor hacked")
+        assert plan is not None
+        wrong = next(iter(parsed.corrections))
+        assert wrong == "hacked" and parsed.doubtful == {"hacked"}
+        assert plan.text == "vendor hacked"
+        by_typed = {c.typed: c.certainty for c in plan.concepts}
+        assert sorted(by_typed.values()) == [0.25, 1.0]
+        typo, typo_plan = search.plan(searcher, "vendor protst")
+        assert typo_plan is not None and not typo.doubtful
+        assert [c.certainty for c in typo_plan.concepts] == [1.0, 1.0]
