@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from kb.search.inflections import inflected_stems
-from kb.search.schema import FIELD_ALIASES, TEXT_FIELDS
+from kb.search.schema import FIELD_ALIASES, INDEX_STOP_WORDS, TEXT_FIELDS
 from kb.search.synonyms import QUERY_ANALYZER, Thesaurus, index_tokens
 
 #: Longest query accepted, in characters.
@@ -373,6 +373,42 @@ def _correction(
     return (replacement if replacement and replacement != word else None), False
 
 
+def _compounds(
+    keys: list[str], words: dict[int, str], noise: set[int], indexed: Vocabulary
+) -> dict[int, str]:
+    """Position -> index token of the word that two neighbouring typed words make
+    together, when the index's text holds it: "mail room" is also "mailroom", "work
+    force" "workforce" (the pair becomes one concept with both spellings)."""
+    found: dict[int, str] = {}
+    for i in range(len(keys) - 1):
+        left, right = words.get(i), words.get(i + 1)
+        if not left or not right or i in noise or i + 1 in noise:
+            continue
+        if not (left.isalpha() and right.isalpha()):
+            continue
+        tokens = [t.text for t in QUERY_ANALYZER(left + right)]
+        if len(tokens) == 1 and indexed(tokens[0]):
+            found[i] = tokens[0]
+    return found
+
+
+#: Shortest part of a typed compound that is split in two ("mail" + "room").
+MIN_PART = 3
+
+
+def _split(word: str, indexed: Vocabulary) -> tuple[str, ...] | None:
+    """The index tokens of two words of the index's text that ``word`` (lower case,
+    unknown) is made of, the longer left part first ("mailroom" -> mail, room), or None."""
+    for at in range(len(word) - MIN_PART, MIN_PART - 1, -1):
+        left, right = word[:at], word[at:]
+        if {left, right} & (INDEX_STOP_WORDS | NOISE_WORDS):
+            continue
+        tokens = tuple(t.text for t in QUERY_ANALYZER(f"{left} {right}"))
+        if len(tokens) == 2 and all(indexed(t) for t in tokens):
+            return tokens
+    return None
+
+
 def _framing_starts(text: str) -> set[int]:
     """Where in ``text`` the words start that only frame a question (:data:`_FRAMING`)."""
     return {
@@ -398,12 +434,14 @@ def _concepts(
     noise: set[int] = set()  # positions in keys of noise words
     also: dict[int, str] = {}  # position in keys -> the uncorrected stem, searched too
     doubt: set[int] = set()  # positions in keys of corrections of English words
+    split: dict[int, tuple[str, ...]] = {}  # position -> the typed compound's parts
     framing = _framing_starts(text)
     for token in QUERY_ANALYZER(text, chars=True):
         original = text[token.startchar : token.endchar]
         lower = original.lower()
         if lower in NOISE_WORDS or token.startchar in framing:
             noise.add(len(keys))
+        parts = _split(lower, indexed) if indexed and lower.isalpha() and not known(lower) else None
         if (
             len(lower) >= MIN_CORRECTABLE
             and lower.isalpha()
@@ -420,19 +458,30 @@ def _concepts(
                     parsed.doubtful.add(original)
                     doubt.update(range(len(keys), len(keys) + len(corrected)))
                 keys.extend(corrected)
+                if parts and len(corrected) == 1:
+                    split[len(keys) - 1] = parts
                 continue
+        if parts:
+            # "mailroom" where the records write "mail room": searched as typed and apart.
+            split[len(keys)] = parts
         words[len(keys)] = lower
         keys.append(token.text)
+    joined = _compounds(keys, words, noise, indexed) if indexed else {}
     concepts: list[Concept] = []
     i = 0
     while i < len(keys):
-        for size in range(min(thesaurus.longest, len(keys) - i), 0, -1):
+        for size in range(min(max(thesaurus.longest, 2), len(keys) - i), 0, -1):
             key = tuple(keys[i : i + size])
-            if size == 1 or key in thesaurus.keys:
+            compound = joined.get(i) if size == 2 else None
+            if size == 1 or key in thesaurus.keys or compound:
                 if size > 1 or i not in noise:
                     alternatives = thesaurus.alternatives(key)
+                    if compound and (compound,) not in alternatives:
+                        alternatives = (*alternatives, (compound,))
                     if size == 1 and i in also:
                         alternatives = (*alternatives, (also[i],))
+                    if size == 1 and i in split:
+                        alternatives = (*alternatives, split[i])
                     forms: tuple[tuple[str, ...], ...] = ()
                     if size == 1 and i in words:
                         forms = tuple(

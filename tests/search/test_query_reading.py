@@ -92,6 +92,35 @@ def test_a_correction_of_an_english_word_counts_less_and_its_meaning_stays() -> 
     assert plain.meant == "vendor lacked"
 
 
+def test_two_words_the_records_write_as_one_are_one_concept() -> None:
+    # "mail room" where a record says "mailroom": one concept with both spellings. Only
+    # with the index's vocabulary (``indexed``); a pair it does not hold stays two words.
+    thesaurus = Thesaurus.from_groups([])
+    indexed = {"mailroom", "mail", "room", "bid", "stuck"}.__contains__
+    parsed = parse_query("bids stuck in the mail room", thesaurus, indexed, _none, indexed)
+    alternatives = [c.alternatives for c in parsed.should]
+    assert alternatives[-1] == (("mail", "room"), ("mailroom",))
+    apart = parse_query("stuck bids", thesaurus, indexed, _none, indexed)
+    assert [c.typed for c in apart.should] == [("stuck",), ("bid",)]
+
+
+def test_a_typed_compound_the_records_write_apart_is_also_searched_apart() -> None:
+    thesaurus = Thesaurus.from_groups([])
+    indexed = {"mail", "room", "snowfal", "snow"}.__contains__
+    known = {"mail", "room", "snowfall", "snow"}.__contains__
+    parsed = parse_query("mailroom", thesaurus, known, _none, indexed)
+    assert parsed.should[0].alternatives == (("mailroom",), ("mail", "room"))
+    # A typo that also splits ("snowall": snow + all) is still corrected, and "all" is a
+    # stop word, so there is no split to add.
+    typo = parse_query("snowall", thesaurus, known, {"snowall": "snowfall"}.get, indexed)
+    assert typo.corrections == {"snowall": "snowfall"}
+    assert typo.should[0].alternatives[0] == ("snowfal",)
+
+
+def _none(word: str) -> str | None:
+    return None
+
+
 def test_noise_words_are_not_concepts() -> None:
     thesaurus = Thesaurus.from_groups([])
     parsed = parse_query(
