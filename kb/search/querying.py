@@ -409,6 +409,17 @@ def _split(word: str, indexed: Vocabulary) -> tuple[str, ...] | None:
     return None
 
 
+#: A negative contraction ("didn't", "won't", with either apostrophe): read as its words, so
+#: that "didn" is not a word to correct ("did't" was the suggestion), nor "won" a concept.
+_CONTRACTION = re.compile(r"\b(\w+?)n['\u2019]t\b", re.IGNORECASE)
+_CONTRACTED = {"wo": "will", "ca": "can", "sha": "shall", "ai": "is"}
+
+
+def _expanded(match: re.Match[str]) -> str:
+    base = match[1]
+    return f"{_CONTRACTED.get(base.lower(), base)} not"
+
+
 def _framing_starts(text: str) -> set[int]:
     """Where in ``text`` the words start that only frame a question (:data:`_FRAMING`)."""
     return {
@@ -429,6 +440,7 @@ def _concepts(
 ) -> list[Concept]:
     """Free words -> concepts: typos corrected, then synonym phrases matched longest
     first, each remaining token a concept of its own."""
+    text = _CONTRACTION.sub(_expanded, text)
     keys: list[str] = []
     words: dict[int, str] = {}  # position in keys -> the word as typed (not corrected)
     noise: set[int] = set()  # positions in keys of noise words

@@ -121,6 +121,23 @@ def _none(word: str) -> str | None:
     return None
 
 
+def test_a_negative_contraction_is_read_as_its_words() -> None:
+    # "couldn't" is "could not", not the word "couldn" to correct (the suggestion was
+    # "could't"), and "won't" is not the word "won" (of an award).
+    thesaurus = Thesaurus.from_groups([])
+    fixes = {"couldn": "could", "didn": "did"}.get
+    parsed = parse_query(
+        "the printer couldn't keep up and won\u2019t answer", thesaurus, _known, fixes
+    )
+    assert parsed.corrections == {}
+    assert parsed.corrected is None
+    assert [c.typed for c in parsed.should] == [("printer",), ("keep",), ("answer",)]
+
+
+def _known(word: str) -> bool:
+    return word not in {"couldn", "didn", "won"}
+
+
 def test_noise_words_are_not_concepts() -> None:
     thesaurus = Thesaurus.from_groups([])
     parsed = parse_query(
