@@ -17,9 +17,9 @@ import numpy as np
 from whoosh import query as wq
 
 from kb.search.matchsets import MatchSets
-from kb.search.querying import Concept
 from kb.search.schema import TEXT_FIELDS
 from kb.search.scoring import ScoreVectors, mask_of
+from kb.search.words import Concept
 
 #: Term-frequency credit of a glossary alternative beside the form the person typed
 #: (a wide group, "MPA" with every "master agreement", must not bury the typed word).

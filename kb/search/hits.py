@@ -33,9 +33,9 @@ from whoosh.analysis import (
 
 from kb.search.fragments import TEXTS, AnalysedTexts, matched_tokens
 from kb.search.kept import KeptBytes
-from kb.search.querying import NOISE_WORDS
 from kb.search.results import Highlight
 from kb.search.scoring import ScoreVectors
+from kb.search.words import NOISE_WORDS
 
 #: Short fields shown whole rather than cut into fragments.
 WHOLE_FIELDS = ("title", "tags")

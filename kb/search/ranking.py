@@ -49,9 +49,10 @@ from kb.search.bm25f import among, bm25f, bm25f_arrays
 from kb.search.documents import uid
 from kb.search.intent import Intent
 from kb.search.matchsets import MatchSets
-from kb.search.querying import Concept, ParsedQuery
+from kb.search.querying import ParsedQuery
 from kb.search.scoring import ScoreVectors
 from kb.search.semantic import word_vectors
+from kb.search.words import Concept
 
 #: Best Whoosh hits re-ranked; hits after them keep Whoosh's order.
 CANDIDATES = 100

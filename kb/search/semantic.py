@@ -13,7 +13,7 @@ all-MiniLM-L6-v2 by ``scripts/word_vectors.py`` (Model2Vec's recipe: the word al
 through the model, PCA, SIF weights that make frequent words count less), and a text's
 vector is the mean of its words' vectors: a binary search per word, no model at run
 time. The 66,000 words are the model vocabulary's and LemmInflect's; a word outside
-them adds nothing. Stop words and noise words (:data:`kb.search.querying.NOISE_WORDS`)
+them adds nothing. Stop words and noise words (:data:`kb.search.words.NOISE_WORDS`)
 are left out of a query's vector, and the question words that frame it.
 
 Ranking uses the cosine of the query's vector with each candidate's as one factor among
@@ -29,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from kb.search.querying import NOISE_WORDS
 from kb.search.schema import INDEX_STOP_WORDS
+from kb.search.words import NOISE_WORDS
 
 #: The sentence model the vectors were distilled from.
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
