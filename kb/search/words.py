@@ -126,6 +126,8 @@ def _compounds(
 
 #: Shortest part of a typed compound that is split in two ("mail" + "room").
 MIN_PART = 3
+#: Words that cannot be a part of a compound.
+_NOT_PARTS = INDEX_STOP_WORDS | NOISE_WORDS
 
 
 def _split(word: str, indexed: Vocabulary) -> tuple[str, ...] | None:
@@ -133,7 +135,7 @@ def _split(word: str, indexed: Vocabulary) -> tuple[str, ...] | None:
     unknown) is made of, the longer left part first ("mailroom" -> mail, room), or None."""
     for at in range(len(word) - MIN_PART, MIN_PART - 1, -1):
         left, right = word[:at], word[at:]
-        if {left, right} & (INDEX_STOP_WORDS | NOISE_WORDS):
+        if left in _NOT_PARTS or right in _NOT_PARTS:
             continue
         tokens = tuple(t.text for t in QUERY_ANALYZER(f"{left} {right}"))
         if len(tokens) == 2 and all(indexed(t) for t in tokens):
@@ -159,6 +161,38 @@ def _framing_starts(text: str) -> set[int]:
         for match in _FRAMING.finditer(text)
         for word in re.finditer(r"\w+", match[0])
     }
+
+
+def _concept(
+    key: tuple[str, ...],
+    thesaurus: Thesaurus,
+    compound: str | None,
+    split: dict[int, tuple[str, ...]],
+    words: dict[int, str],
+    also: dict[int, str],
+    doubt: set[int],
+    at: int,
+) -> Concept:
+    """The concept of the typed ``key`` (index tokens) found at position ``at``: the
+    glossary's phrases for it, and its other spellings (the pair written as one word, the
+    word written as two, its other forms), which are credited as the word typed."""
+    alternatives = thesaurus.alternatives(key)
+    if len(key) == 1 and at in also:
+        alternatives = (*alternatives, (also[at],))
+    spellings: list[tuple[str, ...]] = [(compound,)] if compound else []
+    if len(key) == 1:
+        if at in split:
+            spellings.append(split[at])
+        if at in words:
+            spellings.extend((stem,) for stem in inflected_stems(words[at]))
+    forms = tuple(dict.fromkeys(s for s in spellings if s not in alternatives))
+    doubted = any(p in doubt for p in range(at, at + len(key)))
+    return Concept(
+        (*alternatives, *forms),
+        typed=key,
+        forms=forms,
+        certainty=DOUBTFUL_CERTAINTY if doubted else 1.0,
+    )
 
 
 def free_concepts(
@@ -188,13 +222,9 @@ def free_concepts(
         lower = original.lower()
         if lower in NOISE_WORDS or token.startchar in framing:
             noise.add(len(keys))
-        parts = _split(lower, indexed) if indexed and lower.isalpha() and not known(lower) else None
-        if (
-            len(lower) >= MIN_CORRECTABLE
-            and lower.isalpha()
-            and not known(lower)
-            and not _acronym(original)
-        ):
+        unknown = lower.isalpha() and not known(lower)
+        parts = _split(lower, indexed) if unknown and indexed else None
+        if unknown and len(lower) >= MIN_CORRECTABLE and not _acronym(original):
             replacement, keep = _correction(lower, token.text, thesaurus, correct, indexed)
             if replacement:
                 corrections[original] = replacement
@@ -222,25 +252,8 @@ def free_concepts(
             compound = joined.get(i) if size == 2 else None
             if size == 1 or key in thesaurus.keys or compound:
                 if size > 1 or i not in noise:
-                    alternatives = thesaurus.alternatives(key)
-                    if compound and (compound,) not in alternatives:
-                        alternatives = (*alternatives, (compound,))
-                    if size == 1 and i in also:
-                        alternatives = (*alternatives, (also[i],))
-                    if size == 1 and i in split:
-                        alternatives = (*alternatives, split[i])
-                    forms: tuple[tuple[str, ...], ...] = ()
-                    if size == 1 and i in words:
-                        forms = tuple(
-                            (stem,)
-                            for stem in inflected_stems(words[i])
-                            if (stem,) not in alternatives
-                        )
-                    certainty = DOUBTFUL_CERTAINTY if doubt & set(range(i, i + size)) else 1.0
                     concepts.append(
-                        Concept(
-                            (*alternatives, *forms), typed=key, forms=forms, certainty=certainty
-                        )
+                        _concept(key, thesaurus, compound, split, words, also, doubt, i)
                     )
                 i += size
                 break
