@@ -49,7 +49,11 @@ HELD_OUT = (
 )
 #: The development batch's lessons: imported only with ``KB_RELEVANCE_DEV=1`` (see
 #: tests/search/README.md: with them as distractors judgments_blind.yaml falls below the floor).
-DEV_HELD_OUT = (HERE / "heldout" / "lessons_dev1.yaml", HERE / "heldout" / "lessons_dev2.yaml")
+DEV_HELD_OUT = (
+    HERE / "heldout" / "lessons_dev1.yaml",
+    HERE / "heldout" / "lessons_dev2.yaml",
+    HERE / "heldout" / "lessons_dev3.yaml",
+)
 #: The sixth blind batch's lessons: imported only with ``KB_RELEVANCE_BLIND5=1`` until its
 #: first runs are on record (tests/search/README.md).
 BLIND5_HELD_OUT = (HERE / "heldout" / "lessons_blind5.yaml",)
@@ -62,8 +66,10 @@ JUDGED = HERE / "judgments.yaml"
 DEV1 = HERE / "judgments_dev1.yaml"
 #: A second development batch, likewise (written 2026-12-07, before any engine run).
 DEV2 = HERE / "judgments_dev2.yaml"
+#: A third, of every query type (written 2026-12-08, before any engine run).
+DEV3 = HERE / "judgments_dev3.yaml"
 #: The files whose misses tuning may read.
-TUNING_FILES = (JUDGED, DEV1, DEV2)
+TUNING_FILES = (JUDGED, DEV1, DEV2, DEV3)
 BLIND = HERE / "judgments_blind.yaml"
 BLIND2 = HERE / "judgments_blind2.yaml"
 BLIND3 = HERE / "judgments_blind3.yaml"

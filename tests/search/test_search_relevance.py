@@ -31,6 +31,7 @@ from relevance_support import (
     BLIND_FILES,
     DEV1,
     DEV2,
+    DEV3,
     DEV_HELD_OUT,
     JUDGED,
     TUNING_FILES,
@@ -72,6 +73,7 @@ DEV = bool(os.environ.get("KB_RELEVANCE_DEV"))
 if DEV:
     FILES["judgments_dev1.yaml"] = DEV1
     FILES["judgments_dev2.yaml"] = DEV2
+    FILES["judgments_dev3.yaml"] = DEV3
 #: ``KB_RELEVANCE_BLIND5=1``: the sixth blind batch too (its lessons imported, its file
 #: scored and gated; its misses, as every blind file's, not printed). Off by default until
 #: its first runs are on record (tests/search/README.md).
