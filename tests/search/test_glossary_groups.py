@@ -48,6 +48,7 @@ _COMMON = """
     issues change changes cover covers run runs set sets list lists call calls
     report reports review reviews check checks form forms record records support
     open close end start step steps level levels rate rates base fair clear
+    maintenance repair repairs supplies equipment delivery damage
 """
 COMMON_WORDS = frozenset(_COMMON.split())
 
