@@ -14,9 +14,18 @@ The dictionary is not loaded at run time (about 50 MB per process, and the serve
 heap grew faster beside it); ``scripts/word_forms.py`` rebuilds the file from it
 (LemmInflect is a test dependency, and a test keeps the file current).
 
+American and British spellings of one word ("labor" and "labour", "center" and
+"centre", "tire" and "tyre") are other forms too: the seed writes British English and
+buyers often type American, and the stemmer keeps the two apart. The pairs come from
+Breame's table of dual spellings (about 1,600 whose stems differ), kept in
+``spellings.txt`` beside this module (an American and a British word a line) and rebuilt
+by ``scripts/spellings.py`` (Breame is a test dependency; a test keeps the file current).
+
 Example:
     >>> inflected_stems("breaking")
     ('break', 'broke', 'broken')
+    >>> spelled_stems("labor")
+    ('labour',)
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ from pathlib import Path
 from kb.search.synonyms import key_tokens
 
 WORD_FORMS = Path(__file__).with_name("word_forms.txt")
+SPELLINGS = Path(__file__).with_name("spellings.txt")
 
 
 @cache
@@ -47,9 +57,33 @@ def inflected_stems(word: str) -> tuple[str, ...]:
     return _groups().get(word, ())
 
 
+@cache
+def _spellings() -> dict[str, tuple[str, ...]]:
+    """Word -> the stems of its other spelling and of that spelling's forms (its own
+    stem left out), read once."""
+    other: dict[str, set[str]] = {}
+    for line in SPELLINGS.read_text(encoding="utf-8").splitlines():
+        american, british = line.split()
+        other.setdefault(american, set()).add(british)
+        other.setdefault(british, set()).add(american)
+    spelled: dict[str, tuple[str, ...]] = {}
+    for word, others in other.items():
+        own = set(key_tokens(word))
+        stems = {s for o in others for s in (*key_tokens(o), *inflected_stems(o))}
+        spelled[word] = tuple(sorted(stems - own))
+    return spelled
+
+
+def spelled_stems(word: str) -> tuple[str, ...]:
+    """The query stems of ``word``'s other spelling (American or British) and of its
+    forms; empty for a word spelt one way."""
+    return _spellings().get(word, ())
+
+
 def load() -> None:
     """Read the groups now, so that no search waits for them."""
     _groups()
+    _spellings()
 
 
 def build_word_forms() -> str:
@@ -67,3 +101,23 @@ def build_word_forms() -> str:
         if len({key_tokens(word) for word in words}) > 1:
             lines.append(" ".join(words))
     return "".join(f"{line}\n" for line in lines)
+
+
+def build_spellings() -> str:
+    """The text of ``spellings.txt`` from Breame's table of dual spellings (American to
+    British and British to American, merged): each lower-case pair whose stems differ,
+    American first, sorted."""
+    from breame.data.spelling_constants import (
+        AMERICAN_ENGLISH_SPELLINGS,
+        BRITISH_ENGLISH_SPELLINGS,
+    )
+
+    pairs = set(AMERICAN_ENGLISH_SPELLINGS.items())
+    pairs |= {(american, british) for british, american in BRITISH_ENGLISH_SPELLINGS.items()}
+    kept = sorted(
+        (american, british)
+        for american, british in pairs
+        if all(w.isalpha() and w.islower() for w in (american, british))
+        and key_tokens(american) != key_tokens(british)
+    )
+    return "".join(f"{american} {british}\n" for american, british in kept)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 
-from kb.search.inflections import inflected_stems
+from kb.search.inflections import inflected_stems, spelled_stems
 from kb.search.schema import INDEX_STOP_WORDS, TEXT_FIELDS
 from kb.search.synonyms import QUERY_ANALYZER, Thesaurus
 
@@ -105,6 +105,13 @@ def _correction(
     return (replacement if replacement and replacement != word else None), False
 
 
+def _spelt_otherwise(word: str, indexed: Vocabulary | None) -> bool:
+    """Whether ``word``'s other spelling (American or British) is in the index (any
+    other spelling, without an index to ask)."""
+    stems = spelled_stems(word)
+    return bool(stems) and (indexed is None or any(indexed(stem) for stem in stems))
+
+
 def _compounds(
     keys: list[str], words: dict[int, str], noise: set[int], indexed: Vocabulary
 ) -> dict[int, str]:
@@ -185,6 +192,7 @@ def _concept(
             spellings.append(split[at])
         if at in words:
             spellings.extend((stem,) for stem in inflected_stems(words[at]))
+            spellings.extend((stem,) for stem in spelled_stems(words[at]))
     forms = tuple(dict.fromkeys(s for s in spellings if s not in alternatives))
     doubted = any(p in doubt for p in range(at, at + len(key)))
     return Concept(
@@ -222,7 +230,8 @@ def free_concepts(
         lower = original.lower()
         if lower in NOISE_WORDS or token.startchar in framing:
             noise.add(len(keys))
-        unknown = lower.isalpha() and not known(lower)
+        # A word the index holds in its other spelling ("labor", "labour") is no typo.
+        unknown = lower.isalpha() and not known(lower) and not _spelt_otherwise(lower, indexed)
         parts = _split(lower, indexed) if unknown and indexed else None
         if unknown and len(lower) >= MIN_CORRECTABLE and not _acronym(original):
             replacement, keep = _correction(lower, token.text, thesaurus, correct, indexed)

@@ -10,7 +10,14 @@ import pytest
 from whoosh import index as whoosh_index
 
 from kb.graph.search_entities import NamedEntity
-from kb.search.inflections import WORD_FORMS, build_word_forms, inflected_stems
+from kb.search.inflections import (
+    SPELLINGS,
+    WORD_FORMS,
+    build_spellings,
+    build_word_forms,
+    inflected_stems,
+    spelled_stems,
+)
 from kb.search.intent import Lexicon, read_intent
 from kb.search.querying import DOUBTFUL_CERTAINTY, NOISE_WORDS, parse_query
 from kb.search.schema import build_schema
@@ -271,3 +278,31 @@ def test_the_word_forms_file_is_the_dictionarys_groups() -> None:
     assert WORD_FORMS.read_text(encoding="utf-8") == build_word_forms()
     assert inflected_stems("broken") == ("break", "broke", "broken")
     assert inflected_stems("purchasing") == ()  # its forms all stem alike
+
+
+def test_the_spellings_file_is_breames_table() -> None:
+    """kb/search/spellings.txt is what scripts/spellings.py builds from Breame."""
+    assert SPELLINGS.read_text(encoding="utf-8") == build_spellings()
+    assert spelled_stems("labor") == ("labour",) and spelled_stems("labour") == ("labor",)
+    assert spelled_stems("procurement") == ()
+    assert spelled_stems("canceled") == ()  # "cancelled" stems alike: nothing to add
+
+
+def test_an_american_spelling_finds_the_british_one_and_is_not_a_typo() -> None:
+    # The seed writes "labour"; a buyer types "labor", an English word the index lacks.
+    # Read as a typo, it would be corrected with a quarter of its weight (or to some
+    # other word); it is the same word, so it keeps its weight and brings "labour".
+    thesaurus = Thesaurus.from_groups([])
+    known = {"labour", "tyre", "warranty"}.__contains__
+    indexed = {"labour", "tyre", "warranti"}.__contains__
+    fixes = {"labor": "labour", "tire": "tyre"}
+    english = {"labor", "labour", "tire", "tyre", "warranty"}.__contains__
+    parsed = parse_query("labor tire warranty", thesaurus, known, fixes.get, indexed, english)
+    assert parsed.corrections == {}
+    labor, tire, _ = parsed.should
+    assert labor.typed == ("labor",) and ("labour",) in labor.forms and labor.certainty == 1.0
+    assert tire.typed == ("tire",) and ("tyre",) in tire.forms
+    # A British spelling typed against American records works the same way.
+    known_us = {"labor"}.__contains__
+    us = parse_query("labour", thesaurus, known_us, fixes.get, {"labor"}.__contains__, english)
+    assert us.corrections == {} and ("labor",) in us.should[0].forms

@@ -79,6 +79,16 @@ def test_typo_is_corrected_and_suggested(search: SearchService) -> None:
     assert "purchasing-card-programs" in ids(result)
 
 
+def test_an_american_spelling_finds_the_british_records(search: SearchService) -> None:
+    # The seed writes "labour hours"; "labor" is the same word, not a typo to suggest
+    # away, and "labour" is highlighted.
+    result = search.search("labor hours", first=3)
+    assert result.suggestion is None
+    assert ids(result)[0] == "L-0049", ids(result)
+    marked = " ".join(f for h in result.hits[0].highlights for f in h.fragments)
+    assert "<mark>labour</mark>" in marked.lower(), marked
+
+
 def test_correct_spelling_gives_no_suggestion(search: SearchService) -> None:
     assert search.search("purchasing card").suggestion is None
 
