@@ -1,13 +1,19 @@
-"""Rebuild kb/search/word_forms.txt from LemmInflect's dictionary (a test dependency):
+"""Rebuild the two tables of a word's other forms beside kb/search/inflections.py:
+word_forms.txt from LemmInflect's dictionary, spellings.txt from Breame's table of
+American and British spellings (both test dependencies):
 
     .venv/bin/python scripts/word_forms.py
 
-tests/search/test_query_reading.py fails while the file differs from what this writes.
+tests/search/test_query_reading.py fails while either file differs from what this writes.
 """
 
-from kb.search.inflections import WORD_FORMS, build_word_forms
+from kb.search.inflections import SPELLINGS, WORD_FORMS, build_spellings, build_word_forms
 
 if __name__ == "__main__":
-    text = build_word_forms()
-    WORD_FORMS.write_text(text, encoding="utf-8")
-    print(f"{WORD_FORMS}: {text.count(chr(10))} groups")
+    for path, build, unit in (
+        (WORD_FORMS, build_word_forms, "groups"),
+        (SPELLINGS, build_spellings, "pairs"),
+    ):
+        text = build()
+        path.write_text(text, encoding="utf-8")
+        print(f"{path}: {text.count(chr(10))} {unit}")

@@ -19,7 +19,7 @@ American and British spellings of one word ("labor" and "labour", "center" and
 buyers often type American, and the stemmer keeps the two apart. The pairs come from
 Breame's table of dual spellings (about 1,600 whose stems differ), kept in
 ``spellings.txt`` beside this module (an American and a British word a line) and rebuilt
-by ``scripts/spellings.py`` (Breame is a test dependency; a test keeps the file current).
+by ``scripts/word_forms.py`` (Breame is a test dependency; a test keeps the file current).
 
 Example:
     >>> inflected_stems("breaking")

@@ -281,7 +281,7 @@ def test_the_word_forms_file_is_the_dictionarys_groups() -> None:
 
 
 def test_the_spellings_file_is_breames_table() -> None:
-    """kb/search/spellings.txt is what scripts/spellings.py builds from Breame."""
+    """kb/search/spellings.txt is what scripts/word_forms.py builds from Breame."""
     assert SPELLINGS.read_text(encoding="utf-8") == build_spellings()
     assert spelled_stems("labor") == ("labour",) and spelled_stems("labour") == ("labor",)
     assert spelled_stems("procurement") == ()
