@@ -17,7 +17,7 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from kb.graph.search_entities import NamedEntity
@@ -43,6 +43,13 @@ _WHAT_HAPPENED = re.compile(
     r"|\bwhat\s+(?:did|have|has)\s+(?:\w+\s+){0,2}learn(?:ed|t)?\b",
     re.IGNORECASE,
 )
+#: "which contracts ...", "what agreement ...", "is there a contract for ...", "any
+#: cooperative contract for ...", "contracts for ...": the answer is a contract.
+_WHICH_CONTRACT = re.compile(
+    r"\b(?:which|what|any|is\s+there\s+an?|are\s+there)\s+(?:[\w-]+\s+){0,2}"
+    r"(?:contracts?|agreements?)\b|\b(?:contracts?|agreements?)\s+for\b",
+    re.IGNORECASE,
+)
 #: Entity names shorter than this (as query keys) are not matched on their own.
 _MIN_KEY_CHARS = 3
 _PARENTHESES = re.compile(r"\([^)]*\)")
@@ -65,11 +72,20 @@ class Lexicon:
     longest: int = 0
 
     @classmethod
-    def build(cls, entities: Iterable[NamedEntity]) -> Lexicon:
+    def build(
+        cls, entities: Iterable[NamedEntity], english: Callable[[str], bool] | None = None
+    ) -> Lexicon:
+        """The lexicon of ``entities``. An acronym or one-word alliance name matches only
+        in capitals ("TIPS", not the "tips" of "tips for writing an RFP"); with
+        ``english`` (whether a lower-case word is an English word), only those that are
+        English words as well: "sourcewell" and "mmcap" name their alliances however
+        they are typed."""
         entries: dict[tuple[str, ...], list[_Entry]] = {}
         for entity in entities:
             single = entity.label == "Alliance" and " " not in entity.name
             acronym = entity.name.isupper() or single
+            if acronym and english is not None:
+                acronym = any(english(word) for word in re.findall(r"[a-z]+", entity.name.lower()))
             for key in _keys(entity):
                 if len("".join(key)) < _MIN_KEY_CHARS:
                     continue
@@ -104,6 +120,11 @@ class Intent:
     wants_eligible_contracts: bool = False
     wants_practices: bool = False
     wants_lessons: bool = False
+    #: The answer is a contract: the query asks which contract, or names an alliance
+    #: ("MMCAP pharmacy", "NASPO ValuePoint cloud"), or a contract and says "contract"
+    #: ("Sourcewell snowplow contract"; a title's first words, "road salt", are a topic
+    #: too), without asking how or why.
+    wants_contracts: bool = False
 
 
 def read_intent(text: str, lexicon: Lexicon) -> Intent:
@@ -127,12 +148,25 @@ def read_intent(text: str, lexicon: Lexicon) -> Intent:
             i += 1
     words = {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
     states = tuple(dict.fromkeys(found["State"]))
+    alliances = tuple(dict.fromkeys(found["Alliance"]))
+    contracts = tuple(dict.fromkeys(found["Contract"]))
+    eligible = bool(states and words & _CONTRACT_WORDS and words & _JOIN_WORDS)
+    practices = bool(_HOW.match(text))
+    lessons = bool(_WHAT_HAPPENED.search(text))
     return Intent(
         states=states,
         categories=tuple(dict.fromkeys(found["Category"])),
-        alliances=tuple(dict.fromkeys(found["Alliance"])),
-        contracts=tuple(dict.fromkeys(found["Contract"])),
-        wants_eligible_contracts=bool(states and words & _CONTRACT_WORDS and words & _JOIN_WORDS),
-        wants_practices=bool(_HOW.match(text)),
-        wants_lessons=bool(_WHAT_HAPPENED.search(text)),
+        alliances=alliances,
+        contracts=contracts,
+        wants_eligible_contracts=eligible,
+        wants_practices=practices,
+        wants_lessons=lessons,
+        wants_contracts=not eligible
+        and (
+            bool(_WHICH_CONTRACT.search(text))
+            or bool(
+                (alliances or (contracts and words & _CONTRACT_WORDS))
+                and not (practices or lessons)
+            )
+        ),
     )

@@ -83,6 +83,8 @@ ELIGIBLE_BOOST = 1000.0
 PRACTICE_BONUS = 0.15
 #: Bonus for lessons when the query asks what happened ("why did ...", "what went wrong").
 LESSON_BONUS = 0.15
+#: Bonus for contracts when the query asks which contract, or names an alliance.
+CONTRACT_BONUS = 0.3
 #: Fewest concepts for which the query's meaning counts, and its weight: the candidate
 #: nearest the query in meaning gains this share of its score, the farthest nothing.
 SEMANTIC_MIN_CONCEPTS = 4
@@ -193,6 +195,8 @@ def rerank(
             score *= 1 + PRACTICE_BONUS
         if plan.intent.wants_lessons and hit["kind"] == "lesson":
             score *= 1 + LESSON_BONUS
+        if plan.intent.wants_contracts and hit["kind"] == "contract":
+            score *= 1 + CONTRACT_BONUS
         if hit["kind"] == "contract" and hit["id"] in plan.eligible:
             score += 10.0
         scored.append((hit, score))

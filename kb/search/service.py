@@ -334,7 +334,7 @@ class SearchService:
             if self._lexicon is not None and time.monotonic() - self._lexicon[0] < LEXICON_TTL:
                 return self._lexicon[1]
             try:
-                lexicon = Lexicon.build(entity_names(self.graph))
+                lexicon = Lexicon.build(entity_names(self.graph), _english)
             except (DatabaseUnavailableError, QueryError) as error:
                 log.warning("search runs without entity names: %s", error)
                 return self._lexicon[1] if self._lexicon else Lexicon()

@@ -40,9 +40,15 @@ _NOISE = (
 NOISE_WORDS = frozenset(_NOISE.split())
 #: Words that frame a question only beside another: "what went wrong", "how long", "how
 #: often" (the record says what happened, or gives the days; it seldom says "wrong" or
-#: "long"). Not matched, as noise words are not, unless part of a thesaurus phrase.
+#: "long"), "which cooperative contract covers" (the kind of answer, which the ranking
+#: favours, not its topic: a contract's record seldom calls itself one). Not matched,
+#: as noise words are not, unless part of a thesaurus phrase.
 _FRAMING = re.compile(
-    r"\b(?:went|go|goes|going|gone|gets|got)\s+wrong\b|\bhow\s+(?:long|often|soon)\b",
+    r"\b(?:went|go|goes|going|gone|gets|got)\s+wrong\b|\bhow\s+(?:long|often|soon)\b"
+    r"|\b(?:(?:which|what|any|is\s+there\s+an?|are\s+there)\s+(?:cooperative\s+|statewide\s+)?)?"
+    r"(?:contracts?|agreements?)\s+(?:covers?|covering|includes?|offers?)\b"
+    r"|\b(?:which|what|any|is\s+there\s+an?|are\s+there)\s+(?:cooperative\s+|statewide\s+)?"
+    r"(?:contracts?|agreements?)\b",
     re.IGNORECASE,
 )
 

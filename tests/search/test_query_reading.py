@@ -183,8 +183,11 @@ LEXICON = Lexicon.build(
         NamedEntity("State", "MX", "Mexico"),
         NamedEntity("Category", "775", "Salt"),
         NamedEntity("Alliance", "tips", "TIPS"),
+        NamedEntity("Alliance", "sourcewell", "Sourcewell"),
+        NamedEntity("Alliance", "mmcap", "MMCAP"),
         NamedEntity("Contract", "nvp-cloud-solutions", "Cloud Solutions (SaaS, PaaS, IaaS)"),
-    ]
+    ],
+    {"tips", "salt", "cloud", "solutions"}.__contains__,  # the English words among them
 )
 
 
@@ -207,7 +210,25 @@ def test_named_things_longest_first_acronyms_only_in_capitals() -> None:
     assert read_intent("road salt New Mexico", LEXICON).categories == ("775",)
     assert read_intent("TIPS job order", LEXICON).alliances == ("tips",)
     assert read_intent("tips for writing an RFP", LEXICON).alliances == ()
+    # A name that is no English word names its alliance however it is typed.
+    assert read_intent("sourcewell snowplows", LEXICON).alliances == ("sourcewell",)
+    assert read_intent("mmcap pharmacy", LEXICON).alliances == ("mmcap",)
     assert read_intent("cloud solutions terms", LEXICON).contracts == ("nvp-cloud-solutions",)
+
+
+def test_which_contract_questions_and_named_alliances_ask_for_contracts() -> None:
+    def wants(text: str) -> bool:
+        return read_intent(text, LEXICON).wants_contracts
+
+    assert wants("is there a contract for copiers")
+    assert wants("which cooperative contract covers cloud services")
+    assert wants("mmcap pharmacy") and wants("Sourcewell snowplows")
+    assert wants("cloud solutions contract")  # names a contract and says "contract"
+    # A title's first words alone are a topic; how and why ask for practices and lessons;
+    # a question about joining asks for the state's eligible contracts instead.
+    assert not wants("cloud solutions terms")
+    assert not wants("how do I order from Sourcewell") and not wants("contract extension audit")
+    assert not wants("which contracts can Utah join?")
 
 
 def _typed(text: str, thesaurus: Thesaurus | None = None) -> list[tuple[str, ...] | None]:
@@ -231,6 +252,8 @@ def test_question_framing_words_are_not_concepts() -> None:
     ]
     assert _typed("what went wrong with the salt contract") == [("salt",), ("contract",)]
     assert _typed("how long does a bid protest take") == [("bid",), ("protest",), ("take",)]
+    assert _typed("which cooperative contract covers cloud services") == [("cloud",), ("servic",)]
+    assert _typed("is there a contract for copiers") == [("copier",)]
     # Beside other words they are the topic: "long" of a long-term lease, "wrong" bids.
     assert _typed("long term vehicle lease") == [("long",), ("term",), ("vehicl",), ("leas",)]
     assert _typed("wrong delivery address") == [("wrong",), ("deliveri",), ("address",)]

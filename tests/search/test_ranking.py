@@ -10,6 +10,7 @@ from search_support import write_lesson
 from kb.graph.db import Graph
 from kb.graph.search_entities import eligible_contract_ids
 from kb.search import Indexer, IndexStore, SearchService
+from kb.search.inflections import spelled_stems
 from kb.search.querying import NOISE_WORDS, parse_query
 from kb.search.schema import INDEX_STOP_WORDS
 from kb.search.spelling import Speller, single_edits
@@ -48,6 +49,8 @@ def test_every_single_edit_typo_of_a_known_word_is_corrected(search: SearchServi
                     continue
                 if typo in INDEX_STOP_WORDS or typo in NOISE_WORDS:
                     continue  # 'may' of 'many': a word the index drops, not a typo
+                if set(key_tokens(word)) & set(spelled_stems(typo)):
+                    continue  # 'favorite' of 'favourite': its other spelling, not a typo
                 if search.thesaurus.knows(key_tokens(typo)[0] if key_tokens(typo) else typo):
                     continue  # an acronym of the thesaurus is left alone on purpose
                 parsed = parse_query(
@@ -181,6 +184,13 @@ def test_the_graph_ranks_what_the_query_names(seeded_graph: Graph, store: IndexS
         assert contracts and contracts[0] == "sourcewell-vehicles-060920", ranked
         plain = [h.id for h in SearchService(store).search(named, first=10).hits]
         assert ranked.index(contracts[0]) <= [*plain, contracts[0]].index(contracts[0])
+
+        # Naming a contract and saying "contract", or naming its alliance, asks for the
+        # contract: before the lessons about it that share its words. Typed in any case.
+        snowplows = [h.id for h in service.search("sourcewell snowplow contract", first=3).hits]
+        assert snowplows[0] == "sourcewell-snowplows", snowplows
+        mmcap = [h.id for h in service.search("mmcap pharmacy", first=3).hits]
+        assert "mmcap-pharmaceuticals" in mmcap, mmcap
     finally:
         service.close()
 

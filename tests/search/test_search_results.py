@@ -89,6 +89,12 @@ def test_an_american_spelling_finds_the_british_records(search: SearchService) -
     assert "<mark>labour</mark>" in marked.lower(), marked
 
 
+def test_a_question_for_a_contract_answers_with_contracts(search: SearchService) -> None:
+    # The practice on aggregating copiers and the copier lessons share the words; the
+    # question asks for the contract itself.
+    assert ids(search.search("is there a contract for copiers", first=3))[0] == "nvp-copiers"
+
+
 def test_correct_spelling_gives_no_suggestion(search: SearchService) -> None:
     assert search.search("purchasing card").suggestion is None
 
