@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from kb.graph.search_entities import NamedEntity
 from kb.search.synonyms import QUERY_ANALYZER
+from kb.search.words import ASKING, CONTRACT_NOUN
 
 #: Words that make a question about contracts one about joining them.
 _JOIN = (
@@ -46,8 +47,7 @@ _WHAT_HAPPENED = re.compile(
 #: "which contracts ...", "what agreement ...", "is there a contract for ...", "any
 #: cooperative contract for ...", "contracts for ...": the answer is a contract.
 _WHICH_CONTRACT = re.compile(
-    r"\b(?:which|what|any|is\s+there\s+an?|are\s+there)\s+(?:[\w-]+\s+){0,2}"
-    r"(?:contracts?|agreements?)\b|\b(?:contracts?|agreements?)\s+for\b",
+    rf"\b{ASKING}\s+(?:[\w-]+\s+){{0,2}}{CONTRACT_NOUN}\b|\b{CONTRACT_NOUN}\s+for\b",
     re.IGNORECASE,
 )
 #: Entity names shorter than this (as query keys) are not matched on their own.

@@ -38,6 +38,11 @@ _NOISE = (
     "up out off over down away"
 )
 NOISE_WORDS = frozenset(_NOISE.split())
+#: What opens a question whose answer is a contract ("which", "is there a"), and the nouns
+#: that name one (:mod:`kb.search.intent` reads the same question for its answer's kind).
+ASKING = r"(?:which|what|any|is\s+there\s+an?|are\s+there)"
+CONTRACT_NOUN = r"(?:contracts?|agreements?)"
+_COVERING = r"(?:covers?|covering|includes?|offers?)"
 #: Words that frame a question only beside another: "what went wrong", "how long", "how
 #: often" (the record says what happened, or gives the days; it seldom says "wrong" or
 #: "long"), "which cooperative contract covers" (the kind of answer, which the ranking
@@ -45,10 +50,8 @@ NOISE_WORDS = frozenset(_NOISE.split())
 #: as noise words are not, unless part of a thesaurus phrase.
 _FRAMING = re.compile(
     r"\b(?:went|go|goes|going|gone|gets|got)\s+wrong\b|\bhow\s+(?:long|often|soon)\b"
-    r"|\b(?:(?:which|what|any|is\s+there\s+an?|are\s+there)\s+(?:cooperative\s+|statewide\s+)?)?"
-    r"(?:contracts?|agreements?)\s+(?:covers?|covering|includes?|offers?)\b"
-    r"|\b(?:which|what|any|is\s+there\s+an?|are\s+there)\s+(?:cooperative\s+|statewide\s+)?"
-    r"(?:contracts?|agreements?)\b",
+    rf"|\b{ASKING}\s+(?:cooperative\s+|statewide\s+)?{CONTRACT_NOUN}(?:\s+{_COVERING})?\b"
+    rf"|\b{CONTRACT_NOUN}\s+{_COVERING}\b",
     re.IGNORECASE,
 )
 
