@@ -83,7 +83,8 @@ ELIGIBLE_BOOST = 1000.0
 PRACTICE_BONUS = 0.15
 #: Bonus for lessons when the query asks what happened ("why did ...", "what went wrong").
 LESSON_BONUS = 0.15
-#: Bonus for contracts when the query asks which contract, or names an alliance.
+#: Bonus for contracts when the query asks which contract, names an alliance, or names
+#: a contract and says "contract" (:attr:`Intent.wants_contracts`).
 CONTRACT_BONUS = 0.3
 #: Fewest concepts for which the query's meaning counts, and its weight: the candidate
 #: nearest the query in meaning gains this share of its score, the farthest nothing.
